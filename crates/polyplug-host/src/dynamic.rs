@@ -1,0 +1,223 @@
+//! Dynamic calls: a table of a component's exported functions with their
+//! types (built once per plugin), and the conversion between wasmtime's
+//! values and `polyplug-value`'s.
+
+use polyplug_value::{Case, Field, Value, ValueType};
+use wasmtime::Engine;
+use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
+use wasmtime::component::{Component, ComponentExportIndex, Val};
+
+/// One exported function: where to find it and its types.
+#[derive(Debug, Clone)]
+pub(crate) struct FunctionEntry {
+    /// Full interface name (`polyplug:plugin/transformer@0.1.0`), empty for
+    /// a function the world exports directly.
+    pub(crate) interface: String,
+    /// The function's WIT name, e.g. `transform` or `[method]counter.value`.
+    pub(crate) name: String,
+    pub(crate) index: ComponentExportIndex,
+    /// Parameter names and types; `Err` says why JSON cannot carry one.
+    pub(crate) params: Result<Vec<(String, ValueType)>, String>,
+    /// Result types (zero or one).
+    pub(crate) results: Result<Vec<ValueType>, String>,
+}
+
+impl FunctionEntry {
+    /// `interface/function` with the interface's short name, as users write it.
+    pub(crate) fn display_name(&self) -> String {
+        match short_interface(&self.interface) {
+            "" => self.name.clone(),
+            short => format!("{short}/{}", self.name),
+        }
+    }
+
+    /// Whether `interface` (short or full name, or empty) and `function` name this entry.
+    fn matches(&self, interface: &str, function: &str) -> bool {
+        self.name == function && (self.interface == interface || short_interface(&self.interface) == interface)
+    }
+}
+
+/// `polyplug:plugin/transformer@0.1.0` → `transformer`.
+pub(crate) fn short_interface(full: &str) -> &str {
+    let name = full.rsplit_once('/').map_or(full, |(_, name)| name);
+    name.split_once('@').map_or(name, |(name, _)| name)
+}
+
+/// Every exported function of a component, with its types.
+#[derive(Debug, Default)]
+pub(crate) struct FunctionTable {
+    entries: Vec<FunctionEntry>,
+}
+
+impl FunctionTable {
+    pub(crate) fn new(engine: &Engine, component: &Component) -> FunctionTable {
+        let mut entries = Vec::new();
+        for (name, item) in component.component_type().exports(engine) {
+            match item.ty {
+                ComponentItem::ComponentFunc(func) => {
+                    if let Some(index) = component.get_export_index(None, name) {
+                        entries.push(entry(String::new(), name, index, &func));
+                    }
+                }
+                ComponentItem::ComponentInstance(instance) => {
+                    let Some(instance_index) = component.get_export_index(None, name) else { continue };
+                    for (function, item) in instance.exports(engine) {
+                        let ComponentItem::ComponentFunc(func) = item.ty else { continue };
+                        if let Some(index) = component.get_export_index(Some(&instance_index), function) {
+                            entries.push(entry(name.to_string(), function, index, &func));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        FunctionTable { entries }
+    }
+
+    /// The function `function` of `interface` (short or full name; empty for world-level functions).
+    pub(crate) fn find(&self, interface: &str, function: &str) -> Option<&FunctionEntry> {
+        self.entries.iter().find(|e| e.matches(interface, function))
+    }
+
+    /// Every function, as `interface/function`.
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.entries.iter().map(FunctionEntry::display_name).collect()
+    }
+
+    pub(crate) fn entries(&self) -> &[FunctionEntry] {
+        &self.entries
+    }
+}
+
+fn entry(interface: String, name: &str, index: ComponentExportIndex, func: &ComponentFunc) -> FunctionEntry {
+    FunctionEntry {
+        interface,
+        name: name.to_string(),
+        index,
+        params: func.params().map(|(name, ty)| Ok((name.to_string(), value_type(&ty)?))).collect(),
+        results: func.results().map(|ty| value_type(&ty)).collect(),
+    }
+}
+
+/// The `polyplug-value` type of a wasmtime component type; `Err` names a
+/// type JSON cannot carry.
+pub(crate) fn value_type(ty: &Type) -> Result<ValueType, String> {
+    Ok(match ty {
+        Type::Bool => ValueType::Bool,
+        Type::S8 => ValueType::S8,
+        Type::U8 => ValueType::U8,
+        Type::S16 => ValueType::S16,
+        Type::U16 => ValueType::U16,
+        Type::S32 => ValueType::S32,
+        Type::U32 => ValueType::U32,
+        Type::S64 => ValueType::S64,
+        Type::U64 => ValueType::U64,
+        Type::Float32 => ValueType::F32,
+        Type::Float64 => ValueType::F64,
+        Type::Char => ValueType::Char,
+        Type::String => ValueType::String,
+        Type::List(list) => ValueType::List(Box::new(value_type(&list.ty())?)),
+        Type::Record(record) => ValueType::Record {
+            name: None,
+            fields: record
+                .fields()
+                .map(|f| Ok(Field { name: f.name.to_string(), ty: value_type(&f.ty)? }))
+                .collect::<Result<_, String>>()?,
+        },
+        Type::Tuple(tuple) => ValueType::Tuple(tuple.types().map(|t| value_type(&t)).collect::<Result<_, _>>()?),
+        Type::Variant(variant) => ValueType::Variant {
+            name: None,
+            cases: variant
+                .cases()
+                .map(|c| Ok(Case { name: c.name.to_string(), ty: c.ty.as_ref().map(value_type).transpose()? }))
+                .collect::<Result<_, String>>()?,
+        },
+        Type::Enum(e) => ValueType::Enum { name: None, cases: e.names().map(str::to_string).collect() },
+        Type::Option(o) => ValueType::Option(Box::new(value_type(&o.ty())?)),
+        Type::Result(r) => ValueType::Result {
+            ok: r.ok().as_ref().map(value_type).transpose()?.map(Box::new),
+            err: r.err().as_ref().map(value_type).transpose()?.map(Box::new),
+        },
+        Type::Flags(f) => ValueType::Flags { name: None, names: f.names().map(str::to_string).collect() },
+        Type::Own(_) | Type::Borrow(_) => {
+            return Err("resources cannot cross a dynamic (JSON) call; call this function through typed bindings".into());
+        }
+        Type::Map(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext | Type::FixedLengthList(_) => {
+            return Err(format!("the type {ty:?} has no JSON mapping yet; call this function through typed bindings"));
+        }
+    })
+}
+
+/// A `polyplug-value` value as a wasmtime value.
+pub(crate) fn to_val(value: Value) -> Val {
+    let boxed = |v: Option<Box<Value>>| v.map(|v| Box::new(to_val(*v)));
+    match value {
+        Value::Bool(v) => Val::Bool(v),
+        Value::U8(v) => Val::U8(v),
+        Value::U16(v) => Val::U16(v),
+        Value::U32(v) => Val::U32(v),
+        Value::U64(v) => Val::U64(v),
+        Value::S8(v) => Val::S8(v),
+        Value::S16(v) => Val::S16(v),
+        Value::S32(v) => Val::S32(v),
+        Value::S64(v) => Val::S64(v),
+        Value::F32(v) => Val::Float32(v),
+        Value::F64(v) => Val::Float64(v),
+        Value::Char(v) => Val::Char(v),
+        Value::String(v) => Val::String(v),
+        Value::List(items) => Val::List(items.into_iter().map(to_val).collect()),
+        Value::Record(fields) => Val::Record(fields.into_iter().map(|(n, v)| (n, to_val(v))).collect()),
+        Value::Tuple(items) => Val::Tuple(items.into_iter().map(to_val).collect()),
+        Value::Variant(case, payload) => Val::Variant(case, boxed(payload)),
+        Value::Enum(case) => Val::Enum(case),
+        Value::Option(v) => Val::Option(boxed(v)),
+        Value::Result(Ok(v)) => Val::Result(Ok(boxed(v))),
+        Value::Result(Err(v)) => Val::Result(Err(boxed(v))),
+        Value::Flags(names) => Val::Flags(names),
+        // Function types with resources are refused before values are built.
+        Value::Resource(_) => unreachable!("resource values are refused by `value_type`"),
+    }
+}
+
+/// A wasmtime value as a `polyplug-value` value; `None` for kinds
+/// `value_type` already refuses (resources, streams, …).
+pub(crate) fn from_val(val: Val) -> Option<Value> {
+    fn boxed(v: Option<Box<Val>>) -> Option<Option<Box<Value>>> {
+        match v {
+            Some(v) => Some(Some(Box::new(from_val(*v)?))),
+            None => Some(None),
+        }
+    }
+    Some(match val {
+        Val::Bool(v) => Value::Bool(v),
+        Val::U8(v) => Value::U8(v),
+        Val::U16(v) => Value::U16(v),
+        Val::U32(v) => Value::U32(v),
+        Val::U64(v) => Value::U64(v),
+        Val::S8(v) => Value::S8(v),
+        Val::S16(v) => Value::S16(v),
+        Val::S32(v) => Value::S32(v),
+        Val::S64(v) => Value::S64(v),
+        Val::Float32(v) => Value::F32(v),
+        Val::Float64(v) => Value::F64(v),
+        Val::Char(v) => Value::Char(v),
+        Val::String(v) => Value::String(v),
+        Val::List(items) => Value::List(items.into_iter().map(from_val).collect::<Option<_>>()?),
+        Val::Record(fields) => {
+            Value::Record(fields.into_iter().map(|(n, v)| Some((n, from_val(v)?))).collect::<Option<_>>()?)
+        }
+        Val::Tuple(items) => Value::Tuple(items.into_iter().map(from_val).collect::<Option<_>>()?),
+        Val::Variant(case, payload) => Value::Variant(case, boxed(payload)?),
+        Val::Enum(case) => Value::Enum(case),
+        Val::Option(v) => Value::Option(boxed(v)?),
+        Val::Result(Ok(v)) => Value::Result(Ok(boxed(v)?)),
+        Val::Result(Err(v)) => Value::Result(Err(boxed(v)?)),
+        Val::Flags(names) => Value::Flags(names),
+        Val::Map(_)
+        | Val::Resource(_)
+        | Val::Future(_)
+        | Val::Stream(_)
+        | Val::ErrorContext(_)
+        | Val::FixedLengthList(_) => return None,
+    })
+}

@@ -1,0 +1,133 @@
+//! Errors of the host facade: each names the plugin, what failed, and what to do.
+
+use std::path::PathBuf;
+
+/// A failure to load or call a plugin.
+///
+/// Every variant names the plugin; the message says what was refused or what
+/// failed, and where there is something to do about it, what.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The plugin file could not be read.
+    #[error("cannot read plugin file `{}`: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+
+    /// The bytes are not a component wasmtime can compile.
+    #[error(
+        "plugin `{plugin}` is not a valid WebAssembly component: {reason}\n\
+         hint: build it as a component (Rust: `cargo build --target wasm32-wasip2`; \
+         other languages: `polyplug build`), not as a core module"
+    )]
+    Compile {
+        /// The plugin (its file name until it has described itself).
+        plugin: String,
+        /// What wasmtime reported.
+        reason: String,
+    },
+
+    /// The component lacks exports the requested world requires.
+    #[error(
+        "plugin `{plugin}` does not implement world `{world}`: {}\n\
+         hint: build the plugin against `{world}` (its WIT is in polyplug's `wit/`), or load it as the world it does implement",
+        missing.join("; ")
+    )]
+    WorldMismatch {
+        /// The plugin.
+        plugin: String,
+        /// The world it was expected to implement.
+        world: String,
+        /// One entry per missing export, e.g. "missing export `polyplug:plugin/transformer@0.1.0`".
+        missing: Vec<String>,
+    },
+
+    /// The component implements none of the worlds the host knows.
+    #[error(
+        "plugin `{plugin}` implements none of the known worlds ({known}); it exports [{exports}]\n\
+         hint: build it against one of those worlds, or give the host the WIT it was built from"
+    )]
+    UnknownWorld {
+        /// The plugin.
+        plugin: String,
+        /// The worlds the host knows, comma separated.
+        known: String,
+        /// What the component does export, comma separated.
+        exports: String,
+    },
+
+    /// The component needs imports the host does not provide, or its exports
+    /// have types other than the world's.
+    #[error("plugin `{plugin}` cannot be linked: {reason}")]
+    Link {
+        /// The plugin.
+        plugin: String,
+        /// What is missing or mismatched.
+        reason: String,
+    },
+
+    /// The plugin's `init` refused its configuration.
+    #[error("plugin `{plugin}` refused its configuration: {message}\nhint: fix the plugin's config entries and load it again")]
+    Init {
+        /// The plugin.
+        plugin: String,
+        /// The plugin's own explanation.
+        message: String,
+    },
+
+    /// The plugin trapped (a panic, `unreachable`, an out-of-bounds access…)
+    /// or otherwise failed inside a call. Its instance was discarded; the next
+    /// call gets a fresh one.
+    #[error("plugin `{plugin}` failed in `{function}`: {reason}")]
+    Trap {
+        /// The plugin.
+        plugin: String,
+        /// The function being called.
+        function: String,
+        /// The trap, with the guest's backtrace when there is one.
+        reason: String,
+    },
+
+    /// No such exported function.
+    #[error("plugin `{plugin}` has no function `{function}`; it exports: {available}")]
+    NoSuchFunction {
+        /// The plugin.
+        plugin: String,
+        /// The function asked for, as `interface/function`.
+        function: String,
+        /// What it does export, comma separated.
+        available: String,
+    },
+
+    /// Arguments that do not fit the function's parameters.
+    #[error("plugin `{plugin}`, function `{function}`: {problem}")]
+    Arguments {
+        /// The plugin.
+        plugin: String,
+        /// The function.
+        function: String,
+        /// Which argument is wrong and how.
+        problem: String,
+    },
+
+    /// A dynamic call to a function whose types JSON cannot carry.
+    #[error("plugin `{plugin}`, function `{function}`: {reason}")]
+    Unsupported {
+        /// The plugin.
+        plugin: String,
+        /// The function.
+        function: String,
+        /// What is not supported, and the alternative.
+        reason: String,
+    },
+
+    /// The host itself could not be set up.
+    #[error("cannot set up the polyplug host: {0}")]
+    Setup(String),
+}
+
+/// The result type of the host facade.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,215 @@
+//! [`Host`]: the engine, the linker and the artifact cache, shared by every plugin.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use polyplug_linker::PluginState;
+use polyplug_wit::Catalog;
+use sha2::{Digest, Sha256};
+use wasmtime::component::Linker;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+use crate::cache::{ArtifactCache, Provenance};
+use crate::plugin::{LoadSpec, Plugin};
+use crate::{Error, Result};
+
+/// The polyplug host: owns the wasmtime [`Engine`], the [`Linker`] plugins
+/// run against and the compiled-artifact cache. Cheap to clone; share one per
+/// process.
+///
+/// ```no_run
+/// let host = polyplug_host::Host::new()?;
+/// let plugin = host.load_file("transform.wasm")?;
+/// let out = plugin.call_json("transformer", "transform", &[serde_json::json!({
+///     "payload": "{}", "content-type": "application/json", "headers": []
+/// })])?;
+/// # Ok::<(), polyplug_host::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Host {
+    pub(crate) inner: Arc<HostInner>,
+}
+
+pub(crate) struct HostInner {
+    pub(crate) engine: Engine,
+    pub(crate) linker: Linker<PluginState>,
+    pub(crate) catalog: Catalog,
+    pub(crate) cache: Option<ArtifactCache>,
+    pub(crate) max_idle_instances: usize,
+}
+
+/// Settings for a [`Host`]; start with [`Host::builder`].
+#[derive(Debug, Clone)]
+pub struct HostBuilder {
+    cache_dir: Option<PathBuf>,
+    pooling: bool,
+    catalog: Option<Catalog>,
+    max_idle_instances: usize,
+}
+
+impl Default for HostBuilder {
+    fn default() -> Self {
+        HostBuilder { cache_dir: default_cache_dir(), pooling: true, catalog: None, max_idle_instances: 16 }
+    }
+}
+
+/// `$POLYPLUG_CACHE_DIR`, else `$XDG_CACHE_HOME/polyplug`, else `~/.cache/polyplug`.
+fn default_cache_dir() -> Option<PathBuf> {
+    let env = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("POLYPLUG_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("polyplug")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("polyplug")))
+}
+
+impl HostBuilder {
+    /// Store compiled plugins under `dir` (default: `$POLYPLUG_CACHE_DIR`,
+    /// else `$XDG_CACHE_HOME/polyplug`, else `~/.cache/polyplug`).
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Compile every plugin on every load; keep nothing on disk.
+    pub fn no_cache(mut self) -> Self {
+        self.cache_dir = None;
+        self
+    }
+
+    /// Use wasmtime's pooling instance allocator (default: on). It reserves
+    /// address space up front and makes instantiation a matter of
+    /// microseconds; turn it off where virtual memory is scarce.
+    pub fn pooling(mut self, enabled: bool) -> Self {
+        self.pooling = enabled;
+        self
+    }
+
+    /// The WIT worlds plugins are matched against (default: polyplug's built-in
+    /// package). A host application with its own WIT passes its catalog here.
+    pub fn catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    /// How many idle, initialized instances each plugin keeps for reuse (default 16).
+    pub fn max_idle_instances(mut self, count: usize) -> Self {
+        self.max_idle_instances = count;
+        self
+    }
+
+    /// Builds the engine and the linker.
+    pub fn build(self) -> Result<Host> {
+        let engine = Engine::new(&engine_config(self.pooling)).map_err(|e| Error::Setup(format!("{e:#}")))?;
+        let linker = polyplug_linker::linker(&engine).map_err(|e| Error::Setup(format!("{e:#}")))?;
+        let cache = self.cache_dir.map(|dir| ArtifactCache::new(&dir, &engine));
+        Ok(Host {
+            inner: Arc::new(HostInner {
+                engine,
+                linker,
+                catalog: self.catalog.unwrap_or_else(Catalog::builtin),
+                cache,
+                max_idle_instances: self.max_idle_instances,
+            }),
+        })
+    }
+}
+
+/// The engine configuration: every setting that costs per call and that no
+/// built-in world needs is off.
+fn engine_config(pooling: bool) -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    // Component-model async support costs ~300 ns on every call; the built-in worlds are synchronous.
+    config.concurrency_support(false);
+    config.cranelift_opt_level(OptLevel::Speed);
+    if pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        // A component instance holds several core instances (the guest, its
+        // adapters and shims); size the pools so components run out last.
+        pool.total_component_instances(1000).total_core_instances(8000).total_memories(2000).total_tables(4000);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    config
+}
+
+impl Host {
+    /// A host with the default settings (see [`HostBuilder`]).
+    pub fn new() -> Result<Host> {
+        Self::builder().build()
+    }
+
+    /// Settings for a host.
+    pub fn builder() -> HostBuilder {
+        HostBuilder::default()
+    }
+
+    /// The wasmtime engine, for code that drives wasmtime directly.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The WIT worlds this host matches plugins against.
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    /// Loads the plugin component at `path`, detecting its world, with no configuration.
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Plugin> {
+        self.loader(path).load()
+    }
+
+    /// Starts loading the plugin at `path`, with options: the world it must
+    /// implement, its configuration.
+    ///
+    /// ```no_run
+    /// # let host = polyplug_host::Host::new()?;
+    /// let plugin = host.loader("auth.wasm").world("auth").config([("keys", "k1,k2")]).load()?;
+    /// # Ok::<(), polyplug_host::Error>(())
+    /// ```
+    pub fn loader(&self, path: impl AsRef<Path>) -> Loader<'_> {
+        Loader { host: self, path: path.as_ref().to_path_buf(), spec: LoadSpec::default() }
+    }
+
+    /// Compiles (or fetches from the cache) the component in `bytes`.
+    pub(crate) fn compile(&self, plugin: &str, bytes: &[u8]) -> Result<(wasmtime::component::Component, Provenance, String)> {
+        let digest = hex::encode(Sha256::digest(bytes));
+        let engine = &self.inner.engine;
+        let compiled = match &self.inner.cache {
+            Some(cache) => cache.get_or_compile(engine, &digest, bytes),
+            None => wasmtime::component::Component::new(engine, bytes).map(|c| (c, Provenance::Compiled)),
+        };
+        let (component, provenance) =
+            compiled.map_err(|e| Error::Compile { plugin: plugin.to_string(), reason: format!("{e:#}") })?;
+        Ok((component, provenance, digest))
+    }
+}
+
+/// Options for loading one plugin; made by [`Host::loader`].
+#[must_use = "a loader does nothing until `.load()`"]
+pub struct Loader<'h> {
+    host: &'h Host,
+    path: PathBuf,
+    spec: LoadSpec,
+}
+
+impl Loader<'_> {
+    /// The world the plugin must implement, by short (`transform`) or full name.
+    pub fn world(mut self, world: impl Into<String>) -> Self {
+        self.spec.world = Some(world.into());
+        self
+    }
+
+    /// Configuration entries handed to the plugin's `init` and readable
+    /// through the `config` host interface.
+    pub fn config<K: Into<String>, V: Into<String>>(mut self, entries: impl IntoIterator<Item = (K, V)>) -> Self {
+        self.spec.config.extend(entries.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Reads, compiles (or takes from the cache), checks and pre-instantiates
+    /// the plugin, then creates and initializes its first instance.
+    pub fn load(self) -> Result<Plugin> {
+        let bytes = std::fs::read(&self.path).map_err(|source| Error::Read { path: self.path.clone(), source })?;
+        let file_name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Plugin::load(self.host, &file_name, &bytes, self.spec)
+    }
+}

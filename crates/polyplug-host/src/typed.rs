@@ -1,0 +1,116 @@
+//! Typed calls through a world's generated bindings.
+
+use std::sync::Mutex;
+
+use polyplug_bindings::World;
+use polyplug_linker::PluginState;
+use wasmtime::Store;
+
+use crate::plugin::{Plugin, Slot};
+use crate::Result;
+
+/// A plugin seen through the generated bindings of its world `W`: export
+/// lookups and type checks done once, calls as fast as raw wasmtime.
+///
+/// ```no_run
+/// use polyplug_bindings::transform::Transform;
+/// use polyplug_bindings::transform::exports::polyplug::plugin::transformer::Message;
+/// # let plugin = polyplug_host::Host::new()?.load_file("transform.wasm")?;
+/// let transform = plugin.typed::<Transform>()?;
+/// let message = Message { payload: "{}".into(), content_type: "application/json".into(), headers: vec![] };
+/// let out = transform.call("transform", |t, store| t.polyplug_plugin_transformer().call_transform(store, &message))?;
+/// # Ok::<(), polyplug_host::Error>(())
+/// ```
+pub struct TypedPlugin<W: World> {
+    plugin: Plugin,
+    indices: W::Indices,
+    idle: Mutex<Vec<TypedSlot<W>>>,
+}
+
+struct TypedSlot<W> {
+    slot: Slot,
+    bindings: W,
+}
+
+impl<W: World> TypedPlugin<W> {
+    pub(crate) fn new(plugin: Plugin) -> Result<Self> {
+        let indices = W::indices(plugin.inner().instance_pre()).map_err(|e| crate::Error::WorldMismatch {
+            plugin: plugin.name().to_string(),
+            world: W::NAME.to_string(),
+            missing: vec![format!("{e:#}")],
+        })?;
+        Ok(TypedPlugin { plugin, indices, idle: Mutex::new(Vec::new()) })
+    }
+
+    /// The plugin behind these bindings.
+    pub fn plugin(&self) -> &Plugin {
+        &self.plugin
+    }
+
+    /// Calls the plugin on a pooled instance: `f` gets the bindings and the
+    /// store; `function` names the call in traces and errors. A trap discards
+    /// the instance; a later call gets a fresh one.
+    pub fn call<R>(&self, function: &str, f: impl FnOnce(&W, &mut Store<PluginState>) -> wasmtime::Result<R>) -> Result<R> {
+        self.instance()?.call(function, f)
+    }
+
+    /// Takes one instance for exclusive use, e.g. one per worker thread: calls
+    /// on it skip the pool entirely. It returns to the pool when dropped.
+    pub fn instance(&self) -> Result<TypedInstance<'_, W>> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let slot = match idle {
+            Some(slot) => slot,
+            None => self.new_slot()?,
+        };
+        Ok(TypedInstance { plugin: self, slot: Some(slot) })
+    }
+
+    fn new_slot(&self) -> Result<TypedSlot<W>> {
+        let inner = self.plugin.inner();
+        let mut slot = inner.take()?;
+        let bindings = W::load(&self.indices, &mut slot.store, &slot.instance)
+            .map_err(|e| inner.trap("loading bindings", e))?;
+        Ok(TypedSlot { slot, bindings })
+    }
+}
+
+/// One instance of a plugin held for exclusive use; see [`TypedPlugin::instance`].
+pub struct TypedInstance<'p, W: World> {
+    plugin: &'p TypedPlugin<W>,
+    /// `None` after a trap: the next call replaces it.
+    slot: Option<TypedSlot<W>>,
+}
+
+impl<W: World> TypedInstance<'_, W> {
+    /// Calls the plugin on this instance; see [`TypedPlugin::call`].
+    pub fn call<R>(
+        &mut self,
+        function: &str,
+        f: impl FnOnce(&W, &mut Store<PluginState>) -> wasmtime::Result<R>,
+    ) -> Result<R> {
+        let mut slot = match self.slot.take() {
+            Some(slot) => slot,
+            None => self.plugin.new_slot()?,
+        };
+        let result = self
+            .plugin
+            .plugin
+            .inner()
+            .run(&mut slot, function, |s| f(&s.bindings, &mut s.slot.store));
+        if result.is_ok() {
+            self.slot = Some(slot);
+        }
+        result
+    }
+}
+
+impl<W: World> Drop for TypedInstance<'_, W> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            let mut idle = self.plugin.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < self.plugin.plugin.inner().max_idle() {
+                idle.push(slot);
+            }
+        }
+    }
+}

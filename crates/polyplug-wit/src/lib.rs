@@ -1,0 +1,279 @@
+//! The polyplug WIT packages, embedded, parsed, and described as a catalog of worlds.
+//!
+//! `wit/` at the repository root is the single source of truth for every
+//! interface polyplug knows; this crate embeds those files so that a host
+//! binary carries them, parses them with `wit-parser`, and answers the
+//! questions the rest of polyplug asks of a world: which interfaces it
+//! exports (and with which functions), which it imports, and its WIT text.
+//!
+//! A host application may bring its own WIT: [`Catalog::from_dir`] builds the
+//! same catalog from any directory of WIT files.
+//!
+//! This crate knows nothing about wasmtime: it deals in WIT, not in components.
+//!
+//! ```
+//! let catalog = polyplug_wit::Catalog::builtin();
+//! let transform = catalog.world("transform").unwrap();
+//! assert_eq!(transform.name, "polyplug:plugin/transform@0.1.0");
+//! assert!(transform.exports.iter().any(|i| i.name == "polyplug:plugin/transformer@0.1.0"));
+//! ```
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use wit_parser::{PackageId, Resolve, WorldId, WorldItem, WorldKey};
+
+pub use wit_parser;
+
+/// The version of the polyplug plugin API: the version of the `polyplug:plugin` package.
+pub const API_VERSION: &str = "0.1.0";
+
+/// The name of the built-in package, with its version.
+pub const PACKAGE: &str = "polyplug:plugin@0.1.0";
+
+/// One embedded WIT file: its file name in `wit/` and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct WitFile {
+    /// File name within `wit/`, e.g. `base.wit`.
+    pub name: &'static str,
+    /// The WIT source text.
+    pub source: &'static str,
+}
+
+/// The built-in WIT files, exactly as they are in `wit/`.
+pub const WIT_FILES: &[WitFile] = &[
+    WitFile { name: "auth.wit", source: include_str!("../../../wit/auth.wit") },
+    WitFile { name: "base.wit", source: include_str!("../../../wit/base.wit") },
+    WitFile { name: "conformance.wit", source: include_str!("../../../wit/conformance.wit") },
+    WitFile { name: "transform.wit", source: include_str!("../../../wit/transform.wit") },
+];
+
+/// Why a WIT package could not be loaded or a world not found.
+#[derive(Debug, thiserror::Error)]
+pub enum WitError {
+    /// The WIT text does not parse or does not resolve.
+    #[error("invalid WIT in {origin}: {message}")]
+    Invalid {
+        /// Where the WIT came from (a directory, or "the built-in package").
+        origin: String,
+        /// What wit-parser reported, with file and line.
+        message: String,
+    },
+    /// No world of that name exists in the package.
+    #[error("no world `{wanted}` in {package}; known worlds: {known}")]
+    UnknownWorld {
+        /// The world asked for.
+        wanted: String,
+        /// The package searched.
+        package: String,
+        /// The worlds that do exist, comma separated.
+        known: String,
+    },
+}
+
+/// An interface a world imports or exports, with the functions it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceSpec {
+    /// The full interface name as a component names its instance,
+    /// e.g. `polyplug:plugin/transformer@0.1.0`.
+    pub name: String,
+    /// The interface's functions, by their WIT names, e.g. `transform`,
+    /// `[constructor]counter`, `[method]counter.increment`.
+    pub functions: Vec<String>,
+}
+
+/// A world: its name and what a component targeting it imports and exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorldSpec {
+    /// The fully qualified world name, e.g. `polyplug:plugin/transform@0.1.0`.
+    pub name: String,
+    /// The short world name, e.g. `transform`.
+    pub short_name: String,
+    /// Interfaces the world exports: a component targeting it must export all of them.
+    pub exports: Vec<InterfaceSpec>,
+    /// Functions the world exports directly (not inside an interface).
+    pub export_functions: Vec<String>,
+    /// Interfaces the world imports: the host may provide them.
+    pub imports: Vec<InterfaceSpec>,
+}
+
+/// A parsed WIT package and the worlds it defines.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    resolve: Resolve,
+    package: PackageId,
+}
+
+impl Catalog {
+    /// The built-in polyplug package (`polyplug:plugin`), parsed from the embedded files.
+    pub fn builtin() -> Catalog {
+        let mut map = wit_parser::SourceMap::new();
+        for file in WIT_FILES {
+            map.push_str(file.name, file.source);
+        }
+        // The embedded files are checked by this crate's tests; failing here is a build defect.
+        Self::from_source_map(map, "the built-in package")
+            .unwrap_or_else(|e| panic!("polyplug's built-in WIT is broken: {e}"))
+    }
+
+    /// A catalog of the WIT package in `dir` (with its dependencies in `dir/deps`),
+    /// for host applications that bring their own worlds.
+    pub fn from_dir(dir: &Path) -> Result<Catalog, WitError> {
+        let mut resolve = Resolve::new();
+        let (package, _) = resolve.push_dir(dir).map_err(|e| WitError::Invalid {
+            origin: dir.display().to_string(),
+            message: format!("{e:#}"),
+        })?;
+        Ok(Catalog { resolve, package })
+    }
+
+    fn from_source_map(map: wit_parser::SourceMap, origin: &str) -> Result<Catalog, WitError> {
+        let invalid = |message: String| WitError::Invalid { origin: origin.to_string(), message };
+        let group = map.parse().map_err(|(map, e)| invalid(e.render(&map)))?;
+        let mut resolve = Resolve::new();
+        let package = resolve.push_group(group).map_err(|e| invalid(format!("{e}")))?;
+        Ok(Catalog { resolve, package })
+    }
+
+    /// The underlying `wit-parser` resolve, for code generators and type walkers.
+    pub fn resolve(&self) -> &Resolve {
+        &self.resolve
+    }
+
+    /// The id of the main package in [`Catalog::resolve`].
+    pub fn package(&self) -> PackageId {
+        self.package
+    }
+
+    /// The package's name with its version, e.g. `polyplug:plugin@0.1.0`.
+    pub fn package_name(&self) -> String {
+        self.resolve.packages[self.package].name.to_string()
+    }
+
+    /// Every world of the package, sorted by name.
+    pub fn worlds(&self) -> Vec<WorldSpec> {
+        let mut worlds: Vec<_> =
+            self.resolve.packages[self.package].worlds.values().map(|id| self.spec(*id)).collect();
+        worlds.sort_by(|a, b| a.short_name.cmp(&b.short_name));
+        worlds
+    }
+
+    /// The world named `name`: its short name (`transform`) or its full name
+    /// (`polyplug:plugin/transform@0.1.0`).
+    pub fn world(&self, name: &str) -> Result<WorldSpec, WitError> {
+        self.world_id(name).map(|id| self.spec(id))
+    }
+
+    /// The `wit-parser` id of the world named `name` (short or full name).
+    pub fn world_id(&self, name: &str) -> Result<WorldId, WitError> {
+        let package = &self.resolve.packages[self.package];
+        let short = name
+            .strip_prefix(&format!("{}:{}/", package.name.namespace, package.name.name))
+            .map(|rest| rest.split('@').next().unwrap_or(rest))
+            .unwrap_or(name);
+        package.worlds.get(short).copied().ok_or_else(|| WitError::UnknownWorld {
+            wanted: name.to_string(),
+            package: self.package_name(),
+            known: package.worlds.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    /// The WIT text of one world, self-contained enough for a reader: the
+    /// package header, every interface the world uses, then the world. The
+    /// remote protocol's `describe` answers with this text.
+    pub fn world_wit(&self, name: &str) -> Result<String, WitError> {
+        let id = self.world_id(name)?;
+        let world = &self.resolve.worlds[id];
+        let mut out = String::new();
+        let _ = writeln!(out, "package {};", self.package_name());
+        let _ = writeln!(out, "world {} {{", world.name);
+        for (kind, items) in [("import", &world.imports), ("export", &world.exports)] {
+            for (key, item) in items.iter() {
+                if let WorldItem::Interface { .. } = item {
+                    let _ = writeln!(out, "    {kind} {};", self.resolve.name_world_key(key));
+                }
+            }
+        }
+        out.push_str("}\n");
+        Ok(out)
+    }
+
+    fn spec(&self, id: WorldId) -> WorldSpec {
+        let world = &self.resolve.worlds[id];
+        let package = &self.resolve.packages[self.package];
+        let interfaces = |items: &wit_parser::IndexMap<WorldKey, WorldItem>| {
+            items
+                .iter()
+                .filter_map(|(key, item)| match item {
+                    WorldItem::Interface { id, .. } => Some(InterfaceSpec {
+                        name: self.resolve.name_world_key(key),
+                        functions: self.resolve.interfaces[*id].functions.keys().cloned().collect(),
+                    }),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let version = package.name.version.as_ref().map(|v| format!("@{v}")).unwrap_or_default();
+        WorldSpec {
+            name: format!("{}:{}/{}{version}", package.name.namespace, package.name.name, world.name),
+            short_name: world.name.clone(),
+            exports: interfaces(&world.exports),
+            export_functions: world
+                .exports
+                .values()
+                .filter_map(|item| match item {
+                    WorldItem::Function(f) => Some(f.name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            imports: interfaces(&world.imports),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_files_are_exactly_the_wit_directory() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit");
+        let mut on_disk: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".wit"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<_> = WIT_FILES.iter().map(|f| f.name.to_string()).collect();
+        assert_eq!(embedded, on_disk, "add every file in wit/ to WIT_FILES");
+    }
+
+    #[test]
+    fn builtin_worlds_are_catalogued() {
+        let catalog = Catalog::builtin();
+        assert_eq!(catalog.package_name(), PACKAGE);
+        let names: Vec<_> = catalog.worlds().into_iter().map(|w| w.short_name).collect();
+        assert_eq!(names, ["auth", "base", "conformance", "transform"]);
+
+        let auth = catalog.world("polyplug:plugin/auth@0.1.0").unwrap();
+        let exports: Vec<_> = auth.exports.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(exports, ["polyplug:plugin/plugin@0.1.0", "polyplug:plugin/authenticator@0.1.0"]);
+        let imports: Vec<_> = auth.imports.iter().map(|i| i.name.as_str()).collect();
+        assert!(imports.contains(&"polyplug:plugin/log@0.1.0"), "{imports:?}");
+        assert!(imports.contains(&"polyplug:plugin/config@0.1.0"), "{imports:?}");
+    }
+
+    #[test]
+    fn unknown_world_lists_the_known_ones() {
+        let err = Catalog::builtin().world("transfrom").unwrap_err().to_string();
+        assert!(err.contains("no world `transfrom`"), "{err}");
+        assert!(err.contains("transform"), "{err}");
+    }
+
+    #[test]
+    fn world_wit_names_every_interface() {
+        let text = Catalog::builtin().world_wit("transform").unwrap();
+        assert!(text.contains("export polyplug:plugin/transformer@0.1.0;"), "{text}");
+        assert!(text.contains("import polyplug:plugin/log@0.1.0;"), "{text}");
+    }
+}

@@ -1,0 +1,2 @@
+//! `cargo xtask demo`.
+pub fn run() -> anyhow::Result<()> { anyhow::bail!("not yet") }
