@@ -1,1 +1,112 @@
-//! placeholder
+//! Write polyplug plugins in Rust.
+//!
+//! Pick your world's module, implement its traits on a plain type, and
+//! export it with that module's `export!` macro. Build with
+//! `cargo build --release --target wasm32-wasip2`; the `.wasm` that comes out
+//! is the plugin component.
+//!
+//! ```ignore
+//! use polyplug_sdk::transform::{self, Message, Plugin, PluginInfo, Transformer};
+//!
+//! struct Upper;
+//!
+//! impl Plugin for Upper {
+//!     fn describe() -> PluginInfo {
+//!         PluginInfo { name: "upper".into(), version: "0.1.0".into(), description: "Upper-cases payloads".into() }
+//!     }
+//!     fn init(_config: Vec<(String, String)>) -> Result<(), String> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! impl Transformer for Upper {
+//!     fn transform(input: Message) -> Result<Option<Message>, String> {
+//!         Ok(Some(Message { payload: input.payload.to_uppercase(), ..input }))
+//!     }
+//! }
+//!
+//! transform::export!(Upper);
+//! ```
+//!
+//! Every world module also holds the host interfaces: `log::log(level, message)`
+//! writes into the host's logs under the plugin's name, `config::get(key)`
+//! reads the operator's configuration.
+//!
+//! The bindings inside are generated from polyplug's `wit/` by
+//! `cargo xtask bindgen` (`src/generated/`, never edited by hand).
+
+// The generated export macros name this crate by its absolute path, which
+// must resolve inside the crate too.
+extern crate self as polyplug_sdk;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use wit_bindgen;
+}
+
+/// The `transform` world: convert and filter messages.
+pub mod transform {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/transform.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::exports::polyplug::plugin::transformer::{Guest as Transformer, Message};
+    pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, log};
+    /// Exports a type implementing [`Plugin`] and [`Transformer`] as the plugin.
+    pub use bindings::export;
+}
+
+/// The `auth` world: authenticate requests.
+pub mod auth {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/auth.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::authenticator::{
+        AuthDecision, BasicCredentials, Credentials, Denial, Guest as Authenticator, Principal, RequestContext,
+    };
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, log};
+    /// Exports a type implementing [`Plugin`] and [`Authenticator`] as the plugin.
+    pub use bindings::export;
+}
+
+/// The `conformance` world: every WIT type, for proving SDKs equal.
+pub mod conformance {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/conformance.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::all_types::*;
+    pub use bindings::exports::polyplug::plugin::all_types::Guest as AllTypes;
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, log};
+    /// Exports a type implementing [`Plugin`], [`AllTypes`] and `GuestCounter` as the plugin.
+    pub use bindings::export;
+}
+
+/// The `base` world: a plugin that only describes itself (useful for tests
+/// and as a template for worlds of your own).
+pub mod base {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/base.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, log};
+    /// Exports a type implementing [`Plugin`] as the plugin.
+    pub use bindings::export;
+}

@@ -795,7 +795,7 @@ pub mod exports {
                 }
                 #[doc(hidden)]
                 #[macro_export]
-                macro_rules! __export_polyplug_plugin_authenticator_0_1_0_cabi {
+                macro_rules! __export_auth__polyplug_plugin_authenticator_0_1_0_cabi {
                     ($ty:ident with_types_in $($path_to_types:tt)*) => {
                         const _ : () = { #[unsafe (export_name =
                         "polyplug:plugin/authenticator@0.1.0#authenticate")] unsafe
@@ -814,7 +814,7 @@ pub mod exports {
                     };
                 }
                 #[doc(hidden)]
-                pub use __export_polyplug_plugin_authenticator_0_1_0_cabi;
+                pub use __export_auth__polyplug_plugin_authenticator_0_1_0_cabi;
                 #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
                 #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
                 struct _RetArea(
@@ -1007,7 +1007,7 @@ pub mod exports {
                 }
                 #[doc(hidden)]
                 #[macro_export]
-                macro_rules! __export_polyplug_plugin_plugin_0_1_0_cabi {
+                macro_rules! __export_auth__polyplug_plugin_plugin_0_1_0_cabi {
                     ($ty:ident with_types_in $($path_to_types:tt)*) => {
                         const _ : () = { #[unsafe (export_name =
                         "polyplug:plugin/plugin@0.1.0#describe")] unsafe extern "C" fn
@@ -1026,7 +1026,7 @@ pub mod exports {
                     };
                 }
                 #[doc(hidden)]
-                pub use __export_polyplug_plugin_plugin_0_1_0_cabi;
+                pub use __export_auth__polyplug_plugin_plugin_0_1_0_cabi;
                 #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
                 #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
                 struct _RetArea(
@@ -1161,10 +1161,10 @@ macro_rules! __export_auth_impl {
     };
     ($ty:ident with_types_in $($path_to_types_root:tt)*) => {
         $($path_to_types_root)*::
-        exports::polyplug::plugin::authenticator::__export_polyplug_plugin_authenticator_0_1_0_cabi!($ty
+        exports::polyplug::plugin::authenticator::__export_auth__polyplug_plugin_authenticator_0_1_0_cabi!($ty
         with_types_in $($path_to_types_root)*::
         exports::polyplug::plugin::authenticator); $($path_to_types_root)*::
-        exports::polyplug::plugin::plugin::__export_polyplug_plugin_plugin_0_1_0_cabi!($ty
+        exports::polyplug::plugin::plugin::__export_auth__polyplug_plugin_plugin_0_1_0_cabi!($ty
         with_types_in $($path_to_types_root)*:: exports::polyplug::plugin::plugin); const
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:auth:imports and exports")]

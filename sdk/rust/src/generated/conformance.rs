@@ -2103,7 +2103,7 @@ pub mod exports {
                 }
                 #[doc(hidden)]
                 #[macro_export]
-                macro_rules! __export_polyplug_plugin_all_types_0_1_0_cabi {
+                macro_rules! __export_conformance__polyplug_plugin_all_types_0_1_0_cabi {
                     ($ty:ident with_types_in $($path_to_types:tt)*) => {
                         const _ : () = { #[unsafe (export_name =
                         "polyplug:plugin/all-types@0.1.0#inc-u8")] unsafe extern "C" fn
@@ -2266,7 +2266,7 @@ pub mod exports {
                     };
                 }
                 #[doc(hidden)]
-                pub use __export_polyplug_plugin_all_types_0_1_0_cabi;
+                pub use __export_conformance__polyplug_plugin_all_types_0_1_0_cabi;
                 #[repr(align(8))]
                 struct _RetArea(
                     [::core::mem::MaybeUninit<
@@ -2458,7 +2458,7 @@ pub mod exports {
                 }
                 #[doc(hidden)]
                 #[macro_export]
-                macro_rules! __export_polyplug_plugin_plugin_0_1_0_cabi {
+                macro_rules! __export_conformance__polyplug_plugin_plugin_0_1_0_cabi {
                     ($ty:ident with_types_in $($path_to_types:tt)*) => {
                         const _ : () = { #[unsafe (export_name =
                         "polyplug:plugin/plugin@0.1.0#describe")] unsafe extern "C" fn
@@ -2477,7 +2477,7 @@ pub mod exports {
                     };
                 }
                 #[doc(hidden)]
-                pub use __export_polyplug_plugin_plugin_0_1_0_cabi;
+                pub use __export_conformance__polyplug_plugin_plugin_0_1_0_cabi;
                 #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
                 #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
                 struct _RetArea(
@@ -2762,10 +2762,10 @@ macro_rules! __export_conformance_impl {
     };
     ($ty:ident with_types_in $($path_to_types_root:tt)*) => {
         $($path_to_types_root)*::
-        exports::polyplug::plugin::all_types::__export_polyplug_plugin_all_types_0_1_0_cabi!($ty
+        exports::polyplug::plugin::all_types::__export_conformance__polyplug_plugin_all_types_0_1_0_cabi!($ty
         with_types_in $($path_to_types_root)*:: exports::polyplug::plugin::all_types);
         $($path_to_types_root)*::
-        exports::polyplug::plugin::plugin::__export_polyplug_plugin_plugin_0_1_0_cabi!($ty
+        exports::polyplug::plugin::plugin::__export_conformance__polyplug_plugin_plugin_0_1_0_cabi!($ty
         with_types_in $($path_to_types_root)*:: exports::polyplug::plugin::plugin); const
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:conformance:imports and exports")]

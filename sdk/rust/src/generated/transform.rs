@@ -540,7 +540,7 @@ pub mod exports {
                 }
                 #[doc(hidden)]
                 #[macro_export]
-                macro_rules! __export_polyplug_plugin_transformer_0_1_0_cabi {
+                macro_rules! __export_transform__polyplug_plugin_transformer_0_1_0_cabi {
                     ($ty:ident with_types_in $($path_to_types:tt)*) => {
                         const _ : () = { #[unsafe (export_name =
                         "polyplug:plugin/transformer@0.1.0#transform")] unsafe extern "C"
@@ -555,7 +555,7 @@ pub mod exports {
                     };
                 }
                 #[doc(hidden)]
-                pub use __export_polyplug_plugin_transformer_0_1_0_cabi;
+                pub use __export_transform__polyplug_plugin_transformer_0_1_0_cabi;
                 #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
                 #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
                 struct _RetArea(
@@ -748,7 +748,7 @@ pub mod exports {
                 }
                 #[doc(hidden)]
                 #[macro_export]
-                macro_rules! __export_polyplug_plugin_plugin_0_1_0_cabi {
+                macro_rules! __export_transform__polyplug_plugin_plugin_0_1_0_cabi {
                     ($ty:ident with_types_in $($path_to_types:tt)*) => {
                         const _ : () = { #[unsafe (export_name =
                         "polyplug:plugin/plugin@0.1.0#describe")] unsafe extern "C" fn
@@ -767,7 +767,7 @@ pub mod exports {
                     };
                 }
                 #[doc(hidden)]
-                pub use __export_polyplug_plugin_plugin_0_1_0_cabi;
+                pub use __export_transform__polyplug_plugin_plugin_0_1_0_cabi;
                 #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
                 #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
                 struct _RetArea(
@@ -843,10 +843,10 @@ macro_rules! __export_transform_impl {
     };
     ($ty:ident with_types_in $($path_to_types_root:tt)*) => {
         $($path_to_types_root)*::
-        exports::polyplug::plugin::transformer::__export_polyplug_plugin_transformer_0_1_0_cabi!($ty
+        exports::polyplug::plugin::transformer::__export_transform__polyplug_plugin_transformer_0_1_0_cabi!($ty
         with_types_in $($path_to_types_root)*:: exports::polyplug::plugin::transformer);
         $($path_to_types_root)*::
-        exports::polyplug::plugin::plugin::__export_polyplug_plugin_plugin_0_1_0_cabi!($ty
+        exports::polyplug::plugin::plugin::__export_transform__polyplug_plugin_plugin_0_1_0_cabi!($ty
         with_types_in $($path_to_types_root)*:: exports::polyplug::plugin::plugin); const
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:transform:imports and exports")]
