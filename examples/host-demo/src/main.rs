@@ -1,0 +1,111 @@
+//! The demo behind `cargo xtask demo`: a host application embedding
+//! polyplug, loading the two example plugins (built by xtask into
+//! `examples/*/plugin.wasm`) and calling them through typed bindings.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use polyplug_bindings::auth::Auth;
+use polyplug_bindings::auth::exports::polyplug::plugin::authenticator::{AuthDecision, Credentials, RequestContext};
+use polyplug_bindings::transform::Transform;
+use polyplug_bindings::transform::exports::polyplug::plugin::transformer::Message;
+use polyplug_host::{Host, Plugin, Provenance};
+
+fn example(name: &str) -> Result<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name).join("plugin.wasm");
+    anyhow::ensure!(
+        path.exists(),
+        "{} is not built; run `cargo xtask demo`, which builds the example plugins first",
+        path.display()
+    );
+    Ok(path)
+}
+
+fn describe_load(plugin: &Plugin, elapsed: std::time::Duration) {
+    let how = match plugin.provenance() {
+        Provenance::Compiled => "compiled",
+        Provenance::Cached => "taken from the compiled-plugin cache",
+    };
+    let info = plugin.info().expect("the example plugins describe themselves");
+    println!("   {} {} — {}", info.name, info.version, info.description);
+    println!("   world {}, {} KiB, {how} and ready in {:.1} ms", plugin.world().name, plugin.size() / 1024, elapsed.as_secs_f64() * 1e3);
+}
+
+fn main() -> Result<()> {
+    println!("polyplug demo: one host, two plugins written in Rust, loaded as sandboxed WebAssembly components.\n");
+    let host = Host::new().context("starting the polyplug host")?;
+
+    // 1. A transform plugin, configured to reshape order messages.
+    let config = [
+        ("rename", "cust.name=customer,amt=amount"),
+        ("map.status", "A=active,I=inactive"),
+        ("drop", "internal,cust"),
+        ("require", "customer"),
+    ];
+    println!("1. transform-rust: reshapes JSON messages");
+    let start = Instant::now();
+    let plugin = host.loader(example("transform-rust")?).world("transform").config(config).load()?;
+    describe_load(&plugin, start.elapsed());
+    for (key, value) in config {
+        println!("   config {key} = {value}");
+    }
+    let transform = plugin.typed::<Transform>()?;
+    let messages = [
+        r#"{"cust":{"name":"Ada"},"amt":42,"status":"A","internal":true}"#,
+        r#"{"amt":7,"status":"I"}"#,
+        r#"[1, 2, 3]"#,
+    ];
+    for payload in messages {
+        let message = Message { payload: payload.into(), content_type: "application/json".into(), headers: vec![] };
+        let out = transform.call("transform", |t, store| t.polyplug_plugin_transformer().call_transform(store, &message))?;
+        println!("\n   in : {payload}");
+        match out {
+            Ok(Some(message)) => println!("   out: {}", message.payload),
+            Ok(None) => println!("   out: (filtered out: no `customer` field)"),
+            Err(reason) => println!("   out: (rejected by the plugin: {reason})"),
+        }
+    }
+
+    // 2. An auth plugin, with API keys from its configuration.
+    println!("\n2. auth-rust: API-key authentication");
+    let start = Instant::now();
+    let plugin = host
+        .loader(example("auth-rust")?)
+        .world("auth")
+        .config([("api-keys", "k-alice=alice,k-bob=bob"), ("roles.alice", "admin,reader")])
+        .load()?;
+    describe_load(&plugin, start.elapsed());
+    println!("   config api-keys = k-alice=alice,k-bob=bob; roles.alice = admin,reader");
+    let auth = plugin.typed::<Auth>()?;
+    let request = RequestContext { method: "GET".into(), path: "/orders".into(), headers: vec![], client_ip: None };
+    let attempts = [
+        ("key k-alice", Credentials::ApiKey("k-alice".into())),
+        ("key k-bob", Credentials::ApiKey("k-bob".into())),
+        ("key k-mallory", Credentials::ApiKey("k-mallory".into())),
+        ("no credentials", Credentials::None),
+    ];
+    for (what, credentials) in attempts {
+        let decision =
+            auth.call("authenticate", |a, store| a.polyplug_plugin_authenticator().call_authenticate(store, &request, &credentials))?;
+        let shown = match decision {
+            Ok(AuthDecision::Allow(p)) => format!("allow as `{}` (roles: {})", p.id, if p.roles.is_empty() { "none".into() } else { p.roles.join(", ") }),
+            Ok(AuthDecision::Deny(d)) => format!("deny with {}: {}", d.status, d.reason),
+            Err(reason) => format!("error: {reason}"),
+        };
+        println!("   GET /orders with {what:<15} → {shown}");
+    }
+
+    // 3. What a call costs: one instance held, many calls.
+    let mut instance = auth.instance()?;
+    let credentials = Credentials::ApiKey("k-alice".into());
+    let calls = 10_000;
+    let start = Instant::now();
+    for _ in 0..calls {
+        instance.call("authenticate", |a, store| a.polyplug_plugin_authenticator().call_authenticate(store, &request, &credentials))?.map_err(anyhow::Error::msg)?;
+    }
+    let per_call = start.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
+    println!("\n3. {calls} authenticate calls on one instance: {:.2} µs per call (strings and records copied both ways).", per_call / 1e3);
+    println!("\nNext: write your own plugin — see README.md, \"Your first plugin in 5 minutes\".");
+    Ok(())
+}
