@@ -14,10 +14,7 @@
 //! with its own WIT runs `wasmtime::component::bindgen!` and [`impl_world!`]
 //! on the result to get the same.
 //!
-//! ```ignore
-//! let plugin = host.load_file("transform.wasm")?;
-//! let transform = plugin.typed::<polyplug_bindings::transform::Transform>()?;
-//! ```
+//! With `polyplug-host`: `plugin.typed::<polyplug_bindings::transform::Transform>()`.
 
 use wasmtime::Store;
 use wasmtime::component::{Instance, InstancePre};

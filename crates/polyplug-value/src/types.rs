@@ -157,10 +157,18 @@ pub enum Value {
 impl fmt::Display for ValueType {
     /// Writes the type in WIT syntax; named types by their name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let named = |f: &mut fmt::Formatter<'_>, kind: &str, name: &Option<String>| match name {
-            Some(name) => write!(f, "{kind} {name}"),
-            None => write!(f, "{kind}"),
-        };
+        // Named types by name; anonymous ones (as wasmtime reports them) spelled out.
+        fn list<T>(
+            f: &mut fmt::Formatter<'_>,
+            items: &[T],
+            item: impl Fn(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+        ) -> fmt::Result {
+            for (i, it) in items.iter().enumerate() {
+                f.write_str(if i == 0 { " " } else { ", " })?;
+                item(f, it)?;
+            }
+            f.write_str(" }")
+        }
         match self {
             ValueType::Bool => f.write_str("bool"),
             ValueType::U8 => f.write_str("u8"),
@@ -193,10 +201,29 @@ impl fmt::Display for ValueType {
                 (None, Some(err)) => write!(f, "result<_, {err}>"),
                 (Some(ok), Some(err)) => write!(f, "result<{ok}, {err}>"),
             },
-            ValueType::Record { name, .. } => named(f, "record", name),
-            ValueType::Variant { name, .. } => named(f, "variant", name),
-            ValueType::Enum { name, .. } => named(f, "enum", name),
-            ValueType::Flags { name, .. } => named(f, "flags", name),
+            ValueType::Record { name: Some(name), .. } => write!(f, "record {name}"),
+            ValueType::Variant { name: Some(name), .. } => write!(f, "variant {name}"),
+            ValueType::Enum { name: Some(name), .. } => write!(f, "enum {name}"),
+            ValueType::Flags { name: Some(name), .. } => write!(f, "flags {name}"),
+            ValueType::Record { name: None, fields } => {
+                f.write_str("record {")?;
+                list(f, fields, |f, field| write!(f, "{}: {}", field.name, field.ty))
+            }
+            ValueType::Variant { name: None, cases } => {
+                f.write_str("variant {")?;
+                list(f, cases, |f, case| match &case.ty {
+                    Some(ty) => write!(f, "{}({ty})", case.name),
+                    None => f.write_str(&case.name),
+                })
+            }
+            ValueType::Enum { name: None, cases } => {
+                f.write_str("enum {")?;
+                list(f, cases, |f, case| f.write_str(case))
+            }
+            ValueType::Flags { name: None, names } => {
+                f.write_str("flags {")?;
+                list(f, names, |f, flag| f.write_str(flag))
+            }
             ValueType::Resource { name, borrowed: true } => write!(f, "borrow<{name}>"),
             ValueType::Resource { name, borrowed: false } => write!(f, "own<{name}>"),
         }

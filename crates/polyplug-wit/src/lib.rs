@@ -257,7 +257,7 @@ mod tests {
 
         let auth = catalog.world("polyplug:plugin/auth@0.1.0").unwrap();
         let exports: Vec<_> = auth.exports.iter().map(|i| i.name.as_str()).collect();
-        assert_eq!(exports, ["polyplug:plugin/plugin@0.1.0", "polyplug:plugin/authenticator@0.1.0"]);
+        assert_eq!(exports, ["polyplug:plugin/authenticator@0.1.0", "polyplug:plugin/plugin@0.1.0"]);
         let imports: Vec<_> = auth.imports.iter().map(|i| i.name.as_str()).collect();
         assert!(imports.contains(&"polyplug:plugin/log@0.1.0"), "{imports:?}");
         assert!(imports.contains(&"polyplug:plugin/config@0.1.0"), "{imports:?}");

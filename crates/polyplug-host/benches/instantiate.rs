@@ -1,0 +1,50 @@
+//! What a fresh instance costs: polyplug (instantiate from the pre-instantiated
+//! plugin, run `init`, first call) against raw wasmtime (instantiate only),
+//! with the pooling allocator; and loading a plugin from the compiled cache.
+//!
+//! Needs the guests built: `cargo xtask guests`. Run: `cargo bench -p polyplug-host --bench instantiate`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use polyplug_bindings::conformance::{Conformance, ConformancePre};
+use polyplug_host::{Host, PluginState};
+use wasmtime::Store;
+
+fn conformance_guest() -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/conformance-rust/plugin.wasm");
+    assert!(path.exists(), "{} is missing: run `cargo xtask guests` first", path.display());
+    path
+}
+
+fn instantiate(c: &mut Criterion) {
+    let cache = tempfile::tempdir().unwrap();
+    // No idle instances kept: every call instantiates afresh.
+    let host = Host::builder().cache_dir(cache.path()).max_idle_instances(0).build().unwrap();
+    let plugin = host.load_file(conformance_guest()).unwrap();
+    let typed = plugin.typed::<Conformance>().unwrap();
+    let mut group = c.benchmark_group("instantiate");
+
+    let component = wasmtime::component::Component::from_file(host.engine(), conformance_guest()).unwrap();
+    let linker = polyplug_linker::linker(host.engine()).unwrap();
+    let pre = ConformancePre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
+    group.bench_function("raw wasmtime: new store + instantiate_pre", |b| {
+        b.iter(|| {
+            let mut store = Store::new(host.engine(), PluginState::new("raw".into(), Vec::new().into()));
+            black_box(pre.instantiate(&mut store).unwrap());
+        })
+    });
+
+    group.bench_function("polyplug: new instance + init + one call", |b| {
+        b.iter(|| typed.call("inc-u32", |c, s| c.polyplug_plugin_all_types().call_inc_u32(s, 1)).unwrap())
+    });
+
+    group.bench_function("polyplug: load from the compiled cache", |b| {
+        b.iter(|| host.load_file(conformance_guest()).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, instantiate);
+criterion_main!(benches);

@@ -1,0 +1,243 @@
+//! Loading, failure isolation, the artifact cache and tracing: the host's
+//! promises, against real components.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use polyplug_bindings::transform::Transform;
+use polyplug_bindings::transform::exports::polyplug::plugin::transformer::Message;
+use polyplug_host::{Error, Host, Provenance};
+use serde_json::json;
+
+fn message(payload: &str) -> Message {
+    Message { payload: payload.into(), content_type: "text/plain".into(), headers: vec![] }
+}
+
+fn calls_header(message: &Message) -> &str {
+    &message.headers.iter().find(|(k, _)| k == "calls").expect("panicky-rust sets `calls`").1
+}
+
+#[test]
+fn world_is_detected_and_a_wrong_world_is_explained() {
+    let host = common::host();
+    let plugin = host.load_file(common::guest("transform-rust")).unwrap();
+    assert_eq!(plugin.world().name, "polyplug:plugin/transform@0.1.0");
+    let info = plugin.info().unwrap();
+    assert_eq!((info.name.as_str(), info.version.as_str()), ("transform-rust", "0.1.0"));
+
+    let err = host.loader(common::guest("transform-rust")).world("auth").load().err().unwrap();
+    assert!(matches!(err, Error::WorldMismatch { .. }), "{err}");
+    assert_eq!(
+        err.to_string().lines().next().unwrap(),
+        "plugin `plugin.wasm` does not implement world `polyplug:plugin/auth@0.1.0`: missing export `polyplug:plugin/authenticator@0.1.0`"
+    );
+
+    let err = host.loader(common::guest("transform-rust")).world("nope").load().err().unwrap();
+    assert!(err.to_string().contains("no world `nope`"), "{err}");
+}
+
+#[test]
+fn bad_files_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = common::host();
+
+    let err = host.load_file(dir.path().join("missing.wasm")).err().unwrap();
+    assert!(err.to_string().starts_with("cannot read plugin file"), "{err}");
+
+    let garbage = dir.path().join("garbage.wasm");
+    std::fs::write(&garbage, b"\0asm\x0d\0\x01\0 not really").unwrap();
+    let err = host.load_file(&garbage).err().unwrap();
+    assert!(matches!(err, Error::Compile { .. }), "{err}");
+    assert!(err.to_string().contains("plugin `garbage.wasm` is not a valid WebAssembly component"), "{err}");
+
+    let core_module = dir.path().join("core.wasm");
+    std::fs::write(&core_module, "(module (func (export \"f\")))").unwrap();
+    let err = host.load_file(&core_module).err().unwrap();
+    assert!(err.to_string().contains("hint: build it as a component"), "{err}");
+
+    let empty_component = dir.path().join("empty.wasm");
+    std::fs::write(&empty_component, "(component)").unwrap();
+    let err = host.load_file(&empty_component).err().unwrap();
+    assert!(matches!(err, Error::UnknownWorld { .. }), "{err}");
+    assert!(err.to_string().contains("implements none of the known worlds"), "{err}");
+
+    let needs_more = dir.path().join("imports.wasm");
+    std::fs::write(&needs_more, r#"(component (import "acme:secrets/vault" (instance)))"#).unwrap();
+    let err = host.loader(&needs_more).world("base").load().err().unwrap();
+    assert!(err.to_string().contains("plugin `imports.wasm`"), "{err}");
+}
+
+#[test]
+fn a_plugin_refusing_its_configuration_is_reported() {
+    let err = common::host().loader(common::guest("auth-rust")).config([("api-keys", "no-equals-sign")]).load();
+    let err = err.err().unwrap();
+    assert!(matches!(err, Error::Init { .. }), "{err}");
+    assert!(err.to_string().contains("entry `no-equals-sign` is not `key=principal`"), "{err}");
+}
+
+#[test]
+fn a_trap_fails_one_call_and_the_instance_is_never_reused() {
+    let host = common::host();
+    let panicky = host.load_file(common::guest("panicky-rust")).unwrap();
+    let other = host.loader(common::guest("transform-rust")).config([("rename", "a=b")]).load().unwrap();
+    let typed = panicky.typed::<Transform>().unwrap();
+    let transform = |payload: &str| {
+        typed.call("transform", |t, s| t.polyplug_plugin_transformer().call_transform(s, &message(payload)))
+    };
+
+    // The same instance serves consecutive calls…
+    assert_eq!(calls_header(&transform("ok").unwrap().unwrap().unwrap()), "1");
+    assert_eq!(calls_header(&transform("ok").unwrap().unwrap().unwrap()), "2");
+
+    for payload in ["panic", "trap"] {
+        let err = transform(payload).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Trap { .. }), "{text}");
+        assert!(text.starts_with("plugin `panicky-rust` failed in `transform`: "), "{text}");
+        assert!(text.contains("unreachable"), "{text}");
+        // …but after a trap the next call gets a fresh one.
+        assert_eq!(calls_header(&transform("ok").unwrap().unwrap().unwrap()), "1");
+        // And the other plugin never noticed.
+        let out = other.call_json("transformer", "transform", &[json!({"payload": "{\"a\":1}", "content-type": "application/json", "headers": []})]);
+        assert_eq!(out.unwrap()["val"]["payload"], json!("{\"b\":1}"));
+    }
+
+    // A held instance recovers the same way.
+    let mut held = typed.instance().unwrap();
+    let mut on_held = |payload: &str| {
+        held.call("transform", |t, s| t.polyplug_plugin_transformer().call_transform(s, &message(payload)))
+    };
+    assert!(on_held("trap").is_err());
+    assert_eq!(calls_header(&on_held("ok").unwrap().unwrap().unwrap()), "1");
+
+    // Dynamic calls too.
+    let dynamic = |payload: &str| {
+        panicky.call_json("transformer", "transform", &[json!({"payload": payload, "content-type": "t", "headers": []})])
+    };
+    assert!(dynamic("panic").unwrap_err().to_string().contains("failed in `transformer/transform`"));
+    assert_eq!(dynamic("ok").unwrap()["val"]["headers"], json!([["calls", "1"]]));
+}
+
+#[test]
+fn concurrent_calls_each_get_their_own_instance() {
+    let plugin = common::host().load_file(common::guest("panicky-rust")).unwrap();
+    let typed = Arc::new(plugin.typed::<Transform>().unwrap());
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let typed = typed.clone();
+            std::thread::spawn(move || {
+                for n in 0..200 {
+                    let payload = format!("thread {i} call {n}");
+                    let out = typed
+                        .call("transform", |t, s| t.polyplug_plugin_transformer().call_transform(s, &message(&payload)))
+                        .unwrap()
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(out.payload, payload);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
+#[test]
+fn compiled_plugins_are_cached_and_a_corrupt_entry_is_recompiled() {
+    let cache = tempfile::tempdir().unwrap();
+    let host = Host::builder().cache_dir(cache.path()).pooling(false).build().unwrap();
+    let path = common::guest("conformance-rust");
+
+    assert_eq!(host.load_file(&path).unwrap().provenance(), Provenance::Compiled);
+    assert_eq!(host.load_file(&path).unwrap().provenance(), Provenance::Cached);
+
+    let entries: Vec<_> = walk(cache.path()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "cwasm")).collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+
+    // Flip one byte in the middle of the compiled code.
+    let mut bytes = std::fs::read(entry).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(entry, &bytes).unwrap();
+    let plugin = host.load_file(&path).unwrap();
+    assert_eq!(plugin.provenance(), Provenance::Compiled);
+    assert_eq!(plugin.call_json("all-types", "inc-u8", &[json!(1)]).unwrap(), json!(2));
+
+    // Truncate it.
+    std::fs::write(entry, &bytes[..100]).unwrap();
+    assert_eq!(host.load_file(&path).unwrap().provenance(), Provenance::Compiled);
+    assert_eq!(host.load_file(&path).unwrap().provenance(), Provenance::Cached);
+
+    // The allocator is a run-time setting, not a code-generation one: a pooling host shares the entry.
+    let pooled = Host::builder().cache_dir(cache.path()).pooling(true).build().unwrap();
+    assert_eq!(pooled.load_file(&path).unwrap().provenance(), Provenance::Cached);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}
+
+/// Collects `plugin_call` spans: their fields as text.
+#[derive(Clone, Default)]
+struct SpanLog(Arc<Mutex<Vec<String>>>);
+
+struct Fields<'a>(&'a mut String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={:?}", field.name(), value));
+    }
+}
+
+impl<S> tracing_subscriber::Layer<S> for SpanLog
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        let mut text = attrs.metadata().name().to_string();
+        attrs.record(&mut Fields(&mut text));
+        ctx.span(id).unwrap().extensions_mut().insert(text);
+    }
+
+    fn on_record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if let Some(text) = ctx.span(id).unwrap().extensions_mut().get_mut::<String>() {
+            values.record(&mut Fields(text));
+        }
+    }
+
+    fn on_close(&self, id: tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if let Some(text) = ctx.span(&id).unwrap().extensions().get::<String>() {
+            self.0.lock().unwrap().push(text.clone());
+        }
+    }
+}
+
+#[test]
+fn every_call_is_a_span_with_plugin_function_duration_and_outcome() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let log = SpanLog::default();
+    let subscriber = tracing_subscriber::registry().with(log.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let plugin = common::host().load_file(common::guest("panicky-rust")).unwrap();
+        let args = |payload: &str| [json!({"payload": payload, "content-type": "t", "headers": []})];
+        plugin.call_json("transformer", "transform", &args("ok")).unwrap();
+        plugin.call_json("transformer", "transform", &args("trap")).unwrap_err();
+    });
+    let spans = log.0.lock().unwrap().clone();
+    let calls: Vec<_> = spans.iter().filter(|s| s.starts_with("plugin_call") && s.contains("transformer/transform")).collect();
+    assert_eq!(calls.len(), 2, "{spans:#?}");
+    for (span, outcome) in calls.iter().zip(["ok", "trap"]) {
+        assert!(span.contains("plugin=\"panicky-rust\""), "{span}");
+        assert!(span.contains("function=\"transformer/transform\""), "{span}");
+        assert!(span.contains(&format!("outcome=\"{outcome}\"")), "{span}");
+        assert!(span.contains("duration_us="), "{span}");
+    }
+}
