@@ -83,7 +83,8 @@ fn host(no_cache: bool) -> Result<Host> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Inspect { component, json } => {
-            let plugin = host(cli.no_cache)?.load_file(&component)?;
+            // No configuration is at hand when inspecting: describe without `init`.
+            let plugin = host(cli.no_cache)?.loader(&component).defer_init().load()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&inspect_json(&plugin))?);
             } else {

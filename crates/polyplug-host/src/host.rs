@@ -205,6 +205,15 @@ impl Loader<'_> {
         self
     }
 
+    /// Do not initialize an instance at load time: the plugin is described
+    /// (its `describe` needs no configuration) but its configuration is first
+    /// checked at the first call. For inspecting a plugin whose configuration
+    /// you do not have.
+    pub fn defer_init(mut self) -> Self {
+        self.spec.defer_init = true;
+        self
+    }
+
     /// Reads, compiles (or takes from the cache), checks and pre-instantiates
     /// the plugin, then creates and initializes its first instance.
     pub fn load(self) -> Result<Plugin> {

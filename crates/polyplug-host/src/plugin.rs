@@ -42,6 +42,7 @@ pub struct FunctionSignature {
 pub(crate) struct LoadSpec {
     pub(crate) world: Option<String>,
     pub(crate) config: Vec<(String, String)>,
+    pub(crate) defer_init: bool,
 }
 
 /// A loaded plugin: compiled, checked against its world, pre-instantiated,
@@ -86,7 +87,7 @@ impl Plugin {
             .map_err(|e| Error::Link { plugin: file_name.to_string(), reason: format!("{e:#}") })?;
         // Worlds from a host's own WIT may lack polyplug's base interface: then there is no init/describe.
         let base = BaseIndices::new(&instance_pre).ok();
-        let mut config = spec.config;
+        let mut config = spec.config.clone();
         config.sort();
         let mut inner = PluginInner {
             host: host.clone(),
@@ -103,9 +104,10 @@ impl Plugin {
             config: config.into(),
             idle: Mutex::new(Vec::new()),
         };
-        // The first instance proves the plugin starts and accepts its
-        // configuration, and tells its name; it then serves the first call.
-        let mut slot = inner.instantiate()?;
+        // The first instance proves the plugin starts, tells its name and
+        // (unless deferred) proves it accepts its configuration; it then
+        // serves the first call.
+        let mut slot = inner.instantiate_uninitialized()?;
         if let Some(base) = &inner.base {
             let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| inner.trap("describe", e))?;
             let info = guest.call_describe(&mut slot.store).map_err(|e| inner.trap("describe", e))?;
@@ -113,7 +115,10 @@ impl Plugin {
             slot.store.data_mut().set_plugin(inner.name.clone());
             inner.info = Some(PluginInfo { name: info.name, version: info.version, description: info.description });
         }
-        inner.idle.get_mut().unwrap_or_else(|e| e.into_inner()).push(slot);
+        if !spec.defer_init {
+            inner.init(&mut slot)?;
+            inner.idle.get_mut().unwrap_or_else(|e| e.into_inner()).push(slot);
+        }
         tracing::debug!(
             plugin = %inner.name,
             world = %inner.world.name,
@@ -283,17 +288,26 @@ impl PluginInner {
 
     /// A new instance in a new store, initialized with the plugin's configuration.
     pub(crate) fn instantiate(&self) -> Result<Slot> {
+        let mut slot = self.instantiate_uninitialized()?;
+        self.init(&mut slot)?;
+        Ok(slot)
+    }
+
+    fn instantiate_uninitialized(&self) -> Result<Slot> {
         let engine = &self.host.inner.engine;
         let mut store = Store::new(engine, PluginState::new(self.name.clone(), self.config.clone()));
         let instance = self.instance_pre.instantiate(&mut store).map_err(|e| self.trap("instantiation", e))?;
-        if let Some(base) = &self.base {
-            let guest = base.load(&mut store, &instance).map_err(|e| self.trap("init", e))?;
-            guest
-                .call_init(&mut store, &self.config)
-                .map_err(|e| self.trap("init", e))?
-                .map_err(|message| Error::Init { plugin: self.name.to_string(), message })?;
-        }
         Ok(Slot { store, instance })
+    }
+
+    /// Runs the plugin's `init` with its configuration, if its world has one.
+    fn init(&self, slot: &mut Slot) -> Result<()> {
+        let Some(base) = &self.base else { return Ok(()) };
+        let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| self.trap("init", e))?;
+        guest
+            .call_init(&mut slot.store, &self.config)
+            .map_err(|e| self.trap("init", e))?
+            .map_err(|message| Error::Init { plugin: self.name.to_string(), message })
     }
 
     /// An idle instance, or a new one.

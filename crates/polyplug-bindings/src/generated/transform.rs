@@ -471,7 +471,9 @@ pub mod exports {
                             >::new_unchecked(self.describe)
                         }
                     }
-                    /// Describe this plugin: name, version, what it does.
+                    /// Describe this plugin: name, version, what it does. The host may call
+                    /// this before `init` (to inspect a plugin it has no configuration for),
+                    /// so the answer must not depend on configuration.
                     pub fn call_describe<S: wasmtime::AsContextMut>(
                         &self,
                         mut store: S,
@@ -493,8 +495,8 @@ pub mod exports {
                             >::new_unchecked(self.init)
                         }
                     }
-                    /// Prepare the plugin for calls, once per instance, before any other
-                    /// export is called. `config` holds the operator's settings for this
+                    /// Prepare the plugin for calls, once per instance, before any export
+                    /// other than `describe` is called. `config` holds the operator's settings for this
                     /// plugin. An error refuses the configuration; the message should say
                     /// which key is wrong and what would be right.
                     pub fn call_init<S: wasmtime::AsContextMut>(

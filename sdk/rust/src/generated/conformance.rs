@@ -2444,11 +2444,13 @@ pub mod exports {
                     }
                 }
                 pub trait Guest {
-                    /// Describe this plugin: name, version, what it does.
+                    /// Describe this plugin: name, version, what it does. The host may call
+                    /// this before `init` (to inspect a plugin it has no configuration for),
+                    /// so the answer must not depend on configuration.
                     #[allow(async_fn_in_trait)]
                     fn describe() -> PluginInfo;
-                    /// Prepare the plugin for calls, once per instance, before any other
-                    /// export is called. `config` holds the operator's settings for this
+                    /// Prepare the plugin for calls, once per instance, before any export
+                    /// other than `describe` is called. `config` holds the operator's settings for this
                     /// plugin. An error refuses the configuration; the message should say
                     /// which key is wrong and what would be right.
                     #[allow(async_fn_in_trait)]
