@@ -24,7 +24,8 @@ use crate::Result;
 pub struct TypedPlugin<W: World> {
     plugin: Plugin,
     indices: W::Indices,
-    idle: Mutex<Vec<TypedSlot<W>>>,
+    /// Boxed: a slot holds every export's handle, too big to move per call.
+    idle: Mutex<Vec<Box<TypedSlot<W>>>>,
 }
 
 struct TypedSlot<W> {
@@ -65,12 +66,12 @@ impl<W: World> TypedPlugin<W> {
         Ok(TypedInstance { plugin: self, slot: Some(slot) })
     }
 
-    fn new_slot(&self) -> Result<TypedSlot<W>> {
+    fn new_slot(&self) -> Result<Box<TypedSlot<W>>> {
         let inner = self.plugin.inner();
         let mut slot = inner.take()?;
         let bindings = W::load(&self.indices, &mut slot.store, &slot.instance)
             .map_err(|e| inner.trap("loading bindings", e))?;
-        Ok(TypedSlot { slot, bindings })
+        Ok(Box::new(TypedSlot { slot, bindings }))
     }
 }
 
@@ -78,7 +79,7 @@ impl<W: World> TypedPlugin<W> {
 pub struct TypedInstance<'p, W: World> {
     plugin: &'p TypedPlugin<W>,
     /// `None` after a trap: the next call replaces it.
-    slot: Option<TypedSlot<W>>,
+    slot: Option<Box<TypedSlot<W>>>,
 }
 
 impl<W: World> TypedInstance<'_, W> {
@@ -88,17 +89,14 @@ impl<W: World> TypedInstance<'_, W> {
         function: &str,
         f: impl FnOnce(&W, &mut Store<PluginState>) -> wasmtime::Result<R>,
     ) -> Result<R> {
-        let mut slot = match self.slot.take() {
+        let slot = match &mut self.slot {
             Some(slot) => slot,
-            None => self.plugin.new_slot()?,
+            empty => empty.insert(self.plugin.new_slot()?),
         };
-        let result = self
-            .plugin
-            .plugin
-            .inner()
-            .run(&mut slot, function, |s| f(&s.bindings, &mut s.slot.store));
-        if result.is_ok() {
-            self.slot = Some(slot);
+        let result = self.plugin.plugin.inner().run(&mut **slot, function, |s| f(&s.bindings, &mut s.slot.store));
+        if result.is_err() {
+            // Never reuse an instance that failed mid-call.
+            self.slot = None;
         }
         result
     }

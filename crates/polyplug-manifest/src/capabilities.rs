@@ -1,0 +1,214 @@
+//! The capability vocabulary: what a plugin may ask to reach, shared by the
+//! manifest (requests) and the policy (grants).
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+
+use serde::Deserialize;
+
+use crate::ByteSize;
+
+/// The `[capabilities]` table. Everything absent is not requested.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Capabilities {
+    /// The `log` host interface.
+    #[serde(default)]
+    pub log: bool,
+    /// The `config` host interface.
+    #[serde(default)]
+    pub config: bool,
+    /// Outgoing HTTP to these origins (`wasi:http/outgoing-handler`).
+    #[serde(default)]
+    pub http: Vec<HttpPattern>,
+    /// Directories the plugin expects to see (the operator maps host paths onto them).
+    #[serde(default)]
+    pub files: Vec<FileRequest>,
+    /// Environment variables, by name (values come from the host's environment).
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// The real wall and monotonic clocks (without: clocks frozen at zero).
+    #[serde(default)]
+    pub clocks: bool,
+    /// Cryptographically secure random bytes (without: calls to `wasi:random/random` fail).
+    #[serde(default)]
+    pub random: bool,
+    /// Writing to stdout and stderr (captured into the host's logs; without: discarded).
+    #[serde(default)]
+    pub stdio: bool,
+    /// A per-plugin key-value store with this quota.
+    #[serde(default)]
+    pub kv: Option<KvRequest>,
+    /// Sockets (`wasi:sockets`) to these addresses.
+    #[serde(default)]
+    pub sockets: Vec<SocketPattern>,
+}
+
+/// An HTTP origin pattern: `scheme://host[:port]`, where the host may start
+/// with `*.` to match any subdomain. Without a port, the scheme's default.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct HttpPattern {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// `example.com`, or `*.example.com` for any subdomain of it.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+}
+
+impl TryFrom<String> for HttpPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let wrong = |why: &str| {
+            format!("`{text}` is not an HTTP origin pattern ({why}): write e.g. `https://api.example.com`, `https://*.example.com:8443`")
+        };
+        let (scheme, rest) = text.split_once("://").ok_or_else(|| wrong("no scheme"))?;
+        let default_port = match scheme {
+            "https" => 443,
+            "http" => 80,
+            _ => return Err(wrong("the scheme must be http or https")),
+        };
+        if rest.contains('/') || rest.contains('?') || rest.contains('@') {
+            return Err(wrong("an origin has no path, query or user"));
+        }
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => (host, port.parse::<u16>().map_err(|_| wrong("the port is not a number"))?),
+            None => (rest, default_port),
+        };
+        let bare = host.strip_prefix("*.").unwrap_or(host);
+        let valid_host = !bare.is_empty()
+            && bare.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !valid_host {
+            return Err(wrong("the host must be a DNS name or IP address, optionally starting with `*.`"));
+        }
+        Ok(HttpPattern { scheme: scheme.to_string(), host: host.to_ascii_lowercase(), port })
+    }
+}
+
+impl HttpPattern {
+    /// Whether a request to `scheme://host:port` falls under this pattern.
+    pub fn matches(&self, scheme: &str, host: &str, port: u16) -> bool {
+        self.scheme.eq_ignore_ascii_case(scheme) && self.port == port && host_matches(&self.host, host)
+    }
+
+    /// Whether every origin `other` matches is matched by `self` too.
+    pub fn covers(&self, other: &HttpPattern) -> bool {
+        self.scheme == other.scheme && self.port == other.port && host_matches(&self.host, &other.host)
+    }
+}
+
+/// `pattern` (`a.b` or `*.b`) against `host` (which may itself be a `*.` pattern).
+fn host_matches(pattern: &str, host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => host.strip_suffix(suffix).is_some_and(|head| head.ends_with('.') && head.len() > 1),
+        None => pattern == host,
+    }
+}
+
+impl fmt::Display for HttpPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let default = if self.scheme == "https" { 443 } else { 80 };
+        if self.port == default {
+            write!(f, "{}://{}", self.scheme, self.host)
+        } else {
+            write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+        }
+    }
+}
+
+/// A directory the plugin expects, by its path inside the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRequest {
+    /// The guest path, absolute, e.g. `/data`.
+    pub path: String,
+    /// Read-only unless asked otherwise.
+    #[serde(default)]
+    pub access: FileAccess,
+}
+
+/// How a directory may be used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileAccess {
+    /// Read files and list directories.
+    #[default]
+    ReadOnly,
+    /// Also create, write and remove.
+    ReadWrite,
+}
+
+impl fmt::Display for FileAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileAccess::ReadOnly => "read-only",
+            FileAccess::ReadWrite => "read-write",
+        })
+    }
+}
+
+/// The key-value store request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KvRequest {
+    /// The most bytes (keys plus values) the plugin may store.
+    pub quota: ByteSize,
+}
+
+/// A socket address pattern: `tcp:<ip>:<port>` or `udp:<ip>:<port>`; the port may be `*`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SocketPattern {
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    /// The address.
+    pub ip: IpAddr,
+    /// The port; `None` for any.
+    pub port: Option<u16>,
+}
+
+impl TryFrom<String> for SocketPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let wrong = || format!("`{text}` is not a socket pattern: write `tcp:<ip>:<port>` or `udp:<ip>:<port>`, port `*` for any (e.g. `tcp:10.0.0.5:5432`)");
+        let (protocol, rest) = text.split_once(':').ok_or_else(wrong)?;
+        if protocol != "tcp" && protocol != "udp" {
+            return Err(wrong());
+        }
+        let (ip, port) = rest.rsplit_once(':').ok_or_else(wrong)?;
+        let ip = ip.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| wrong())?;
+        let port = if port == "*" { None } else { Some(port.parse().map_err(|_| wrong())?) };
+        Ok(SocketPattern { protocol: protocol.to_string(), ip, port })
+    }
+}
+
+impl SocketPattern {
+    /// Whether a `protocol` socket to `addr` falls under this pattern.
+    pub fn matches(&self, protocol: &str, addr: SocketAddr) -> bool {
+        self.protocol == protocol && self.ip == addr.ip() && self.port.is_none_or(|p| p == addr.port())
+    }
+
+    /// Whether every address `other` matches is matched by `self` too.
+    pub fn covers(&self, other: &SocketPattern) -> bool {
+        self.protocol == other.protocol && self.ip == other.ip && (self.port.is_none() || self.port == other.port)
+    }
+}
+
+impl fmt::Display for SocketPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ip = match self.ip {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        match self.port {
+            Some(port) => write!(f, "{}:{ip}:{port}", self.protocol),
+            None => write!(f, "{}:{ip}:*", self.protocol),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Manifest parsing, validation errors with positions, and the custom section.
+
+use proptest::prelude::*;
+
+use super::*;
+
+const FULL: &str = r#"
+[plugin]
+name = "auth-jwt"
+version = "1.2.0-beta.1"
+description = "JWT authentication"
+authors = ["Ada <ada@example.com>"]
+license = "Apache-2.0"
+publisher = "acme"
+world = "polyplug:plugin/auth@0.1.0"
+
+[capabilities]
+log = true
+config = true
+http = ["https://keys.example.com", "https://*.example.org:8443"]
+files = [{ path = "/data", access = "read-write" }, { path = "/etc/app" }]
+env = ["JWT_AUDIENCE"]
+clocks = true
+kv = { quota = "1 MiB" }
+sockets = ["tcp:10.0.0.5:5432", "udp:[::1]:*"]
+
+[limits]
+memory = "64 MiB"
+fuel = 1000000
+timeout-ms = 250
+output = 65536
+
+[dependencies]
+key-cache = "^0.3"
+"#;
+
+#[test]
+fn a_full_manifest_parses() {
+    let m = Manifest::from_toml(FULL, "polyplug.toml").unwrap();
+    assert_eq!(m.plugin.name, "auth-jwt");
+    assert_eq!(m.plugin.version.to_string(), "1.2.0-beta.1");
+    assert_eq!(m.plugin.world.to_string(), "polyplug:plugin/auth@0.1.0");
+    assert_eq!(m.plugin.world.name, "auth");
+    assert_eq!(m.plugin.publisher.as_deref(), Some("acme"));
+    let caps = &m.capabilities;
+    assert!(caps.log && caps.config && caps.clocks && !caps.random && !caps.stdio);
+    assert_eq!(caps.http[1].to_string(), "https://*.example.org:8443");
+    assert_eq!(caps.files[0], FileRequest { path: "/data".into(), access: FileAccess::ReadWrite });
+    assert_eq!(caps.files[1].access, FileAccess::ReadOnly);
+    assert_eq!(caps.kv, Some(KvRequest { quota: ByteSize(1 << 20) }));
+    assert_eq!(caps.sockets[1].to_string(), "udp:[::1]:*");
+    assert_eq!(m.limits.memory, Some(ByteSize(64 << 20)));
+    assert_eq!(m.limits.output, Some(ByteSize(65536)));
+    assert_eq!(m.limits.timeout_ms, Some(250));
+    let req = &m.dependencies[&PluginName::try_from("key-cache".to_string()).unwrap()];
+    assert!(req.matches(&semver::Version::new(0, 3, 9)));
+}
+
+#[test]
+fn errors_point_at_line_column_and_key() {
+    let cases = [
+        ("[plugin]\nnmae = \"x\"\n", 2, "unknown field `nmae`"),
+        ("[plugin]\nname = \"Auth_JWT\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n", 2, "`Auth_JWT` is not a plugin name"),
+        ("[plugin]\nname = \"a\"\nversion = \"one\"\nworld = \"a:b/c@1.0.0\"\n", 3, "unexpected character"),
+        ("[plugin]\nname = \"a\"\nversion = \"1.0.0\"\nworld = \"auth\"\n", 4, "`auth` is not a world"),
+        (
+            "[plugin]\nname = \"a\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[capabilities]\nhttp = [\"ftp://x\"]\n",
+            6,
+            "the scheme must be http or https",
+        ),
+        (
+            "[plugin]\nname = \"a\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[limits]\nmemory = \"lots\"\n",
+            6,
+            "`lots` is not a size",
+        ),
+        ("[plugin]\nname = \"a\"\nversion = \"1.0.0\"\n", 1, "missing field `world`"),
+        ("[plugin\n", 1, "unclosed table"),
+    ];
+    for (text, line, message) in cases {
+        let err = Manifest::from_toml(text, "my/polyplug.toml").unwrap_err();
+        assert_eq!(err.line, line, "{text:?}: {err}");
+        assert!(err.message.contains(message), "{text:?}: {err}");
+        assert!(err.to_string().starts_with(&format!("my/polyplug.toml:{line}:")), "{err}");
+    }
+}
+
+#[test]
+fn http_patterns_match_and_cover() {
+    let p = |s: &str| HttpPattern::try_from(s.to_string()).unwrap();
+    let any_sub = p("https://*.example.com");
+    assert!(any_sub.matches("https", "api.example.com", 443));
+    assert!(any_sub.matches("https", "a.b.EXAMPLE.com", 443));
+    assert!(!any_sub.matches("https", "example.com", 443), "the wildcard needs a subdomain");
+    assert!(!any_sub.matches("https", "evil-example.com", 443));
+    assert!(!any_sub.matches("http", "api.example.com", 443));
+    assert!(!any_sub.matches("https", "api.example.com", 8443));
+    assert!(any_sub.covers(&p("https://api.example.com")));
+    assert!(any_sub.covers(&p("https://*.api.example.com")));
+    assert!(!p("https://api.example.com").covers(&any_sub));
+    assert_eq!(p("http://localhost:8080").to_string(), "http://localhost:8080");
+    for bad in ["example.com", "https://", "https://a/b", "https://*", "https://u@a", "https://a:x"] {
+        assert!(HttpPattern::try_from(bad.to_string()).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn sizes_read_and_print() {
+    assert_eq!("512 KiB".parse::<ByteSize>(), Ok(ByteSize(512 << 10)));
+    assert_eq!("3GiB".parse::<ByteSize>(), Ok(ByteSize(3 << 30)));
+    assert_eq!(ByteSize(64 << 20).to_string(), "64 MiB");
+    assert_eq!(ByteSize(1000).to_string(), "1000 B");
+    assert!("1 TB".parse::<ByteSize>().is_err());
+    assert!("99999999999999 GiB".parse::<ByteSize>().is_err(), "overflow is an error");
+}
+
+fn tiny_component() -> Vec<u8> {
+    // `(component)` plus one custom section named "other".
+    let mut bytes = b"\0asm\x0d\0\x01\0".to_vec();
+    bytes.extend_from_slice(&[0, 6, 5, b'o', b't', b'h', b'e', b'r']);
+    bytes
+}
+
+#[test]
+fn the_manifest_travels_in_a_custom_section() {
+    let component = tiny_component();
+    assert_eq!(read_section(&component).unwrap(), None);
+    let with = embed(&component, FULL).unwrap();
+    assert_eq!(read_section(&with).unwrap().as_deref(), Some(FULL));
+    let replaced = embed(&with, "[plugin]\n").unwrap();
+    assert_eq!(read_section(&replaced).unwrap().as_deref(), Some("[plugin]\n"));
+    assert!(replaced.windows(5).any(|w| w == b"other"), "other sections are kept");
+    assert!(read_section(b"not wasm").is_err());
+    let mut truncated = with.clone();
+    truncated.truncate(with.len() - 3);
+    assert!(read_section(&truncated).unwrap_err().to_string().contains("past the end"));
+}
+
+proptest! {
+    #[test]
+    fn any_text_round_trips_through_the_section(text in ".{0,300}") {
+        let with = embed(&tiny_component(), &text).unwrap();
+        prop_assert_eq!(read_section(&with).unwrap(), Some(text));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(tail in prop::collection::vec(any::<u8>(), 0..200)) {
+        let mut bytes = b"\0asm\x0d\0\x01\0".to_vec();
+        bytes.extend(tail);
+        let _ = read_section(&bytes);
+        let _ = embed(&bytes, "x");
+    }
+
+    #[test]
+    fn arbitrary_manifests_never_panic(text in "[\\[\\]a-z=\" \n.{},0-9-]{0,200}") {
+        let _ = Manifest::from_toml(&text, "fuzz");
+    }
+}
