@@ -1,5 +1,6 @@
 //! `cargo xtask guests`: build every guest plugin (examples and test plugins)
-//! into a component, and put each at `<its directory>/plugin.wasm`.
+//! into a component, embed its `polyplug.toml` (when it has one) as the
+//! manifest section, and put each at `<its directory>/plugin.wasm`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -82,8 +83,15 @@ pub fn build() -> Result<Vec<Guest>> {
         if !built.exists() {
             bail!("cargo built `{}` but {} is missing", guest.name, built.display());
         }
-        std::fs::copy(&built, guest.component())
-            .with_context(|| format!("copying {} to {}", built.display(), guest.component().display()))?;
+        let mut component = std::fs::read(&built).with_context(|| format!("reading {}", built.display()))?;
+        let manifest_path = guest.dir.join("polyplug.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest_path) {
+            // Validate first: a broken manifest fails here, with its line, not at load time.
+            polyplug_manifest::Manifest::from_toml(&text, &manifest_path.display().to_string())?;
+            component = polyplug_manifest::embed(&component, &text)?;
+        }
+        std::fs::write(guest.component(), component)
+            .with_context(|| format!("writing {}", guest.component().display()))?;
     }
     Ok(guests)
 }

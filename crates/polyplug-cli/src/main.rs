@@ -1,14 +1,20 @@
-//! `polyplug`: inspect plugin components and call their functions from the shell.
+//! `polyplug`: inspect plugin components, call their functions, and record
+//! the operator's consent to what they may reach.
 //!
-//! This binary is the edge: it parses arguments, prints for people, and
-//! turns every error into a message and a non-zero exit.
+//! This binary is the edge: it parses arguments, prints for people, asks for
+//! consent on a terminal, and turns every error into a message and a
+//! non-zero exit.
 
-use std::path::PathBuf;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use polyplug_host::{Host, Plugin};
+use polyplug_host::{Error as HostError, Host, Plugin};
+use polyplug_manifest::Manifest;
+use polyplug_policy::{ConsentRecord, Grant, Policy, Preopen};
+use sha2::{Digest, Sha256};
 
 /// polyplug: a polyglot plugin framework on the WebAssembly Component Model.
 #[derive(Parser)]
@@ -28,7 +34,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show a plugin's world, description, imports, exports and size.
+    /// Show a plugin's identity, world, requested capabilities and limits, imports, exports and size.
     Inspect {
         /// The plugin component (`.wasm`).
         component: PathBuf,
@@ -49,10 +55,40 @@ enum Command {
         /// Configuration entry for the plugin, `key=value`; repeatable.
         #[arg(long = "config", short = 'c', value_name = "KEY=VALUE")]
         config: Vec<String>,
-        /// The world the plugin must implement (default: detected).
+        /// The world the plugin must implement (default: from its manifest, else detected).
         #[arg(long)]
         world: Option<String>,
+        #[command(flatten)]
+        grants: GrantArgs,
     },
+    /// Record consent: grant a plugin exactly what its manifest requests, in a policy file.
+    Grant {
+        /// The plugin component (`.wasm`) or its `polyplug.toml`.
+        plugin: PathBuf,
+        /// The policy file to update (created if missing).
+        #[arg(long, env = "POLYPLUG_POLICY")]
+        policy: PathBuf,
+        /// Host directory for a requested guest directory, `GUEST=HOST`; repeatable.
+        #[arg(long = "dir", value_name = "GUEST=HOST")]
+        dirs: Vec<String>,
+        /// Record without asking (for scripts; there is no terminal to ask on).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// How a `call` gets its capabilities.
+#[derive(clap::Args)]
+struct GrantArgs {
+    /// The operator's policy file.
+    #[arg(long, env = "POLYPLUG_POLICY")]
+    policy: Option<PathBuf>,
+    /// Grant the plugin what its manifest requests, for this run only (development).
+    #[arg(long)]
+    allow_requested: bool,
+    /// Host directory for a requested guest directory, `GUEST=HOST`; repeatable.
+    #[arg(long = "dir", value_name = "GUEST=HOST")]
+    dirs: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -74,17 +110,69 @@ fn main() -> ExitCode {
     }
 }
 
-fn host(no_cache: bool) -> Result<Host> {
-    let builder = Host::builder();
+fn host(no_cache: bool, policy: Policy) -> Result<Host> {
+    let builder = Host::builder().policy(policy);
     let builder = if no_cache { builder.no_cache() } else { builder };
     Ok(builder.build()?)
+}
+
+fn pairs(entries: &[String], flag: &str) -> Result<Vec<(String, String)>> {
+    entries
+        .iter()
+        .map(|entry| {
+            entry
+                .split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .with_context(|| format!("{flag} `{entry}` is not `key=value`"))
+        })
+        .collect()
+}
+
+/// The manifest inside a component, or of a `polyplug.toml` given directly.
+fn read_manifest(path: &Path) -> Result<Option<Manifest>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let origin = path.display().to_string();
+    if path.extension().is_some_and(|e| e == "toml") {
+        let text = String::from_utf8(bytes).with_context(|| format!("`{origin}` is not UTF-8"))?;
+        return Ok(Some(Manifest::from_toml(&text, &origin)?));
+    }
+    match polyplug_manifest::read_section(&bytes)? {
+        Some(text) => Ok(Some(Manifest::from_toml(&text, &format!("{origin}#polyplug-manifest"))?)),
+        None => Ok(None),
+    }
+}
+
+/// A policy granting `manifest` exactly its requests, directories from `dirs`.
+fn policy_allowing(manifest: &Manifest, dirs: &[(String, String)]) -> Result<Policy> {
+    let mut grant = Grant::allowing(&manifest.capabilities);
+    for file in &manifest.capabilities.files {
+        let Some((_, host)) = dirs.iter().find(|(guest, _)| *guest == file.path) else {
+            bail!(
+                "plugin `{}` asks for directory `{}`; say which host directory it gets with `--dir {}=<host directory>`",
+                manifest.plugin.name,
+                file.path,
+                file.path
+            );
+        };
+        grant.files.push(Preopen { host: host.into(), guest: file.path.clone(), access: file.access });
+    }
+    let mut policy = Policy { origin: "the command line (--allow-requested)".into(), ..Policy::default() };
+    policy.plugins.insert(manifest.plugin.name.to_string(), grant);
+    Ok(policy)
+}
+
+fn ask(question: &str) -> Result<bool> {
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Inspect { component, json } => {
-            // No configuration is at hand when inspecting: describe without `init`.
-            let plugin = host(cli.no_cache)?.loader(&component).defer_init().load()?;
+            let plugin = host(cli.no_cache, Policy::deny_all())?.loader(&component).inspect_only().load()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&inspect_json(&plugin))?);
             } else {
@@ -92,36 +180,108 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Call { component, function, args, config, world } => {
-            let config = config
-                .iter()
-                .map(|entry| {
-                    entry
-                        .split_once('=')
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .with_context(|| format!("--config `{entry}` is not `key=value`"))
-                })
-                .collect::<Result<Vec<_>>>()?;
+        Command::Call { component, function, args, config, world, grants } => {
+            let config = pairs(&config, "--config")?;
+            let dirs = pairs(&grants.dirs, "--dir")?;
             let args = args
                 .iter()
                 .enumerate()
                 .map(|(i, text)| {
-                    serde_json::from_str(text)
-                        .with_context(|| format!("argument {} is not JSON: {text}\nhint: quote JSON strings, e.g. '\"text\"'", i + 1))
+                    serde_json::from_str(text).with_context(|| {
+                        format!("argument {} is not JSON: {text}\nhint: quote JSON strings, e.g. '\"text\"'", i + 1)
+                    })
                 })
                 .collect::<Result<Vec<serde_json::Value>>>()?;
-            let host = host(cli.no_cache)?;
-            let mut loader = host.loader(&component).config(config);
-            if let Some(world) = world {
-                loader = loader.world(world);
-            }
-            let plugin = loader.load()?;
+            let manifest = read_manifest(&component)?;
+            let policy = match (&grants.policy, grants.allow_requested, &manifest) {
+                (Some(path), _, _) => Policy::load(path)?,
+                (None, true, Some(manifest)) => policy_allowing(manifest, &dirs)?,
+                _ => Policy { origin: "a policy file (none given: pass `--policy <file>`)".into(), ..Policy::deny_all() },
+            };
+            let load = |policy: Policy| -> Result<Plugin, HostError> {
+                let host = host(cli.no_cache, policy).map_err(|e| HostError::Setup(format!("{e:#}")))?;
+                let mut loader = host.loader(&component).config(config.clone());
+                if let Some(world) = &world {
+                    loader = loader.world(world.clone());
+                }
+                loader.load()
+            };
+            let plugin = match (load(policy), &manifest) {
+                // On a terminal, a refusal becomes a question: grant for this run?
+                (Err(HostError::Denied(refusal)), Some(manifest)) if std::io::stdin().is_terminal() => {
+                    eprintln!("{refusal}");
+                    if !ask(&format!("Grant plugin `{}` these capabilities for this run?", manifest.plugin.name))? {
+                        bail!("not granted; nothing was run");
+                    }
+                    load(policy_allowing(manifest, &dirs)?)?
+                }
+                (Err(HostError::Denied(refusal)), _) => bail!(
+                    "{refusal}\nhint: for a development run, `--allow-requested` grants what the plugin requests for this run only"
+                ),
+                (result, _) => result?,
+            };
             let (interface, name) = function.rsplit_once('/').unwrap_or(("", function.as_str()));
             let result = plugin.call_json(interface, name, &args)?;
             println!("{}", serde_json::to_string_pretty(&result)?);
             Ok(())
         }
+        Command::Grant { plugin, policy, dirs, yes } => {
+            let manifest = read_manifest(&plugin)?.with_context(|| {
+                format!("`{}` carries no manifest, so it requests nothing and needs no grant", plugin.display())
+            })?;
+            let dirs: Vec<(String, PathBuf)> =
+                pairs(&dirs, "--dir")?.into_iter().map(|(guest, host)| (guest, PathBuf::from(host))).collect();
+            if !yes && !std::io::stdin().is_terminal() {
+                bail!("no terminal to ask for consent on; pass --yes to record consent non-interactively");
+            }
+            eprintln!("plugin `{}` {} requests:", manifest.plugin.name, manifest.plugin.version);
+            for line in describe_requests(&manifest) {
+                eprintln!("  - {line}");
+            }
+            if !yes {
+                if !ask(&format!("Record this grant in `{}`?", policy.display()))? {
+                    bail!("not granted; the policy file is unchanged");
+                }
+            }
+            let bytes = std::fs::read(&plugin)?;
+            let record = ConsentRecord {
+                by: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+                at_unix: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+                sha256: hex::encode(Sha256::digest(&bytes)),
+            };
+            polyplug_policy::record_consent(&policy, &manifest, &dirs, &record)?;
+            eprintln!("granted: `[plugins.{}]` written to {}", manifest.plugin.name, policy.display());
+            Ok(())
+        }
     }
+}
+
+/// The requested capabilities and limits, one line each.
+fn describe_requests(manifest: &Manifest) -> Vec<String> {
+    let caps = &manifest.capabilities;
+    let mut lines = Vec::new();
+    for (name, on, what) in [
+        ("log", caps.log, "write to the host's logs"),
+        ("config", caps.config, "read its configuration"),
+        ("clocks", caps.clocks, "read the real clocks"),
+        ("random", caps.random, "secure random bytes"),
+        ("stdio", caps.stdio, "stdout/stderr into the host's logs"),
+    ] {
+        if on {
+            lines.push(format!("{name}: {what}"));
+        }
+    }
+    lines.extend(caps.http.iter().map(|h| format!("http: requests to {h}")));
+    lines.extend(caps.files.iter().map(|f| format!("files: {} access to {}", f.access, f.path)));
+    lines.extend(caps.env.iter().map(|e| format!("env: environment variable {e}")));
+    lines.extend(caps.sockets.iter().map(|s| format!("sockets: {s}")));
+    lines.extend(caps.kv.iter().map(|kv| format!("kv: a key-value store of {}", kv.quota)));
+    if lines.is_empty() {
+        lines.push("nothing".into());
+    }
+    lines
 }
 
 fn inspect_json(plugin: &Plugin) -> serde_json::Value {
@@ -133,6 +293,16 @@ fn inspect_json(plugin: &Plugin) -> serde_json::Value {
         "world": plugin.world().name,
         "size": plugin.size(),
         "sha256": plugin.digest(),
+        "manifest": plugin.manifest().map(|m| serde_json::json!({
+            "name": m.plugin.name.as_str(),
+            "version": m.plugin.version.to_string(),
+            "publisher": m.plugin.publisher,
+            "authors": m.plugin.authors,
+            "license": m.plugin.license,
+            "world": m.plugin.world.to_string(),
+            "requests": describe_requests(m),
+            "dependencies": m.dependencies.iter().map(|(n, r)| format!("{n} {r}")).collect::<Vec<_>>(),
+        })),
         "imports": plugin.imports(),
         "exports": plugin.functions().iter().map(|f| serde_json::json!({"name": f.name, "signature": f.signature})).collect::<Vec<_>>(),
     })
@@ -150,6 +320,29 @@ fn print_inspect(plugin: &Plugin) {
     println!("world    {}", plugin.world().name);
     println!("size     {} bytes ({:.1} KiB)", plugin.size(), plugin.size() as f64 / 1024.0);
     println!("sha256   {}", plugin.digest());
+    println!();
+    match plugin.manifest() {
+        Some(m) => {
+            println!("manifest");
+            if let Some(publisher) = &m.plugin.publisher {
+                println!("  publisher {publisher} (claimed; verified only by a signature)");
+            }
+            if !m.plugin.authors.is_empty() {
+                println!("  authors   {}", m.plugin.authors.join(", "));
+            }
+            if let Some(license) = &m.plugin.license {
+                println!("  license   {license}");
+            }
+            println!("  requests");
+            for line in describe_requests(m) {
+                println!("    {line}");
+            }
+            for (name, req) in &m.dependencies {
+                println!("  depends on {name} {req}");
+            }
+        }
+        None => println!("manifest none (the plugin requests nothing)"),
+    }
     println!();
     println!("exports");
     for function in plugin.functions() {

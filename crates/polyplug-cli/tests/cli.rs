@@ -36,6 +36,7 @@ fn inspect_shows_world_description_exports_and_imports() {
     assert!(text.contains("world    polyplug:plugin/auth@0.1.0"), "{text}");
     assert!(text.contains("authenticator/authenticate: func(context: record {"), "{text}");
     assert!(text.contains("polyplug:plugin/log@0.1.0"), "{text}");
+    assert!(text.contains("requests\n    log: write to the host's logs"), "{text}");
     assert!(text.contains("size     "), "{text}");
 
     let out = polyplug(&["inspect", "--json", path.to_str().unwrap()]);
@@ -48,7 +49,7 @@ fn inspect_shows_world_description_exports_and_imports() {
 fn call_prints_the_json_result() {
     let path = guest("examples/transform-rust");
     let message = r#"{"payload": "{\"old\": 1}", "content-type": "application/json", "headers": []}"#;
-    let out = polyplug(&["call", path.to_str().unwrap(), "transformer/transform", message, "-c", "rename=old=new"]);
+    let out = polyplug(&["call", path.to_str().unwrap(), "transformer/transform", message, "-c", "rename=old=new", "--allow-requested"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["tag"], "ok");
@@ -61,12 +62,24 @@ fn every_error_is_a_message_and_a_failing_exit() {
     let auth = auth.to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (&["inspect", "/nonexistent/plugin.wasm"], "cannot read plugin file"),
-        (&["call", auth, "authenticator/authenticate"], "refused its configuration: config key `api-keys` is missing"),
-        (&["call", auth, "nope/nothing", "-c", "api-keys=k=a"], "has no function `nope/nothing`"),
+        (
+            &["call", auth, "authenticator/authenticate"],
+            "requests capabilities its grant does not allow:\n  - `log`: add `log = true` under `[plugins.auth-rust]` in a policy file (none given: pass `--policy <file>`)",
+        ),
+        (&["call", auth, "authenticator/authenticate"], "`--allow-requested` grants what the plugin requests"),
+        (&["call", auth, "authenticator/authenticate", "--allow-requested"], "refused its configuration: config key `api-keys` is missing"),
+        (&["call", auth, "nope/nothing", "-c", "api-keys=k=a", "--allow-requested"], "has no function `nope/nothing`"),
         (&["call", auth, "authenticator/authenticate", "{", "-c", "api-keys=k=a"], "argument 1 is not JSON"),
-        (&["call", auth, "authenticator/authenticate", "1", "2", "-c", "api-keys=k=a"], "at $.context: expected record"),
+        (
+            &["call", auth, "authenticator/authenticate", "1", "2", "-c", "api-keys=k=a", "--allow-requested"],
+            "at $.context: expected record",
+        ),
         (&["call", auth, "authenticator/authenticate", "-c", "novalue"], "--config `novalue` is not `key=value`"),
-        (&["call", auth, "plugin/describe", "--world", "transform"], "does not implement world `polyplug:plugin/transform@0.1.0`"),
+        (
+            &["call", auth, "plugin/describe", "--world", "transform", "--allow-requested"],
+            "does not implement world `polyplug:plugin/transform@0.1.0`",
+        ),
+        (&["grant", auth, "--policy", "/nonexistent-dir/policy.toml"], "no terminal to ask for consent on; pass --yes"),
     ];
     for (args, expected) in cases {
         let out = polyplug(args);
@@ -74,5 +87,26 @@ fn every_error_is_a_message_and_a_failing_exit() {
         let err = stderr(&out);
         assert!(err.contains(expected), "{args:?}: expected `{expected}` in:\n{err}");
         assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert_eq!(err.matches(expected).count(), 1, "{args:?}: said more than once:\n{err}");
     }
+}
+
+#[test]
+fn recorded_consent_lets_the_plugin_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    let policy = policy.to_str().unwrap();
+    let auth = guest("examples/auth-rust");
+    let auth = auth.to_str().unwrap();
+    let out = polyplug(&["grant", auth, "--policy", policy, "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("log: write to the host's logs"), "{}", stderr(&out));
+    let written = std::fs::read_to_string(policy).unwrap();
+    assert!(written.contains("[plugins.auth-rust]\nlog = true\nconsent = {"), "{written}");
+
+    let context = r#"{"method": "GET", "path": "/", "headers": []}"#;
+    let out = polyplug(&["call", auth, "authenticator/authenticate", context, r#"{"tag": "api-key", "val": "k"}"#, "-c", "api-keys=k=ada", "--policy", policy]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["val"]["val"]["id"], "ada");
 }

@@ -9,12 +9,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The plugin file could not be read.
-    #[error("cannot read plugin file `{}`: {source}", path.display())]
+    #[error("cannot read plugin file `{}`: {reason}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 
     /// The bytes are not a component wasmtime can compile.
@@ -69,6 +69,11 @@ pub enum Error {
         reason: String,
     },
 
+    /// An import the plugin may not have, or a grant that cannot be set up
+    /// (e.g. a granted directory that does not exist).
+    #[error(transparent)]
+    Refused(#[from] polyplug_linker::LinkError),
+
     /// The plugin's `init` refused its configuration.
     #[error("plugin `{plugin}` refused its configuration: {message}\nhint: fix the plugin's config entries and load it again")]
     Init {
@@ -122,6 +127,30 @@ pub enum Error {
         function: String,
         /// What is not supported, and the alternative.
         reason: String,
+    },
+
+    /// The plugin's embedded manifest does not parse or validate.
+    #[error("plugin file `{plugin}` carries an invalid manifest: {problem}\nhint: fix its polyplug.toml and rebuild")]
+    Manifest {
+        /// The plugin file.
+        plugin: String,
+        /// What is wrong, with line and column.
+        problem: polyplug_manifest::ManifestError,
+    },
+
+    /// The plugin requests capabilities its grant does not allow.
+    #[error(transparent)]
+    Denied(#[from] polyplug_policy::Refusal),
+
+    /// A limit ended the call (or refused it before it started).
+    #[error("plugin `{plugin}`, `{function}`: {limit}")]
+    Limit {
+        /// The plugin.
+        plugin: String,
+        /// The function.
+        function: String,
+        /// Which limit, its value, how to raise it.
+        limit: polyplug_limits::LimitError,
     },
 
     /// The host itself could not be set up.

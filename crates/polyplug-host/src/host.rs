@@ -2,11 +2,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use polyplug_linker::PluginState;
+use polyplug_limits::{ByteSize, Limits};
+use polyplug_policy::{AuditSink, Policy, TracingAudit};
 use polyplug_wit::Catalog;
 use sha2::{Digest, Sha256};
-use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
 
 use crate::cache::{ArtifactCache, Provenance};
@@ -32,24 +33,46 @@ pub struct Host {
 
 pub(crate) struct HostInner {
     pub(crate) engine: Engine,
-    pub(crate) linker: Linker<PluginState>,
     pub(crate) catalog: Catalog,
     pub(crate) cache: Option<ArtifactCache>,
     pub(crate) max_idle_instances: usize,
+    pub(crate) policy: Policy,
+    pub(crate) audit: Arc<dyn AuditSink>,
+    pub(crate) default_limits: Limits,
+    pub(crate) fuel_metering: bool,
+    pub(crate) max_wasm_stack: ByteSize,
 }
 
+/// How often the engine's epoch advances: the granularity of call deadlines.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
 /// Settings for a [`Host`]; start with [`Host::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostBuilder {
     cache_dir: Option<PathBuf>,
     pooling: bool,
     catalog: Option<Catalog>,
     max_idle_instances: usize,
+    policy: Policy,
+    audit: Arc<dyn AuditSink>,
+    default_limits: Limits,
+    fuel_metering: bool,
+    max_wasm_stack: ByteSize,
 }
 
 impl Default for HostBuilder {
     fn default() -> Self {
-        HostBuilder { cache_dir: default_cache_dir(), pooling: true, catalog: None, max_idle_instances: 16 }
+        HostBuilder {
+            cache_dir: default_cache_dir(),
+            pooling: true,
+            catalog: None,
+            max_idle_instances: 16,
+            policy: Policy::deny_all(),
+            audit: Arc::new(TracingAudit),
+            default_limits: Limits::default(),
+            fuel_metering: false,
+            max_wasm_stack: ByteSize(512 << 10),
+        }
     }
 }
 
@@ -96,31 +119,90 @@ impl HostBuilder {
         self
     }
 
-    /// Builds the engine and the linker.
+    /// The operator's capability policy (default: grant nothing, so only
+    /// plugins that request nothing load).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Where capability denials at run time are reported (default: `tracing`
+    /// warnings with target `polyplug::audit`).
+    pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = sink;
+        self
+    }
+
+    /// The limits of a plugin whose manifest and policy say nothing else.
+    pub fn default_limits(mut self, limits: Limits) -> Self {
+        self.default_limits = limits;
+        self
+    }
+
+    /// Count fuel: every call gets a deterministic instruction budget (its
+    /// `fuel` limit) and reports what it used. Costs some speed in loops;
+    /// default off (calls are still bounded by their wall-clock deadline).
+    pub fn fuel_metering(mut self, enabled: bool) -> Self {
+        self.fuel_metering = enabled;
+        self
+    }
+
+    /// The wasm stack every plugin gets (default 512 KiB; at most 2 MiB).
+    pub fn max_wasm_stack(mut self, size: ByteSize) -> Self {
+        self.max_wasm_stack = size;
+        self
+    }
+
+    /// Builds the engine and starts the clock that enforces call deadlines.
     pub fn build(self) -> Result<Host> {
-        let engine = Engine::new(&engine_config(self.pooling)).map_err(|e| Error::Setup(format!("{e:#}")))?;
-        let linker = polyplug_linker::linker(&engine).map_err(|e| Error::Setup(format!("{e:#}")))?;
+        let config = engine_config(self.pooling, self.fuel_metering, self.max_wasm_stack);
+        let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("{e:#}")))?;
         let cache = self.cache_dir.map(|dir| ArtifactCache::new(&dir, &engine));
+        start_epoch_clock(&engine)?;
         Ok(Host {
             inner: Arc::new(HostInner {
                 engine,
-                linker,
                 catalog: self.catalog.unwrap_or_else(Catalog::builtin),
                 cache,
                 max_idle_instances: self.max_idle_instances,
+                policy: self.policy,
+                audit: self.audit,
+                default_limits: self.default_limits,
+                fuel_metering: self.fuel_metering,
+                max_wasm_stack: self.max_wasm_stack,
             }),
         })
     }
 }
 
+/// Advances the engine's epoch every [`EPOCH_TICK`] for as long as the
+/// engine lives: a call past its deadline traps at its next loop head or call.
+fn start_epoch_clock(engine: &Engine) -> Result<()> {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("polyplug-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .map(drop)
+        .map_err(|e| Error::Setup(format!("cannot start the deadline clock thread: {e}")))
+}
+
 /// The engine configuration: every setting that costs per call and that no
-/// built-in world needs is off.
-fn engine_config(pooling: bool) -> Config {
+/// built-in world needs is off; deadlines (epoch interruption, cheap) are on.
+fn engine_config(pooling: bool, fuel: bool, stack: ByteSize) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
     // Component-model async support costs ~300 ns on every call; the built-in worlds are synchronous.
     config.concurrency_support(false);
     config.cranelift_opt_level(OptLevel::Speed);
+    config.epoch_interruption(true);
+    config.consume_fuel(fuel);
+    config.max_wasm_stack(usize::try_from(stack.0).unwrap_or(usize::MAX));
     if pooling {
         let mut pool = PoolingAllocationConfig::default();
         // A component instance holds several core instances (the guest, its
@@ -214,10 +296,26 @@ impl Loader<'_> {
         self
     }
 
+    /// Load only to look at the plugin: its manifest is read and `describe`
+    /// runs with the host interfaces it declared but no other reach and no
+    /// policy check; `init` is not run. The result is for inspection, not for
+    /// serving calls (calls get no more than that empty grant).
+    pub fn inspect_only(mut self) -> Self {
+        self.spec.inspect_only = true;
+        self
+    }
+
+    /// The publisher the host has verified for this plugin (e.g. by its
+    /// signature); only then do the policy's `[publishers.<name>]` grants apply.
+    pub fn verified_publisher(mut self, publisher: impl Into<String>) -> Self {
+        self.spec.verified_publisher = Some(publisher.into());
+        self
+    }
+
     /// Reads, compiles (or takes from the cache), checks and pre-instantiates
     /// the plugin, then creates and initializes its first instance.
     pub fn load(self) -> Result<Plugin> {
-        let bytes = std::fs::read(&self.path).map_err(|source| Error::Read { path: self.path.clone(), source })?;
+        let bytes = std::fs::read(&self.path).map_err(|reason| Error::Read { path: self.path.clone(), reason })?;
         let file_name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         Plugin::load(self.host, &file_name, &bytes, self.spec)
     }

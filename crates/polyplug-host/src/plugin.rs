@@ -1,10 +1,14 @@
 //! [`Plugin`]: one loaded component, its pool of ready instances, and dynamic calls.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use polyplug_bindings::base::exports::polyplug::plugin::plugin::GuestIndices as BaseIndices;
-use polyplug_linker::PluginState;
+use polyplug_limits::{CallGate, LimitError, Limits};
+use polyplug_linker::{PluginState, StateParts};
+use polyplug_manifest::Manifest;
+use polyplug_policy::EffectiveGrant;
 use polyplug_value::ValueType;
 use polyplug_wit::WorldSpec;
 use serde_json::Value as Json;
@@ -13,7 +17,7 @@ use wasmtime::{Store, Trap, WasmBacktrace};
 
 use crate::cache::Provenance;
 use crate::dynamic::{FunctionTable, from_val, to_val};
-use crate::host::Host;
+use crate::host::{EPOCH_TICK, Host};
 use crate::typed::TypedPlugin;
 use crate::world::resolve_world;
 use crate::{Error, Result};
@@ -43,6 +47,8 @@ pub(crate) struct LoadSpec {
     pub(crate) world: Option<String>,
     pub(crate) config: Vec<(String, String)>,
     pub(crate) defer_init: bool,
+    pub(crate) verified_publisher: Option<String>,
+    pub(crate) inspect_only: bool,
 }
 
 /// A loaded plugin: compiled, checked against its world, pre-instantiated,
@@ -67,6 +73,22 @@ pub(crate) struct PluginInner {
     config: Arc<[(String, String)]>,
     functions: FunctionTable,
     idle: Mutex<Vec<Slot>>,
+    manifest: Option<Manifest>,
+    grant: EffectiveGrant,
+    limits: Limits,
+    gate: CallGate,
+    fuel_used: AtomicU64,
+}
+
+/// Access to the store of an instance slot, typed or not.
+pub(crate) trait HasStore {
+    fn store(&mut self) -> &mut Store<PluginState>;
+}
+
+impl HasStore for Slot {
+    fn store(&mut self) -> &mut Store<PluginState> {
+        &mut self.store
+    }
 }
 
 /// One initialized instance and the store it lives in.
@@ -77,21 +99,49 @@ pub(crate) struct Slot {
 
 impl Plugin {
     pub(crate) fn load(host: &Host, file_name: &str, bytes: &[u8], spec: LoadSpec) -> Result<Plugin> {
+        let manifest = read_manifest(file_name, bytes)?;
         let (component, provenance, digest) = host.compile(file_name, bytes)?;
         let engine = &host.inner.engine;
-        let world = resolve_world(engine, &host.inner.catalog, &component, file_name, spec.world.as_deref())?;
-        let instance_pre = host
-            .inner
-            .linker
+        let name = manifest.as_ref().map_or(file_name, |m| m.plugin.name.as_str()).to_string();
+        let wanted_world = match (&spec.world, &manifest) {
+            (Some(world), _) => Some(world.clone()),
+            (None, Some(manifest)) => Some(manifest.plugin.world.to_string()),
+            (None, None) => None,
+        };
+        let grant = match &manifest {
+            // Inspection runs only `describe`: the host interfaces it declared, no reach at all.
+            Some(manifest) if spec.inspect_only => EffectiveGrant {
+                log: manifest.capabilities.log,
+                config: manifest.capabilities.config,
+                ..EffectiveGrant::nothing()
+            },
+            Some(manifest) => host.inner.policy.effective(manifest, spec.verified_publisher.as_deref())?,
+            None => EffectiveGrant::nothing(),
+        };
+        let component_type = component.component_type();
+        polyplug_linker::check_imports(&name, component_type.imports(engine).map(|(import, _)| import), &grant)?;
+        let world = resolve_world(engine, &host.inner.catalog, &component, &name, wanted_world.as_deref())?;
+        if let Some(stack) = grant.limits.stack.filter(|s| *s > host.inner.max_wasm_stack) {
+            return Err(Error::Link {
+                plugin: name.clone(),
+                reason: format!(
+                    "it asks for {stack} of wasm stack, but this host gives every plugin {}; raise it with `HostBuilder::max_wasm_stack`",
+                    host.inner.max_wasm_stack
+                ),
+            });
+        }
+        let linker = polyplug_linker::linker(engine, &grant)?;
+        let instance_pre = linker
             .instantiate_pre(&component)
-            .map_err(|e| Error::Link { plugin: file_name.to_string(), reason: format!("{e:#}") })?;
+            .map_err(|e| Error::Link { plugin: name.clone(), reason: format!("{e:#}") })?;
+        let limits = Limits::resolve(&host.inner.default_limits, &grant.limits, host.inner.fuel_metering);
         // Worlds from a host's own WIT may lack polyplug's base interface: then there is no init/describe.
-        let base = BaseIndices::new(&instance_pre).ok();
         let mut config = spec.config.clone();
         config.sort();
+        let base = BaseIndices::new(&instance_pre).ok();
         let mut inner = PluginInner {
             host: host.clone(),
-            name: Arc::from(file_name),
+            name: Arc::from(name.as_str()),
             info: None,
             world,
             digest,
@@ -103,6 +153,11 @@ impl Plugin {
             base,
             config: config.into(),
             idle: Mutex::new(Vec::new()),
+            manifest,
+            gate: CallGate::new(&limits),
+            grant,
+            limits,
+            fuel_used: AtomicU64::new(0),
         };
         // The first instance proves the plugin starts, tells its name and
         // (unless deferred) proves it accepts its configuration; it then
@@ -110,12 +165,16 @@ impl Plugin {
         let mut slot = inner.instantiate_uninitialized()?;
         if let Some(base) = &inner.base {
             let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| inner.trap("describe", e))?;
+            inner.arm(&mut slot.store);
             let info = guest.call_describe(&mut slot.store).map_err(|e| inner.trap("describe", e))?;
-            inner.name = Arc::from(info.name.as_str());
-            slot.store.data_mut().set_plugin(inner.name.clone());
+            // The manifest names the plugin when there is one; else its own description does.
+            if inner.manifest.is_none() {
+                inner.name = Arc::from(info.name.as_str());
+                slot.store.data_mut().set_plugin(inner.name.clone());
+            }
             inner.info = Some(PluginInfo { name: info.name, version: info.version, description: info.description });
         }
-        if !spec.defer_init {
+        if !spec.defer_init && !spec.inspect_only {
             inner.init(&mut slot)?;
             inner.idle.get_mut().unwrap_or_else(|e| e.into_inner()).push(slot);
         }
@@ -136,6 +195,26 @@ impl Plugin {
     /// What the plugin says about itself, if its world has polyplug's base interface.
     pub fn info(&self) -> Option<&PluginInfo> {
         self.inner.info.as_ref()
+    }
+
+    /// The manifest embedded in the component, if it has one.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.inner.manifest.as_ref()
+    }
+
+    /// What the plugin may reach: its requests, as granted by the policy.
+    pub fn grant(&self) -> &EffectiveGrant {
+        &self.inner.grant
+    }
+
+    /// The plugin's resolved limits.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Fuel used by all calls so far (0 unless the host meters fuel).
+    pub fn fuel_used(&self) -> u64 {
+        self.inner.fuel_used.load(Ordering::Relaxed)
     }
 
     /// The world the plugin implements.
@@ -242,14 +321,23 @@ impl Plugin {
                 .ok_or_else(|| wasmtime::format_err!("export vanished from the instance"))?;
             func.call(&mut slot.store, &vals, &mut results)
         })?;
-        match (result_types.first(), results.pop()) {
+        let json = match (result_types.first(), results.pop()) {
             (Some(ty), Some(val)) => result_to_json(ty, val).map_err(|problem| Error::Trap {
                 plugin: inner.name.to_string(),
                 function: display.clone(),
                 reason: problem,
-            }),
-            _ => Ok(Json::Null),
+            })?,
+            _ => Json::Null,
+        };
+        let size = serde_json::to_vec(&json).map_or(0, |bytes| bytes.len() as u64);
+        if size > inner.limits.output.0 {
+            return Err(Error::Limit {
+                plugin: inner.name.to_string(),
+                function: display,
+                limit: LimitError::Output { limit: inner.limits.output.0, size },
+            });
         }
+        Ok(json)
     }
 
     /// Runs `f` on an idle instance (or a fresh one), inside the call span;
@@ -270,6 +358,21 @@ impl Plugin {
     pub(crate) fn inner(&self) -> &PluginInner {
         &self.inner
     }
+}
+
+/// The manifest embedded in `bytes`, if any; an invalid one refuses the plugin.
+fn read_manifest(file_name: &str, bytes: &[u8]) -> Result<Option<Manifest>> {
+    // WAT text (which wasmtime compiles too) has no sections to carry a manifest.
+    if !bytes.starts_with(b"\0asm") {
+        return Ok(None);
+    }
+    let text = polyplug_manifest::read_section(bytes)
+        .map_err(|e| Error::Compile { plugin: file_name.to_string(), reason: e.to_string() })?;
+    text.map(|text| {
+        Manifest::from_toml(&text, &format!("{file_name}#{}", polyplug_manifest::SECTION_NAME))
+            .map_err(|problem| Error::Manifest { plugin: file_name.to_string(), problem })
+    })
+    .transpose()
 }
 
 fn result_to_json(ty: &ValueType, val: Val) -> std::result::Result<Json, String> {
@@ -294,16 +397,36 @@ impl PluginInner {
     }
 
     fn instantiate_uninitialized(&self) -> Result<Slot> {
-        let engine = &self.host.inner.engine;
-        let mut store = Store::new(engine, PluginState::new(self.name.clone(), self.config.clone()));
+        let host = &self.host.inner;
+        let parts = StateParts {
+            plugin: self.name.clone(),
+            config: self.config.clone(),
+            audit: host.audit.clone(),
+            limits: self.limits.clone(),
+        };
+        let state = PluginState::new(parts, &self.grant)?;
+        let mut store = Store::new(&host.engine, state);
+        store.limiter(|state| state.limiter());
+        self.arm(&mut store);
         let instance = self.instance_pre.instantiate(&mut store).map_err(|e| self.trap("instantiation", e))?;
         Ok(Slot { store, instance })
+    }
+
+    /// Sets the store's deadline (and fuel) for the next call into the plugin.
+    fn arm(&self, store: &mut Store<PluginState>) {
+        let ticks = self.limits.timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        if let Some(fuel) = self.limits.fuel {
+            // Fails only when the engine does not meter fuel, and then `limits.fuel` is `None`.
+            let _ = store.set_fuel(fuel);
+        }
     }
 
     /// Runs the plugin's `init` with its configuration, if its world has one.
     fn init(&self, slot: &mut Slot) -> Result<()> {
         let Some(base) = &self.base else { return Ok(()) };
         let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| self.trap("init", e))?;
+        self.arm(&mut slot.store);
         guest
             .call_init(&mut slot.store, &self.config)
             .map_err(|e| self.trap("init", e))?
@@ -327,24 +450,33 @@ impl PluginInner {
         }
     }
 
-    /// Runs one call inside a `plugin_call` span recording outcome and duration.
-    pub(crate) fn run<S, R>(
+    /// Runs one call: admitted by the call gate, armed with its deadline and
+    /// fuel, inside a `plugin_call` span recording outcome, duration and fuel.
+    pub(crate) fn run<S: HasStore, R>(
         &self,
         slot: &mut S,
         function: &str,
         f: impl FnOnce(&mut S) -> wasmtime::Result<R>,
     ) -> Result<R> {
+        let _admission = self.gate.admit().map_err(|limit| self.limit(function, limit))?;
         let span = tracing::info_span!(
             "plugin_call",
             plugin = &*self.name,
             function,
             outcome = tracing::field::Empty,
             duration_us = tracing::field::Empty,
+            fuel_used = tracing::field::Empty,
         );
         let _entered = span.enter();
         // Timing costs two clock reads; only pay for it when someone listens.
         let start = (!span.is_disabled()).then(Instant::now);
+        self.arm(slot.store());
         let result = f(slot);
+        if let Some(limit) = self.limits.fuel {
+            let used = limit.saturating_sub(slot.store().get_fuel().unwrap_or(limit));
+            self.fuel_used.fetch_add(used, Ordering::Relaxed);
+            span.record("fuel_used", used);
+        }
         if let Some(start) = start {
             span.record("duration_us", start.elapsed().as_secs_f64() * 1e6);
             span.record("outcome", if result.is_ok() { "ok" } else { "trap" });
@@ -352,9 +484,17 @@ impl PluginInner {
         result.map_err(|e| self.trap(function, e))
     }
 
+    fn limit(&self, function: &str, limit: LimitError) -> Error {
+        tracing::warn!(plugin = &*self.name, function, "plugin call stopped: {limit}");
+        Error::Limit { plugin: self.name.to_string(), function: function.to_string(), limit }
+    }
+
     /// A wasmtime failure inside `function` as a polyplug error: the trap
     /// first, then the guest's backtrace.
     pub(crate) fn trap(&self, function: &str, error: wasmtime::Error) -> Error {
+        if let Some(limit) = LimitError::from_call(&error, &self.limits, self.host.inner.max_wasm_stack) {
+            return self.limit(function, limit);
+        }
         let reason = match error.downcast_ref::<Trap>() {
             Some(trap) => match error.downcast_ref::<WasmBacktrace>() {
                 Some(backtrace) => format!("{trap}\n{backtrace}"),

@@ -33,6 +33,12 @@ struct TypedSlot<W> {
     bindings: W,
 }
 
+impl<W> crate::plugin::HasStore for TypedSlot<W> {
+    fn store(&mut self) -> &mut Store<PluginState> {
+        &mut self.slot.store
+    }
+}
+
 impl<W: World> TypedPlugin<W> {
     pub(crate) fn new(plugin: Plugin) -> Result<Self> {
         let indices = W::indices(plugin.inner().instance_pre()).map_err(|e| crate::Error::WorldMismatch {

@@ -30,7 +30,7 @@ fn world_is_detected_and_a_wrong_world_is_explained() {
     assert!(matches!(err, Error::WorldMismatch { .. }), "{err}");
     assert_eq!(
         err.to_string().lines().next().unwrap(),
-        "plugin `plugin.wasm` does not implement world `polyplug:plugin/auth@0.1.0`: missing export `polyplug:plugin/authenticator@0.1.0`"
+        "plugin `transform-rust` does not implement world `polyplug:plugin/auth@0.1.0`: missing export `polyplug:plugin/authenticator@0.1.0`"
     );
 
     let err = host.loader(common::guest("transform-rust")).world("nope").load().err().unwrap();

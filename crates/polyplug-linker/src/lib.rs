@@ -1,38 +1,238 @@
-//! The wasmtime [`Linker`] a plugin runs against, and the per-instance state
-//! behind it ([`PluginState`]).
+//! The wasmtime [`Linker`] one plugin runs against, and the per-instance
+//! state behind it ([`PluginState`]), both built from the plugin's effective
+//! grant (`polyplug-policy`).
 //!
-//! A plugin sees exactly what is linked here: WASI (with no reach unless the
-//! state it runs with grants some: no preopened directories, no environment,
-//! no network, no inherited stdio) and polyplug's host interfaces `log` and
-//! `config`, implemented once for every world.
+//! What a plugin can reach is decided here:
+//!
+//! - Imports are checked before anything runs ([`check_imports`]): a host
+//!   interface the plugin did not declare, or an interface nothing provides,
+//!   refuses the plugin, naming the import.
+//! - WASI is linked whole, because language runtimes import interfaces they
+//!   may never use (a Python component always imports `wasi:sockets` and
+//!   `wasi:filesystem`); its reach is what the grant says: only the granted
+//!   directories are preopened, only granted variables are in the
+//!   environment, sockets connect only to granted addresses, the clocks are
+//!   frozen at zero and secure randomness fails unless granted, stdout and
+//!   stderr go to the host's logs only if granted (otherwise nowhere).
+//! - Denials at run time are reported as audit events: a socket address not
+//!   granted, secure randomness without the grant, and a path that leads out
+//!   of its directory (judged lexically; symlinks that lead out are refused
+//!   by wasmtime-wasi without an event).
 //!
 //! This crate knows nothing of registries, remote plugins or which world a
 //! plugin implements.
 
+mod stdio;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use polyplug_bindings::base::polyplug::plugin::{config, log, types};
-use wasmtime::Engine;
-use wasmtime::component::{HasSelf, Linker, ResourceTable};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use polyplug_limits::Limiter;
+use polyplug_policy::{AuditEvent, AuditSink, EffectiveGrant};
+use wasmtime::component::{HasSelf, Linker, Resource, ResourceTable};
+use wasmtime::{Engine, StoreContextMut};
+use wasmtime_wasi::filesystem::WasiFilesystemView;
+use wasmtime_wasi::p2::bindings::sync::filesystem::types as fs;
+use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::{FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
 /// The longest log message a plugin may emit in one call; longer ones are cut.
 pub const MAX_LOG_MESSAGE: usize = 16 * 1024;
 
-/// What one plugin instance's store holds: its identity, its configuration,
-/// and its WASI context.
+/// The WASI version wasmtime-wasi 48 registers its interfaces under; guests
+/// importing any `0.2.x` resolve to it.
+const WASI_VERSION: &str = "0.2.12";
+
+/// A plugin the linker refuses, or whose grant cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// An import the grant does not allow, or that nothing provides.
+    #[error("plugin `{plugin}` imports `{import}` {reason}")]
+    Import {
+        /// The plugin.
+        plugin: String,
+        /// The import, e.g. `polyplug:plugin/log@0.1.0`.
+        import: String,
+        /// Why it is refused and what to do.
+        reason: String,
+    },
+    /// A granted directory that cannot be opened on the host.
+    #[error("plugin `{plugin}` is granted host directory `{host}` as `{guest}`, but it cannot be opened: {reason}")]
+    Preopen {
+        /// The plugin.
+        plugin: String,
+        /// The host directory.
+        host: String,
+        /// The guest path.
+        guest: String,
+        /// Why.
+        reason: String,
+    },
+    /// wasmtime refused the linker definitions (a bug, not a plugin problem).
+    #[error("cannot build the linker: {0}")]
+    Wasmtime(String),
+}
+
+/// Checks every import of a plugin against its grant, before it runs.
+pub fn check_imports<'a>(
+    plugin: &str,
+    imports: impl IntoIterator<Item = &'a str>,
+    grant: &EffectiveGrant,
+) -> Result<(), LinkError> {
+    for import in imports {
+        let refuse = |reason: String| LinkError::Import { plugin: plugin.into(), import: import.into(), reason };
+        let unversioned = import.split('@').next().unwrap_or(import);
+        let (package, _) = unversioned.split_once('/').unwrap_or((unversioned, ""));
+        match (package, unversioned) {
+            (_, "polyplug:plugin/types") => {}
+            (_, "polyplug:plugin/log") if !grant.log => {
+                return Err(refuse(
+                    "but does not declare `log`; add `log = true` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without logging"
+                        .into(),
+                ));
+            }
+            (_, "polyplug:plugin/config") if !grant.config => {
+                return Err(refuse(
+                    "but does not declare `config`; add `config = true` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without reading config"
+                        .into(),
+                ));
+            }
+            (_, "polyplug:plugin/log" | "polyplug:plugin/config") => {}
+            ("wasi:http", _) => {
+                return Err(refuse(
+                    "but this polyplug host does not link outgoing HTTP (`wasi:http`) yet; rebuild the plugin without HTTP".into(),
+                ));
+            }
+            ("wasi:cli" | "wasi:io" | "wasi:clocks" | "wasi:random" | "wasi:filesystem" | "wasi:sockets", _) => {}
+            _ => {
+                return Err(refuse(
+                    "which nothing in this host provides; rebuild the plugin without it, or load it in a host that provides it"
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What one plugin instance's store holds: its identity, configuration,
+/// effective grant, limiter and WASI context.
 pub struct PluginState {
     plugin: Arc<str>,
     config: Arc<[(String, String)]>,
     wasi: WasiCtx,
     table: ResourceTable,
+    limiter: Limiter,
+    audit: Arc<dyn AuditSink>,
+}
+
+/// A clock that never moves: what a plugin without the `clocks` grant sees.
+struct FrozenClock;
+
+impl HostWallClock for FrozenClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+impl HostMonotonicClock for FrozenClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+/// Everything a store needs besides the grant.
+pub struct StateParts {
+    /// The plugin's name.
+    pub plugin: Arc<str>,
+    /// Its configuration, sorted by key.
+    pub config: Arc<[(String, String)]>,
+    /// Where run-time denials go.
+    pub audit: Arc<dyn AuditSink>,
+    /// Its resource limits.
+    pub limits: polyplug_limits::Limits,
 }
 
 impl PluginState {
-    /// State for an instance of the plugin named `plugin`, configured with
-    /// `config` (sorted by key), with no WASI reach at all.
-    pub fn new(plugin: Arc<str>, config: Arc<[(String, String)]>) -> Self {
-        PluginState { plugin, config, wasi: WasiCtx::builder().build(), table: ResourceTable::new() }
+    /// State for one instance, with exactly the reach `grant` allows.
+    pub fn new(parts: StateParts, grant: &EffectiveGrant) -> Result<Self, LinkError> {
+        let StateParts { plugin, config, audit, limits } = parts;
+        let mut wasi = WasiCtx::builder();
+        for name in &grant.env {
+            if let Ok(value) = std::env::var(name) {
+                wasi.env(name, value);
+            }
+        }
+        for preopen in &grant.preopens {
+            let perms = match preopen.access {
+                polyplug_policy::FileAccess::ReadOnly => FsPerms::ReadOnly,
+                polyplug_policy::FileAccess::ReadWrite => FsPerms::ReadWrite,
+            };
+            wasi.preopened_dir(&preopen.host, &preopen.guest, perms).map_err(|e| LinkError::Preopen {
+                plugin: plugin.to_string(),
+                host: preopen.host.display().to_string(),
+                guest: preopen.guest.clone(),
+                reason: format!("{e:#}"),
+            })?;
+        }
+        if !grant.clocks {
+            wasi.wall_clock(FrozenClock).monotonic_clock(FrozenClock);
+        }
+        if !grant.random {
+            // Without the grant no entropy reaches the plugin: the insecure
+            // generators are a fixed sequence, and secure randomness traps
+            // (see `linker`).
+            wasi.insecure_random(wasmtime_wasi::Deterministic::new(vec![0x5a; 32])).insecure_random_seed(0);
+        }
+        if grant.stdio {
+            wasi.stdout(stdio::LogStream::new(plugin.clone(), "stdout"));
+            wasi.stderr(stdio::LogStream::new(plugin.clone(), "stderr"));
+        }
+        // Sockets may be created, but every address is checked against the
+        // grant, and every refusal audited.
+        let sockets = grant.sockets.clone();
+        let name_lookup = !sockets.is_empty();
+        let check_plugin = plugin.clone();
+        let check_audit = audit.clone();
+        wasi.allow_tcp(true).allow_udp(true).allow_ip_name_lookup(name_lookup).socket_addr_check(
+            move |addr: SocketAddr, usage: SocketAddrUse| {
+                let protocol = match usage {
+                    SocketAddrUse::UdpBind | SocketAddrUse::UdpSend | SocketAddrUse::UdpReceive => "udp",
+                    _ => "tcp",
+                };
+                // Every outgoing connection starts by binding an ephemeral
+                // local port; that reaches nothing. The destination is what counts.
+                let ephemeral_bind = matches!(usage, SocketAddrUse::TcpBind | SocketAddrUse::UdpBind)
+                    && addr.ip().is_unspecified()
+                    && addr.port() == 0;
+                let allowed = ephemeral_bind || sockets.iter().any(|pattern| pattern.matches(protocol, addr));
+                if !allowed {
+                    check_audit.record(AuditEvent {
+                        plugin: check_plugin.to_string(),
+                        capability: "sockets",
+                        target: format!("{protocol}:{addr}"),
+                        reason: format!("{usage:?} to an address not in the grant; grant it with `sockets = [\"{protocol}:{}:{}\"]`", addr.ip(), addr.port()),
+                    });
+                }
+                Box::pin(async move { allowed })
+            },
+        );
+        Ok(PluginState {
+            plugin,
+            config,
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            limiter: Limiter::new(&limits),
+            audit,
+        })
     }
 
     /// Renames the plugin, e.g. once it has described itself.
@@ -48,6 +248,11 @@ impl PluginState {
     /// The plugin's configuration entries, sorted by key.
     pub fn config(&self) -> &[(String, String)] {
         &self.config
+    }
+
+    /// The store's resource limiter, for `Store::limiter`.
+    pub fn limiter(&mut self) -> &mut Limiter {
+        &mut self.limiter
     }
 }
 
@@ -91,10 +296,97 @@ impl config::Host for PluginState {
     }
 }
 
-/// A linker with WASI and the polyplug host interfaces, for plugins of any world.
-pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<PluginState>> {
+/// The linker for one plugin with `grant`: WASI, the host interfaces it was
+/// granted, and — without the `random` grant — secure randomness that traps
+/// with a message naming the missing grant.
+pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginState>, LinkError> {
+    let wasm = |e: wasmtime::Error| LinkError::Wasmtime(format!("{e:#}"));
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    polyplug_bindings::base::Base::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)?;
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasm)?;
+    types::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
+    if grant.log {
+        log::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
+    }
+    if grant.config {
+        config::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
+    }
+    linker.allow_shadowing(true);
+    audit_path_escapes(&mut linker).map_err(wasm)?;
+    if !grant.random {
+        let mut random = linker.instance(&format!("wasi:random/random@{WASI_VERSION}")).map_err(wasm)?;
+        random
+            .func_wrap("get-random-bytes", |store: StoreContextMut<'_, PluginState>, (len,): (u64,)| -> wasmtime::Result<(Vec<u8>,)> {
+                Err(deny_random(store.data(), &format!("get-random-bytes({len})")))
+            })
+            .map_err(wasm)?;
+        random
+            .func_wrap("get-random-u64", |store: StoreContextMut<'_, PluginState>, (): ()| -> wasmtime::Result<(u64,)> {
+                Err(deny_random(store.data(), "get-random-u64"))
+            })
+            .map_err(wasm)?;
+    }
+    linker.allow_shadowing(false);
     Ok(linker)
+}
+
+/// Whether `path`, resolved lexically against a directory, leaves it:
+/// absolute, or more `..` than names before it.
+fn escapes(path: &str) -> bool {
+    if path.starts_with('/') {
+        return true;
+    }
+    let mut depth = 0usize;
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+/// Opening a path that leads out of its directory is refused by
+/// wasmtime-wasi whatever happens; this wrapper makes the attempt an audit
+/// event too, then lets wasmtime-wasi's own `open-at` do the real work.
+fn audit_path_escapes(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
+    type Args = (Resource<fs::Descriptor>, fs::PathFlags, String, fs::OpenFlags, fs::DescriptorFlags);
+    type Ret = (Result<Resource<fs::Descriptor>, fs::ErrorCode>,);
+    linker.instance(&format!("wasi:filesystem/types@{WASI_VERSION}"))?.func_wrap(
+        "[method]descriptor.open-at",
+        |mut store: StoreContextMut<'_, PluginState>, (dir, path_flags, path, open_flags, flags): Args| -> wasmtime::Result<Ret> {
+            let state = store.data_mut();
+            if escapes(&path) {
+                state.audit.record(AuditEvent {
+                    plugin: state.plugin.to_string(),
+                    capability: "files",
+                    target: path,
+                    reason: "a path outside the granted directories".into(),
+                });
+                return Ok((Err(fs::ErrorCode::NotPermitted),));
+            }
+            let mut view = state.filesystem();
+            match fs::HostDescriptor::open_at(&mut view, dir, path_flags, path, open_flags, flags) {
+                Ok(file) => Ok((Ok(file),)),
+                Err(e) => Ok((Err(fs::Host::convert_error_code(&mut view, e)?),)),
+            }
+        },
+    )
+}
+
+/// The trap for secure randomness without the grant, audited.
+fn deny_random(state: &PluginState, call: &str) -> wasmtime::Error {
+    state.audit.record(AuditEvent {
+        plugin: state.plugin.to_string(),
+        capability: "random",
+        target: format!("wasi:random/random#{call}"),
+        reason: "secure randomness is not granted".into(),
+    });
+    wasmtime::format_err!(
+        "plugin `{}` asked for secure random bytes but its grant allows no `random`; add `random = true` to its polyplug.toml `[capabilities]` and to its grant",
+        state.plugin
+    )
 }

@@ -11,6 +11,7 @@ use polyplug_bindings::auth::exports::polyplug::plugin::authenticator::{AuthDeci
 use polyplug_bindings::transform::Transform;
 use polyplug_bindings::transform::exports::polyplug::plugin::transformer::Message;
 use polyplug_host::{Host, Plugin, Provenance};
+use polyplug_policy::Policy;
 
 fn example(name: &str) -> Result<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name).join("plugin.wasm");
@@ -34,7 +35,10 @@ fn describe_load(plugin: &Plugin, elapsed: std::time::Duration) {
 
 fn main() -> Result<()> {
     println!("polyplug demo: one host, two plugins written in Rust, loaded as sandboxed WebAssembly components.\n");
-    let host = Host::new().context("starting the polyplug host")?;
+    let policy_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.toml");
+    let policy = Policy::load(&policy_path)?;
+    println!("policy: examples/host-demo/policy.toml grants each plugin `log`, nothing else (no files, network, env, clocks).\n");
+    let host = Host::builder().policy(policy).build().context("starting the polyplug host")?;
 
     // 1. A transform plugin, configured to reshape order messages.
     let config = [

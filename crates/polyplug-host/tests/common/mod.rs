@@ -1,10 +1,14 @@
 //! Shared helpers for the host's integration tests: where the guest plugins
-//! are, and one host per test binary.
+//! are, one host per test binary, and an audit sink that keeps events.
+
+// Each test binary uses its own subset of these helpers.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use polyplug_host::Host;
+use polyplug_policy::{AuditEvent, AuditSink, Policy};
 
 /// The component built by `cargo xtask guests` for the guest crate `name`
 /// (under `tests/guests/` or `examples/`).
@@ -19,13 +23,70 @@ pub fn guest(name: &str) -> PathBuf {
     panic!("guest plugin `{name}` is not built; run `cargo xtask test` (or `cargo xtask guests` first)");
 }
 
-/// One host for the whole test binary, caching compiled plugins in the
-/// target directory.
+/// A directory the hostile plugin is granted as `/data`, holding `hello.txt`.
+pub fn data_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("hello.txt"), "hello from the host").unwrap();
+    dir
+}
+
+/// The test policy: the examples get `log`; the hostile plugin gets what it
+/// requests, with tight limits.
+pub fn policy() -> Policy {
+    let text = format!(
+        r#"
+[plugins.transform-rust]
+log = true
+
+[plugins.auth-rust]
+log = true
+
+[plugins.hostile-rust]
+log = true
+stdio = true
+files = [{{ host = {data:?}, guest = "/data" }}]
+env = ["POLYPLUG_TEST_GRANTED"]
+sockets = ["tcp:127.0.0.1:9"]
+limits = {{ memory = "32 MiB", timeout-ms = 300, output = "1 MiB" }}
+"#,
+        data = data_dir().display().to_string()
+    );
+    Policy::from_toml(&text, "the test policy").unwrap()
+}
+
+/// Audit events, kept for inspection.
+#[derive(Default)]
+pub struct Recorded(pub Mutex<Vec<AuditEvent>>);
+
+impl AuditSink for Recorded {
+    fn record(&self, event: AuditEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+impl Recorded {
+    /// Events for `capability` so far.
+    pub fn of(&self, capability: &str) -> Vec<AuditEvent> {
+        self.0.lock().unwrap().iter().filter(|e| e.capability == capability).cloned().collect()
+    }
+}
+
+/// The audit sink of [`host`].
+pub fn audit() -> &'static Arc<Recorded> {
+    static AUDIT: OnceLock<Arc<Recorded>> = OnceLock::new();
+    AUDIT.get_or_init(Arc::default)
+}
+
+/// One host for the whole test binary, with the test policy, caching
+/// compiled plugins in the target directory.
 pub fn host() -> &'static Host {
     static HOST: OnceLock<Host> = OnceLock::new();
     HOST.get_or_init(|| {
         Host::builder()
             .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
+            .policy(policy())
+            .audit(audit().clone())
             .build()
             .expect("the host starts")
     })

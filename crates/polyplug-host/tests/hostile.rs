@@ -1,0 +1,283 @@
+//! Hostile plugins: each misbehaviour is stopped with the specific error, an
+//! audit event where one is due, and a well-behaved plugin in the same host
+//! answers correctly right after.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use polyplug_host::{Error, Host, Plugin};
+use polyplug_limits::LimitError;
+use polyplug_policy::Policy;
+use serde_json::{Value as Json, json};
+
+fn message(payload: &str) -> Json {
+    json!({"payload": payload, "content-type": "text/plain", "headers": []})
+}
+
+fn hostile() -> Plugin {
+    common::host().load_file(common::guest("hostile-rust")).unwrap()
+}
+
+/// `transform(payload)` on `plugin`, as JSON.
+fn command(plugin: &Plugin, payload: &str) -> Result<Json, Error> {
+    plugin.call_json("transformer", "transform", &[message(payload)])
+}
+
+/// The payload of an `ok(some(message))` answer.
+fn answered(result: Result<Json, Error>) -> String {
+    let json = result.unwrap();
+    assert_eq!(json["tag"], "ok", "{json}");
+    json["val"]["payload"].as_str().unwrap().to_string()
+}
+
+/// The good plugins keep answering correctly, and so does the hostile one
+/// when asked something harmless.
+fn others_still_serve(hostile: &Plugin) {
+    let transform = common::host().loader(common::guest("transform-rust")).config([("rename", "a=b")]).load().unwrap();
+    assert_eq!(answered(command(&transform, r#"{"a":1}"#)), r#"{"b":1}"#);
+    assert_eq!(answered(command(hostile, "hello")), "ok");
+}
+
+fn limit_of(result: Result<Json, Error>) -> LimitError {
+    match result {
+        Err(Error::Limit { plugin, function, limit }) => {
+            assert_eq!(plugin, "hostile-rust");
+            assert_eq!(function, "transformer/transform");
+            limit
+        }
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_infinite_loop_is_stopped_at_its_deadline() {
+    let plugin = hostile();
+    let err = command(&plugin, "loop").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "plugin `hostile-rust`, `transformer/transform`: limit `timeout` (300 ms) exceeded; to raise it, set `timeout-ms = 600` in the plugin's `limits` in the policy"
+    );
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn a_memory_bomb_hits_the_memory_limit() {
+    let plugin = hostile();
+    let limit = limit_of(command(&plugin, "alloc"));
+    assert!(matches!(limit, LimitError::Memory { limit, .. } if limit == 32 << 20), "{limit}");
+    assert!(limit.to_string().starts_with("limit `memory` (32 MiB, wanted "), "{limit}");
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn unbounded_recursion_overflows_the_stack_and_is_stopped() {
+    let plugin = hostile();
+    let limit = limit_of(command(&plugin, "recurse"));
+    assert!(matches!(limit, LimitError::Stack { .. }), "{limit}");
+    assert!(limit.to_string().contains("call stack overflowed"), "{limit}");
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn a_100_mb_answer_is_stopped() {
+    let plugin = hostile();
+    // 100 MB does not even fit the plugin's 32 MiB of memory…
+    let limit = limit_of(command(&plugin, "huge:104857600"));
+    assert!(matches!(limit, LimitError::Memory { .. }), "{limit}");
+    // …and 2 MB fits memory but not the 1 MiB output limit.
+    let limit = limit_of(command(&plugin, "huge:2000000"));
+    assert!(matches!(limit, LimitError::Output { limit, size } if limit == 1 << 20 && size > 2_000_000), "{limit}");
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn traps_and_panics_fail_only_their_call() {
+    let plugin = hostile();
+    for payload in ["trap", "panic"] {
+        let err = command(&plugin, payload).unwrap_err();
+        assert!(matches!(err, Error::Trap { .. }), "{err}");
+        assert!(err.to_string().starts_with("plugin `hostile-rust` failed in `transformer/transform`"), "{err}");
+    }
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn a_path_out_of_the_preopen_is_refused_and_audited() {
+    let plugin = hostile();
+    assert_eq!(answered(command(&plugin, "read:/data/hello.txt")), "read 19 bytes");
+    let out = command(&plugin, "read:/data/../../etc/passwd").unwrap();
+    assert_eq!(out["tag"], "err", "{out}");
+    let events = common::audit().of("files");
+    assert!(
+        events.iter().any(|e| e.plugin == "hostile-rust" && e.target.contains("../../etc/passwd")),
+        "{events:?}"
+    );
+    // Outside every preopen there is nothing to open at all.
+    assert_eq!(command(&plugin, "read:/etc/passwd").unwrap()["tag"], "err");
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn only_granted_environment_variables_are_visible() {
+    let plugin = hostile();
+    assert_eq!(answered(command(&plugin, "env:POLYPLUG_TEST_GRANTED")), "granted-value");
+    assert!(std::env::var("PATH").is_ok(), "the host has PATH…");
+    assert_eq!(answered(command(&plugin, "env:PATH")), "unset", "…the plugin does not");
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn sockets_reach_only_granted_addresses_and_refusals_are_audited() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let plugin = hostile();
+    let out = command(&plugin, &format!("connect:{addr}")).unwrap();
+    assert_eq!(out["tag"], "err", "{out}");
+    assert!(listener.accept().is_err(), "no connection may arrive");
+    let events = common::audit().of("sockets");
+    assert!(events.iter().any(|e| e.target == format!("tcp:{addr}")), "{events:?}");
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn secure_randomness_without_the_grant_traps_and_is_audited() {
+    let plugin = hostile();
+    let err = command(&plugin, "random").unwrap_err();
+    assert!(err.to_string().contains("asked for secure random bytes but its grant allows no `random`"), "{err}");
+    assert!(!common::audit().of("random").is_empty());
+    others_still_serve(&plugin);
+}
+
+#[test]
+fn imports_nothing_provides_or_nothing_granted_are_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (r#"(component (import "acme:secrets/vault" (instance)))"#, "imports `acme:secrets/vault` which nothing in this host provides"),
+        (r#"(component (import "polyplug:plugin/log@0.1.0" (instance)))"#, "imports `polyplug:plugin/log@0.1.0` but does not declare `log`"),
+        (r#"(component (import "wasi:http/outgoing-handler@0.2.6" (instance)))"#, "does not link outgoing HTTP"),
+    ];
+    for (wat, expected) in cases {
+        let path = dir.path().join("bad.wasm");
+        std::fs::write(&path, wat).unwrap();
+        let err = common::host().loader(&path).world("base").load().err().unwrap();
+        assert!(matches!(err, Error::Refused(_)), "{err}");
+        assert!(err.to_string().starts_with("plugin `bad.wasm` imports `"), "{err}");
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+
+    // A plugin whose manifest requests what the policy does not grant does not load.
+    let deny_all = Host::builder().policy(Policy::deny_all()).build().unwrap();
+    let err = deny_all.load_file(common::guest("hostile-rust")).err().unwrap();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Denied(_)), "{text}");
+    for line in ["`log`: add `log = true`", "directory `/data`", "`env = [\"POLYPLUG_TEST_GRANTED\"]`", "`sockets = [\"tcp:127.0.0.1:9\"]`"] {
+        assert!(text.contains(line), "missing {line} in:\n{text}");
+    }
+}
+
+#[test]
+fn stdout_goes_to_the_logs_under_the_plugin_name() {
+    use tracing_subscriber::layer::SubscriberExt;
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<String>>>);
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Lines {
+        fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+            struct Text<'a>(&'a mut String);
+            impl tracing::field::Visit for Text<'_> {
+                fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                    self.0.push_str(&format!("{}={:?} ", field.name(), value));
+                }
+            }
+            let mut text = String::new();
+            event.record(&mut Text(&mut text));
+            self.0.lock().unwrap().push(text);
+        }
+    }
+    let lines = Lines::default();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(lines.clone()), || {
+        assert_eq!(answered(command(&hostile(), "print:hello from the guest")), "printed");
+    });
+    let lines = lines.0.lock().unwrap();
+    assert!(
+        lines.iter().any(|l| l.contains("hello from the guest") && l.contains("plugin=\"hostile-rust\"") && l.contains("stream=\"stdout\"")),
+        "{lines:#?}"
+    );
+}
+
+fn host_with_limits(limits: &str, fuel: bool) -> Host {
+    let text = format!(
+        "[plugins.hostile-rust]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nlimits = {{ {limits} }}\n",
+        common::data_dir().display().to_string()
+    );
+    Host::builder().policy(Policy::from_toml(&text, "policy").unwrap()).fuel_metering(fuel).build().unwrap()
+}
+
+#[test]
+fn fuel_is_a_deterministic_budget_and_is_reported() {
+    let host = host_with_limits("fuel = 2000000", true);
+    let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
+    assert_eq!(answered(command(&plugin, "spin:1000")), "499500");
+    let used = plugin.fuel_used();
+    assert!(used > 1000, "fuel used: {used}");
+    assert_eq!(limit_of(command(&plugin, "loop")), LimitError::Fuel { limit: 2_000_000 });
+    assert_eq!(answered(command(&plugin, "spin:10")), "45");
+}
+
+#[test]
+fn calls_per_second_and_concurrency_are_limited() {
+    let host = host_with_limits("calls-per-second = 2", false);
+    let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
+    answered(command(&plugin, "a"));
+    answered(command(&plugin, "b"));
+    assert_eq!(limit_of(command(&plugin, "c")), LimitError::Rate { limit: 2 });
+
+    let host = host_with_limits("concurrency = 1, timeout-ms = 20000", false);
+    let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
+    let busy = plugin.clone();
+    // About a second of work, so that the second call surely arrives while it runs.
+    let first = std::thread::spawn(move || command(&busy, "spin:2000000000"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(limit_of(command(&plugin, "ok")), LimitError::Concurrency { limit: 1 });
+    first.join().unwrap().unwrap();
+    answered(command(&plugin, "ok"));
+}
+
+#[test]
+fn good_calls_all_succeed_while_hostile_ones_are_stopped() {
+    let host = common::host();
+    let transform = host.loader(common::guest("transform-rust")).config([("rename", "n=number")]).load().unwrap();
+    let auth = host.loader(common::guest("auth-rust")).config([("api-keys", "k1=alice")]).load().unwrap();
+    let hostile = hostile();
+    let mut threads = Vec::new();
+    for t in 0..2 {
+        let transform = transform.clone();
+        threads.push(std::thread::spawn(move || {
+            for n in 0..150 {
+                let out = answered(command(&transform, &format!(r#"{{"n":{n},"t":{t}}}"#)));
+                assert_eq!(out, format!(r#"{{"t":{t},"number":{n}}}"#));
+            }
+        }));
+    }
+    let auth_thread = std::thread::spawn(move || {
+        for _ in 0..150 {
+            let out = auth
+                .call_json(
+                    "authenticator",
+                    "authenticate",
+                    &[json!({"method": "GET", "path": "/", "headers": []}), json!({"tag": "api-key", "val": "k1"})],
+                )
+                .unwrap();
+            assert_eq!(out["val"]["val"]["id"], "alice", "{out}");
+        }
+    });
+    for payload in ["loop", "alloc", "recurse", "trap", "panic", "huge:104857600"] {
+        assert!(command(&hostile, payload).is_err(), "{payload}");
+    }
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    auth_thread.join().unwrap();
+}

@@ -1,0 +1,115 @@
+//! A hostile plugin for the host's security tests. The payload of
+//! `transform` is a command; each tries something a sandbox must stop:
+//!
+//! | payload | what it does |
+//! |---|---|
+//! | `loop` | spins forever |
+//! | `spin:<n>` | spins `n` iterations, then answers |
+//! | `alloc` | allocates 1 MiB blocks until memory runs out |
+//! | `recurse` | recurses without bound |
+//! | `huge:<bytes>` | answers with a string of that many bytes |
+//! | `trap` / `panic` | executes `unreachable` / panics |
+//! | `read:<path>` | reads a file and answers with its length |
+//! | `env:<name>` | answers with an environment variable, or `unset` |
+//! | `connect:<addr>` | opens a TCP connection |
+//! | `random` | asks for secure random bytes |
+//! | `print:<text>` | writes the text to stdout |
+//! | anything else | answers `ok` |
+
+use std::hint::black_box;
+use std::io::Write;
+
+use polyplug_sdk::transform::{self, Message, Plugin, PluginInfo, Transformer};
+
+struct Hostile;
+
+impl Plugin for Hostile {
+    fn describe() -> PluginInfo {
+        PluginInfo { name: "hostile-rust".into(), version: "0.1.0".into(), description: "Misbehaves on command".into() }
+    }
+
+    fn init(_config: Vec<(String, String)>) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+// Unbounded on purpose: the host must stop it.
+#[allow(unconditional_recursion)]
+#[inline(never)]
+fn recurse(depth: u64) -> u64 {
+    // The work after the call keeps it from becoming a loop.
+    black_box(recurse(black_box(depth + 1))) + depth
+}
+
+fn answer(input: Message, payload: String) -> Result<Option<Message>, String> {
+    Ok(Some(Message { payload, ..input }))
+}
+
+impl Transformer for Hostile {
+    fn transform(input: Message) -> Result<Option<Message>, String> {
+        let command = input.payload.clone();
+        let (verb, arg) = command.split_once(':').unwrap_or((command.as_str(), ""));
+        match verb {
+            "loop" => loop {
+                black_box(());
+            },
+            "spin" => {
+                let n: u64 = arg.parse().map_err(|_| "spin:<iterations>")?;
+                let mut x = 0u64;
+                for i in 0..n {
+                    x = black_box(x.wrapping_add(i));
+                }
+                answer(input, x.to_string())
+            }
+            "alloc" => {
+                let mut blocks = Vec::new();
+                loop {
+                    blocks.push(black_box(vec![1u8; 1 << 20]));
+                }
+            }
+            "recurse" => answer(input, recurse(0).to_string()),
+            "huge" => {
+                let bytes: usize = arg.parse().map_err(|_| "huge:<bytes>")?;
+                answer(input, "x".repeat(bytes))
+            }
+            "trap" => core::arch::wasm32::unreachable(),
+            "panic" => panic!("asked to panic"),
+            "read" => match std::fs::read(arg) {
+                Ok(data) => answer(input, format!("read {} bytes", data.len())),
+                Err(e) => Err(format!("cannot read {arg}: {e}")),
+            },
+            "env" => answer(input, std::env::var(arg).unwrap_or_else(|_| "unset".into())),
+            "connect" => match std::net::TcpStream::connect(arg) {
+                Ok(_) => answer(input, "connected".into()),
+                Err(e) => Err(format!("cannot connect to {arg}: {e}")),
+            },
+            "random" => {
+                // std's HashMap seeds come from insecure randomness; secure bytes need the grant.
+                let mut buf = [0u8; 16];
+                polyplug_sdk_random(&mut buf);
+                answer(input, format!("{buf:?}"))
+            }
+            "print" => {
+                let _ = writeln!(std::io::stdout(), "{arg}");
+                answer(input, "printed".into())
+            }
+            _ => answer(input, "ok".into()),
+        }
+    }
+}
+
+/// Secure random bytes through `wasi:random/random`, imported directly.
+fn polyplug_sdk_random(buf: &mut [u8]) {
+    #[link(wasm_import_module = "wasi:random/random@0.2.6")]
+    unsafe extern "C" {
+        #[link_name = "get-random-u64"]
+        fn get_random_u64() -> u64;
+    }
+    for chunk in buf.chunks_mut(8) {
+        // SAFETY: a plain import taking and returning scalars.
+        let bytes = unsafe { get_random_u64() }.to_le_bytes();
+        chunk.copy_from_slice(&bytes[..chunk.len()]);
+    }
+}
+
+transform::export!(Hostile);
