@@ -10,7 +10,24 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 use polyplug_bindings::conformance::{Conformance, ConformancePre};
 use polyplug_host::{Host, PluginState};
+use polyplug_limits::Limits;
+use polyplug_linker::StateParts;
+use polyplug_policy::{EffectiveGrant, TracingAudit};
 use wasmtime::Store;
+
+/// A store as a raw wasmtime embedder would make it: same state type, no
+/// grant, a far deadline (the engine has epoch interruption on).
+fn raw_store(host: &Host) -> Store<PluginState> {
+    let parts = StateParts {
+        plugin: "raw".into(),
+        config: Vec::new().into(),
+        audit: std::sync::Arc::new(TracingAudit),
+        limits: Limits::default(),
+    };
+    let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
+    store.set_epoch_deadline(1 << 40);
+    store
+}
 
 fn conformance_guest() -> std::path::PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/conformance-rust/plugin.wasm");
@@ -27,11 +44,11 @@ fn instantiate(c: &mut Criterion) {
     let mut group = c.benchmark_group("instantiate");
 
     let component = wasmtime::component::Component::from_file(host.engine(), conformance_guest()).unwrap();
-    let linker = polyplug_linker::linker(host.engine()).unwrap();
+    let linker = polyplug_linker::linker(host.engine(), &EffectiveGrant::nothing()).unwrap();
     let pre = ConformancePre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
     group.bench_function("raw wasmtime: new store + instantiate_pre", |b| {
         b.iter(|| {
-            let mut store = Store::new(host.engine(), PluginState::new("raw".into(), Vec::new().into()));
+            let mut store = raw_store(&host);
             black_box(pre.instantiate(&mut store).unwrap());
         })
     });
