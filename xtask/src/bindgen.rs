@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 const WORLDS: &[&str] = &["base", "transform", "auth", "conformance"];
 
 /// Interfaces every world imports that the host implements once, in `base`.
-const SHARED_IMPORTS: &[&str] = &["types", "log", "config"];
+const SHARED_IMPORTS: &[&str] = &["types", "log", "config", "kv"];
 
 pub fn run(check: bool) -> Result<()> {
     let files = generate()?;

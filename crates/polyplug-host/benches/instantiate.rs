@@ -4,6 +4,9 @@
 //!
 //! Needs the guests built: `cargo xtask guests`. Run: `cargo bench -p polyplug-host --bench instantiate`.
 
+// criterion_group! generates undocumented items.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::path::Path;
 
@@ -23,6 +26,7 @@ fn raw_store(host: &Host) -> Store<PluginState> {
         config: Vec::new().into(),
         audit: std::sync::Arc::new(TracingAudit),
         limits: Limits::default(),
+        kv: None,
     };
     let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
     store.set_epoch_deadline(1 << 40);

@@ -78,6 +78,7 @@ pub(crate) struct PluginInner {
     limits: Limits,
     gate: CallGate,
     fuel_used: AtomicU64,
+    kv: Option<Arc<polyplug_linker::KvStore>>,
 }
 
 /// Access to the store of an instance slot, typed or not.
@@ -155,6 +156,7 @@ impl Plugin {
             idle: Mutex::new(Vec::new()),
             manifest,
             gate: CallGate::new(&limits),
+            kv: grant.kv_quota.map(|quota| Arc::new(polyplug_linker::KvStore::new(quota.0))),
             grant,
             limits,
             fuel_used: AtomicU64::new(0),
@@ -403,6 +405,7 @@ impl PluginInner {
             config: self.config.clone(),
             audit: host.audit.clone(),
             limits: self.limits.clone(),
+            kv: self.kv.clone(),
         };
         let state = PluginState::new(parts, &self.grant)?;
         let mut store = Store::new(&host.engine, state);

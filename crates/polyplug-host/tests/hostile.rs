@@ -173,7 +173,13 @@ fn imports_nothing_provides_or_nothing_granted_are_refused_before_running() {
     let err = deny_all.load_file(common::guest("hostile-rust")).err().unwrap();
     let text = err.to_string();
     assert!(matches!(err, Error::Denied(_)), "{text}");
-    for line in ["`log`: add `log = true`", "directory `/data`", "`env = [\"POLYPLUG_TEST_GRANTED\"]`", "`sockets = [\"tcp:127.0.0.1:9\"]`"] {
+    for line in [
+        "`log`: add `log = true`",
+        "directory `/data`",
+        "`env = [\"POLYPLUG_TEST_GRANTED\"]`",
+        "`sockets = [\"tcp:127.0.0.1:9\"]`",
+        "`kv = { quota = \"16 KiB\" }`",
+    ] {
         assert!(text.contains(line), "missing {line} in:\n{text}");
     }
 }
@@ -207,9 +213,24 @@ fn stdout_goes_to_the_logs_under_the_plugin_name() {
     );
 }
 
+#[test]
+fn the_key_value_store_stops_at_its_quota_and_the_overflow_is_audited() {
+    let plugin = hostile();
+    // Each value is 1 KiB plus its key: 15 fit in 16 KiB, the 16th does not.
+    let out = command(&plugin, "kv-fill:20").unwrap();
+    assert_eq!(out["tag"], "err", "{out}");
+    let reason = out["val"].as_str().unwrap();
+    assert_eq!(reason, "stored 15 values, then: KvError::QuotaExceeded(QuotaUse { quota: 16384, used: 15440, needed: 16470 })");
+    let events = common::audit().of("kv");
+    assert!(events.iter().any(|e| e.plugin == "hostile-rust" && e.target == "key-15"), "{events:?}");
+    // Rewriting the same keys fits: the store counts replacements once.
+    assert_eq!(answered(command(&plugin, "kv-fill:15")), "stored 15 values; keys now 15");
+    others_still_serve(&plugin);
+}
+
 fn host_with_limits(limits: &str, fuel: bool) -> Host {
     let text = format!(
-        "[plugins.hostile-rust]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nlimits = {{ {limits} }}\n",
+        "[plugins.hostile-rust]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nlimits = {{ {limits} }}\n",
         common::data_dir().display().to_string()
     );
     Host::builder().policy(Policy::from_toml(&text, "policy").unwrap()).fuel_metering(fuel).build().unwrap()

@@ -22,13 +22,16 @@
 //! This crate knows nothing of registries, remote plugins or which world a
 //! plugin implements.
 
+mod kv;
 mod stdio;
+
+pub use kv::KvStore;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use polyplug_bindings::base::polyplug::plugin::{config, log, types};
+use polyplug_bindings::base::polyplug::plugin::{config, kv as kv_api, log, types};
 use polyplug_limits::Limiter;
 use polyplug_policy::{AuditEvent, AuditSink, EffectiveGrant};
 use wasmtime::component::{HasSelf, Linker, Resource, ResourceTable};
@@ -99,7 +102,13 @@ pub fn check_imports<'a>(
                         .into(),
                 ));
             }
-            (_, "polyplug:plugin/log" | "polyplug:plugin/config") => {}
+            (_, "polyplug:plugin/kv") if grant.kv_quota.is_none() => {
+                return Err(refuse(
+                    "but does not declare `kv`; add `kv = { quota = \"64 KiB\" }` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without the key-value store"
+                        .into(),
+                ));
+            }
+            (_, "polyplug:plugin/log" | "polyplug:plugin/config" | "polyplug:plugin/kv") => {}
             ("wasi:http", _) => {
                 return Err(refuse(
                     "but this polyplug host does not link outgoing HTTP (`wasi:http`) yet; rebuild the plugin without HTTP".into(),
@@ -126,6 +135,7 @@ pub struct PluginState {
     table: ResourceTable,
     limiter: Limiter,
     audit: Arc<dyn AuditSink>,
+    kv: Option<Arc<KvStore>>,
 }
 
 /// A clock that never moves: what a plugin without the `clocks` grant sees.
@@ -159,12 +169,14 @@ pub struct StateParts {
     pub audit: Arc<dyn AuditSink>,
     /// Its resource limits.
     pub limits: polyplug_limits::Limits,
+    /// Its key-value store, when granted one (shared by all its instances).
+    pub kv: Option<Arc<KvStore>>,
 }
 
 impl PluginState {
     /// State for one instance, with exactly the reach `grant` allows.
     pub fn new(parts: StateParts, grant: &EffectiveGrant) -> Result<Self, LinkError> {
-        let StateParts { plugin, config, audit, limits } = parts;
+        let StateParts { plugin, config, audit, limits, kv } = parts;
         let mut wasi = WasiCtx::builder();
         for name in &grant.env {
             if let Ok(value) = std::env::var(name) {
@@ -232,6 +244,7 @@ impl PluginState {
             table: ResourceTable::new(),
             limiter: Limiter::new(&limits),
             audit,
+            kv,
         })
     }
 
@@ -296,6 +309,40 @@ impl config::Host for PluginState {
     }
 }
 
+impl kv_api::Host for PluginState {
+    fn get(&mut self, key: String) -> Option<Vec<u8>> {
+        self.kv.as_ref()?.get(&key)
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), kv_api::KvError> {
+        let Some(kv) = &self.kv else {
+            // Unreachable: `kv` is linked only with the grant, and the grant brings a store.
+            return Err(kv_api::KvError::QuotaExceeded(kv_api::QuotaUse { quota: 0, used: 0, needed: 0 }));
+        };
+        let result = kv.set(key.clone(), value);
+        if let Err(kv_api::KvError::QuotaExceeded(usage)) = &result {
+            self.audit.record(AuditEvent {
+                plugin: self.plugin.to_string(),
+                capability: "kv",
+                target: key,
+                reason: format!(
+                    "the write needs {} bytes of a {}-byte quota ({} in use); raise `kv = {{ quota = … }}` in the grant",
+                    usage.needed, usage.quota, usage.used
+                ),
+            });
+        }
+        result
+    }
+
+    fn delete(&mut self, key: String) -> bool {
+        self.kv.as_ref().is_some_and(|kv| kv.delete(&key))
+    }
+
+    fn keys(&mut self) -> Vec<String> {
+        self.kv.as_ref().map(|kv| kv.keys()).unwrap_or_default()
+    }
+}
+
 /// The linker for one plugin with `grant`: WASI, the host interfaces it was
 /// granted, and — without the `random` grant — secure randomness that traps
 /// with a message naming the missing grant.
@@ -309,6 +356,9 @@ pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginSt
     }
     if grant.config {
         config::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
+    }
+    if grant.kv_quota.is_some() {
+        kv_api::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
     }
     linker.allow_shadowing(true);
     audit_path_escapes(&mut linker).map_err(wasm)?;

@@ -30,7 +30,10 @@
 //!
 //! Every world module also holds the host interfaces: `log::log(level, message)`
 //! writes into the host's logs under the plugin's name, `config::get(key)`
-//! reads the operator's configuration.
+//! reads the operator's configuration, `kv::get/set/delete/keys` use the
+//! plugin's key-value store. Each needs its capability in `polyplug.toml`
+//! (`log = true`, `config = true`, `kv = { quota = "64 KiB" }`) and the
+//! operator's grant.
 //!
 //! The bindings inside are generated from polyplug's `wit/` by
 //! `cargo xtask bindgen` (`src/generated/`, never edited by hand).
@@ -55,7 +58,7 @@ pub mod transform {
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::exports::polyplug::plugin::transformer::{Guest as Transformer, Message};
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, log};
+    pub use bindings::polyplug::plugin::{config, kv, log};
     /// Exports a type implementing [`Plugin`] and [`Transformer`] as the plugin.
     pub use bindings::export;
 }
@@ -73,7 +76,7 @@ pub mod auth {
     };
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, log};
+    pub use bindings::polyplug::plugin::{config, kv, log};
     /// Exports a type implementing [`Plugin`] and [`Authenticator`] as the plugin.
     pub use bindings::export;
 }
@@ -90,7 +93,7 @@ pub mod conformance {
     pub use bindings::exports::polyplug::plugin::all_types::Guest as AllTypes;
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, log};
+    pub use bindings::polyplug::plugin::{config, kv, log};
     /// Exports a type implementing [`Plugin`], [`AllTypes`] and `GuestCounter` as the plugin.
     pub use bindings::export;
 }
@@ -106,7 +109,7 @@ pub mod base {
 
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, log};
+    pub use bindings::polyplug::plugin::{config, kv, log};
     /// Exports a type implementing [`Plugin`] as the plugin.
     pub use bindings::export;
 }

@@ -155,16 +155,18 @@ const _: () = {
         where
             D: polyplug::plugin::log::HostWithStore<T>
                 + polyplug::plugin::types::HostWithStore<T>
-                + polyplug::plugin::config::HostWithStore<T>,
+                + polyplug::plugin::config::HostWithStore<T>
+                + polyplug::plugin::kv::HostWithStore<T>,
             for<'a> D::Data<
                 'a,
             >: polyplug::plugin::log::Host + polyplug::plugin::types::Host
-                + polyplug::plugin::config::Host,
+                + polyplug::plugin::config::Host + polyplug::plugin::kv::Host,
             T: 'static,
         {
             polyplug::plugin::log::add_to_linker::<T, D>(linker, host_getter)?;
             polyplug::plugin::types::add_to_linker::<T, D>(linker, host_getter)?;
             polyplug::plugin::config::add_to_linker::<T, D>(linker, host_getter)?;
+            polyplug::plugin::kv::add_to_linker::<T, D>(linker, host_getter)?;
             Ok(())
         }
         pub fn polyplug_plugin_plugin(
@@ -446,6 +448,206 @@ pub mod polyplug {
                 add_to_linker_instance::<T, D>(&mut inst, host_getter)
             }
         }
+        #[allow(clippy::all)]
+        pub mod kv {
+            #[allow(unused_imports)]
+            use wasmtime::component::__internal::Box;
+            /// How much of the quota is used, and what a write needed.
+            #[derive(wasmtime::component::ComponentType)]
+            #[derive(wasmtime::component::Lift)]
+            #[derive(wasmtime::component::Lower)]
+            #[component(record)]
+            #[derive(Clone, Copy)]
+            pub struct QuotaUse {
+                /// The quota in bytes.
+                #[component(name = "quota")]
+                pub quota: u64,
+                /// Bytes in use before the write.
+                #[component(name = "used")]
+                pub used: u64,
+                /// Bytes in use the write would have led to.
+                #[component(name = "needed")]
+                pub needed: u64,
+            }
+            impl core::fmt::Debug for QuotaUse {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.debug_struct("QuotaUse")
+                        .field("quota", &self.quota)
+                        .field("used", &self.used)
+                        .field("needed", &self.needed)
+                        .finish()
+                }
+            }
+            const _: () = {
+                assert!(
+                    24 == < QuotaUse as wasmtime::component::ComponentType >::SIZE32
+                );
+                assert!(
+                    8 == < QuotaUse as wasmtime::component::ComponentType >::ALIGN32
+                );
+            };
+            /// A write the store refused.
+            #[derive(wasmtime::component::ComponentType)]
+            #[derive(wasmtime::component::Lift)]
+            #[derive(wasmtime::component::Lower)]
+            #[component(variant)]
+            #[derive(Clone, Copy)]
+            pub enum KvError {
+                /// The write would take the store past its quota.
+                #[component(name = "quota-exceeded")]
+                QuotaExceeded(QuotaUse),
+            }
+            impl core::fmt::Debug for KvError {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    match self {
+                        KvError::QuotaExceeded(e) => {
+                            f.debug_tuple("KvError::QuotaExceeded").field(e).finish()
+                        }
+                    }
+                }
+            }
+            impl core::fmt::Display for KvError {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    write!(f, "{:?}", self)
+                }
+            }
+            impl core::error::Error for KvError {}
+            const _: () = {
+                assert!(32 == < KvError as wasmtime::component::ComponentType >::SIZE32);
+                assert!(8 == < KvError as wasmtime::component::ComponentType >::ALIGN32);
+            };
+            pub trait HostWithStore<T>: wasmtime::component::HasData {}
+            impl<H: ?Sized, T> HostWithStore<T> for H
+            where
+                H: wasmtime::component::HasData,
+            {}
+            pub trait Host {
+                /// The value stored under `key`, if any.
+                fn get(
+                    &mut self,
+                    key: wasmtime::component::__internal::String,
+                ) -> Option<wasmtime::component::__internal::Vec<u8>>;
+                /// Stores `value` under `key`, replacing what was there.
+                fn set(
+                    &mut self,
+                    key: wasmtime::component::__internal::String,
+                    value: wasmtime::component::__internal::Vec<u8>,
+                ) -> Result<(), KvError>;
+                /// Removes `key`; true if it was there.
+                fn delete(
+                    &mut self,
+                    key: wasmtime::component::__internal::String,
+                ) -> bool;
+                /// Every key, sorted.
+                fn keys(
+                    &mut self,
+                ) -> wasmtime::component::__internal::Vec<
+                    wasmtime::component::__internal::String,
+                >;
+            }
+            impl<_T: Host + ?Sized> Host for &mut _T {
+                /// The value stored under `key`, if any.
+                fn get(
+                    &mut self,
+                    key: wasmtime::component::__internal::String,
+                ) -> Option<wasmtime::component::__internal::Vec<u8>> {
+                    Host::get(*self, key)
+                }
+                /// Stores `value` under `key`, replacing what was there.
+                fn set(
+                    &mut self,
+                    key: wasmtime::component::__internal::String,
+                    value: wasmtime::component::__internal::Vec<u8>,
+                ) -> Result<(), KvError> {
+                    Host::set(*self, key, value)
+                }
+                /// Removes `key`; true if it was there.
+                fn delete(
+                    &mut self,
+                    key: wasmtime::component::__internal::String,
+                ) -> bool {
+                    Host::delete(*self, key)
+                }
+                /// Every key, sorted.
+                fn keys(
+                    &mut self,
+                ) -> wasmtime::component::__internal::Vec<
+                    wasmtime::component::__internal::String,
+                > {
+                    Host::keys(*self)
+                }
+            }
+            pub fn add_to_linker_instance<T, D>(
+                inst: &mut wasmtime::component::LinkerInstance<'_, T>,
+                host_getter: fn(&mut T) -> D::Data<'_>,
+            ) -> wasmtime::Result<()>
+            where
+                D: HostWithStore<T>,
+                for<'a> D::Data<'a>: Host,
+                T: 'static,
+            {
+                inst.func_wrap(
+                    "get",
+                    move |
+                        mut caller: wasmtime::StoreContextMut<'_, T>,
+                        (arg0,): (wasmtime::component::__internal::String,)|
+                    {
+                        let host = &mut host_getter(caller.data_mut());
+                        let r = Host::get(host, arg0);
+                        Ok((r,))
+                    },
+                )?;
+                inst.func_wrap(
+                    "set",
+                    move |
+                        mut caller: wasmtime::StoreContextMut<'_, T>,
+                        (
+                            arg0,
+                            arg1,
+                        ): (
+                            wasmtime::component::__internal::String,
+                            wasmtime::component::__internal::Vec<u8>,
+                        )|
+                    {
+                        let host = &mut host_getter(caller.data_mut());
+                        let r = Host::set(host, arg0, arg1);
+                        Ok((r,))
+                    },
+                )?;
+                inst.func_wrap(
+                    "delete",
+                    move |
+                        mut caller: wasmtime::StoreContextMut<'_, T>,
+                        (arg0,): (wasmtime::component::__internal::String,)|
+                    {
+                        let host = &mut host_getter(caller.data_mut());
+                        let r = Host::delete(host, arg0);
+                        Ok((r,))
+                    },
+                )?;
+                inst.func_wrap(
+                    "keys",
+                    move |mut caller: wasmtime::StoreContextMut<'_, T>, (): ()| {
+                        let host = &mut host_getter(caller.data_mut());
+                        let r = Host::keys(host);
+                        Ok((r,))
+                    },
+                )?;
+                Ok(())
+            }
+            pub fn add_to_linker<T, D>(
+                linker: &mut wasmtime::component::Linker<T>,
+                host_getter: fn(&mut T) -> D::Data<'_>,
+            ) -> wasmtime::Result<()>
+            where
+                D: HostWithStore<T>,
+                for<'a> D::Data<'a>: Host,
+                T: 'static,
+            {
+                let mut inst = linker.instance("polyplug:plugin/kv@0.1.0")?;
+                add_to_linker_instance::<T, D>(&mut inst, host_getter)
+            }
+        }
     }
 }
 pub mod exports {
@@ -512,7 +714,7 @@ pub mod exports {
                                 .ok_or_else(|| {
                                     wasmtime::format_err!(
                                         "instance export `polyplug:plugin/plugin@0.1.0` does \
-                      not have export `{name}`"
+                              not have export `{name}`"
                                     )
                                 })
                         };

@@ -48,6 +48,7 @@ stdio = true
 files = [{{ host = {data:?}, guest = "/data" }}]
 env = ["POLYPLUG_TEST_GRANTED"]
 sockets = ["tcp:127.0.0.1:9"]
+kv = {{ quota = "16 KiB" }}
 limits = {{ memory = "32 MiB", timeout-ms = 300, output = "1 MiB" }}
 "#,
         data = data_dir().display().to_string()

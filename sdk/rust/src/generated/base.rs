@@ -244,6 +244,273 @@ pub mod polyplug {
                 }
             }
         }
+        /// Host interface: a small key-value store private to the plugin, shared by
+        /// all its instances, holding at most the quota its grant allows (bytes of
+        /// keys plus values). Kept in the host's memory for as long as the plugin
+        /// stays loaded.
+        #[allow(dead_code, async_fn_in_trait, unused_imports, clippy::all)]
+        pub mod kv {
+            #[used]
+            #[doc(hidden)]
+            static __FORCE_SECTION_REF: fn() = super::super::super::__link_custom_section_describing_imports;
+            use super::super::super::_rt;
+            /// How much of the quota is used, and what a write needed.
+            #[repr(C)]
+            #[derive(Clone, Copy)]
+            pub struct QuotaUse {
+                /// The quota in bytes.
+                pub quota: u64,
+                /// Bytes in use before the write.
+                pub used: u64,
+                /// Bytes in use the write would have led to.
+                pub needed: u64,
+            }
+            impl ::core::fmt::Debug for QuotaUse {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    f.debug_struct("QuotaUse")
+                        .field("quota", &self.quota)
+                        .field("used", &self.used)
+                        .field("needed", &self.needed)
+                        .finish()
+                }
+            }
+            /// A write the store refused.
+            #[derive(Clone, Copy)]
+            pub enum KvError {
+                /// The write would take the store past its quota.
+                QuotaExceeded(QuotaUse),
+            }
+            impl ::core::fmt::Debug for KvError {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    match self {
+                        KvError::QuotaExceeded(e) => {
+                            f.debug_tuple("KvError::QuotaExceeded").field(e).finish()
+                        }
+                    }
+                }
+            }
+            impl ::core::fmt::Display for KvError {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    write!(f, "{:?}", self)
+                }
+            }
+            impl ::core::error::Error for KvError {}
+            #[allow(unused_unsafe, clippy::all)]
+            /// The value stored under `key`, if any.
+            #[allow(async_fn_in_trait)]
+            pub fn get(key: &str) -> ::core::option::Option<_rt::Vec<u8>> {
+                unsafe {
+                    #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
+                    #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
+                    struct RetArea(
+                        [::core::mem::MaybeUninit<
+                            u8,
+                        >; 3 * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let mut ret_area = RetArea(
+                        [::core::mem::MaybeUninit::uninit(); 3
+                            * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let vec0 = key;
+                    let ptr0 = vec0.as_ptr().cast::<u8>();
+                    let len0 = vec0.len();
+                    let ptr1 = ret_area.0.as_mut_ptr().cast::<u8>();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(wasm_import_module = "polyplug:plugin/kv@0.1.0")]
+                    unsafe extern "C" {
+                        #[link_name = "get"]
+                        fn wit_import2(_: *mut u8, _: usize, _: *mut u8);
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import2(_: *mut u8, _: usize, _: *mut u8) {
+                        unreachable!()
+                    }
+                    wit_import2(ptr0.cast_mut(), len0, ptr1);
+                    let l3 = i32::from(*ptr1.add(0).cast::<u8>());
+                    let result7 = match l3 {
+                        0 => None,
+                        1 => {
+                            let e = {
+                                let l4 = *ptr1
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l5 = *ptr1
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                let len6 = l5;
+                                <_ as From<
+                                    _rt::Vec<_>,
+                                >>::from(_rt::Vec::from_raw_parts(l4.cast(), len6, len6))
+                            };
+                            Some(e)
+                        }
+                        _ => _rt::invalid_enum_discriminant(),
+                    };
+                    result7
+                }
+            }
+            #[allow(unused_unsafe, clippy::all)]
+            /// Stores `value` under `key`, replacing what was there.
+            #[allow(async_fn_in_trait)]
+            pub fn set(key: &str, value: &[u8]) -> ::core::result::Result<(), KvError> {
+                unsafe {
+                    #[repr(align(8))]
+                    struct RetArea([::core::mem::MaybeUninit<u8>; 40]);
+                    let mut ret_area = RetArea([::core::mem::MaybeUninit::uninit(); 40]);
+                    let vec0 = key;
+                    let ptr0 = vec0.as_ptr().cast::<u8>();
+                    let len0 = vec0.len();
+                    let vec1 = value;
+                    let ptr1 = vec1.as_ptr().cast::<u8>();
+                    let len1 = vec1.len();
+                    let ptr2 = ret_area.0.as_mut_ptr().cast::<u8>();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(wasm_import_module = "polyplug:plugin/kv@0.1.0")]
+                    unsafe extern "C" {
+                        #[link_name = "set"]
+                        fn wit_import3(
+                            _: *mut u8,
+                            _: usize,
+                            _: *mut u8,
+                            _: usize,
+                            _: *mut u8,
+                        );
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import3(
+                        _: *mut u8,
+                        _: usize,
+                        _: *mut u8,
+                        _: usize,
+                        _: *mut u8,
+                    ) {
+                        unreachable!()
+                    }
+                    wit_import3(ptr0.cast_mut(), len0, ptr1.cast_mut(), len1, ptr2);
+                    let l4 = i32::from(*ptr2.add(0).cast::<u8>());
+                    let result10 = match l4 {
+                        0 => {
+                            let e = ();
+                            Ok(e)
+                        }
+                        1 => {
+                            let e = {
+                                let l5 = i32::from(*ptr2.add(8).cast::<u8>());
+                                let v9 = match l5 {
+                                    n => {
+                                        debug_assert_eq!(n, 0, "invalid enum discriminant");
+                                        let e9 = {
+                                            let l6 = *ptr2.add(16).cast::<i64>();
+                                            let l7 = *ptr2.add(24).cast::<i64>();
+                                            let l8 = *ptr2.add(32).cast::<i64>();
+                                            QuotaUse {
+                                                quota: l6 as u64,
+                                                used: l7 as u64,
+                                                needed: l8 as u64,
+                                            }
+                                        };
+                                        KvError::QuotaExceeded(e9)
+                                    }
+                                };
+                                v9
+                            };
+                            Err(e)
+                        }
+                        _ => _rt::invalid_enum_discriminant(),
+                    };
+                    result10
+                }
+            }
+            #[allow(unused_unsafe, clippy::all)]
+            /// Removes `key`; true if it was there.
+            #[allow(async_fn_in_trait)]
+            pub fn delete(key: &str) -> bool {
+                unsafe {
+                    let vec0 = key;
+                    let ptr0 = vec0.as_ptr().cast::<u8>();
+                    let len0 = vec0.len();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(wasm_import_module = "polyplug:plugin/kv@0.1.0")]
+                    unsafe extern "C" {
+                        #[link_name = "delete"]
+                        fn wit_import1(_: *mut u8, _: usize) -> i32;
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import1(_: *mut u8, _: usize) -> i32 {
+                        unreachable!()
+                    }
+                    let ret = wit_import1(ptr0.cast_mut(), len0);
+                    _rt::bool_lift(ret as u8)
+                }
+            }
+            #[allow(unused_unsafe, clippy::all)]
+            /// Every key, sorted.
+            #[allow(async_fn_in_trait)]
+            pub fn keys() -> _rt::Vec<_rt::String> {
+                unsafe {
+                    #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
+                    #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
+                    struct RetArea(
+                        [::core::mem::MaybeUninit<
+                            u8,
+                        >; 2 * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let mut ret_area = RetArea(
+                        [::core::mem::MaybeUninit::uninit(); 2
+                            * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let ptr0 = ret_area.0.as_mut_ptr().cast::<u8>();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(wasm_import_module = "polyplug:plugin/kv@0.1.0")]
+                    unsafe extern "C" {
+                        #[link_name = "keys"]
+                        fn wit_import1(_: *mut u8);
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import1(_: *mut u8) {
+                        unreachable!()
+                    }
+                    wit_import1(ptr0);
+                    let l2 = *ptr0.add(0).cast::<*mut u8>();
+                    let l3 = *ptr0
+                        .add(::core::mem::size_of::<*const u8>())
+                        .cast::<usize>();
+                    let base7 = l2;
+                    let len7 = l3;
+                    let mut result7 = _rt::Vec::with_capacity(len7);
+                    for i in 0..len7 {
+                        let base = base7
+                            .add(i * (2 * ::core::mem::size_of::<*const u8>()));
+                        let e7 = {
+                            let l4 = *base.add(0).cast::<*mut u8>();
+                            let l5 = *base
+                                .add(::core::mem::size_of::<*const u8>())
+                                .cast::<usize>();
+                            let len6 = l5;
+                            let bytes6 = _rt::Vec::from_raw_parts(l4.cast(), len6, len6);
+                            _rt::string_lift(bytes6)
+                        };
+                        result7.push(e7);
+                    }
+                    _rt::cabi_dealloc(
+                        base7,
+                        len7 * (2 * ::core::mem::size_of::<*const u8>()),
+                        ::core::mem::size_of::<*const u8>(),
+                    );
+                    let result8 = result7;
+                    result8
+                }
+            }
+        }
     }
 }
 #[allow(dead_code, clippy::all)]
@@ -494,6 +761,17 @@ mod _rt {
             alloc::dealloc(ptr, layout);
         }
     }
+    pub unsafe fn bool_lift(val: u8) -> bool {
+        if cfg!(debug_assertions) {
+            match val {
+                0 => false,
+                1 => true,
+                _ => panic!("invalid bool discriminant"),
+            }
+        } else {
+            val != 0
+        }
+    }
     #[cfg(target_arch = "wasm32")]
     pub fn run_ctors_once() {
         polyplug_sdk::__private::wit_bindgen::rt::run_ctors_once();
@@ -532,20 +810,25 @@ macro_rules! __export_base_impl {
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:base:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 632] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 830] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xfd\x03\x01A\x02\x01\
-A\x0a\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xc3\x05\x01A\x02\x01\
+A\x0c\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x04\x01r\x03\x04names\x07versions\x0bdescri\
 ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x03\
 \0\x1bpolyplug:plugin/types@0.1.0\x05\x01\x02\x03\0\x01\x0cconfig-entry\x01B\x08\
 \x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\0\x01ks\x01@\x01\x03keys\0\x02\x04\
 \0\x03get\x01\x03\x01p\x01\x01@\0\0\x04\x04\0\x07entries\x01\x05\x03\0\x1cpolypl\
-ug:plugin/config@0.1.0\x05\x03\x02\x03\0\x01\x0bplugin-info\x01B\x0a\x02\x03\x02\
-\x01\x04\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\
-\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\x01s\x01@\x01\x06c\
-onfig\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplug:plugin/plugin@0.1.0\x05\x05\
+ug:plugin/config@0.1.0\x05\x03\x01B\x10\x01r\x03\x05quotaw\x04usedw\x06neededw\x04\
+\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-error\x03\
+\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\x01\x03\
+\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03keys\0\x7f\
+\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18polyp\
+lug:plugin/kv@0.1.0\x05\x04\x02\x03\0\x01\x0bplugin-info\x01B\x0a\x02\x03\x02\x01\
+\x05\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\
+\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\x01s\x01@\x01\x06con\
+fig\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplug:plugin/plugin@0.1.0\x05\x06\
 \x04\0\x1apolyplug:plugin/base@0.1.0\x04\0\x0b\x0a\x01\0\x04base\x03\0\0\0G\x09p\
 roducers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\
 \x060.61.1";
@@ -560,19 +843,24 @@ pub use __export_base_impl as export;
 )]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
-pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 551] = *b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x8c\x03\x01A\x02\x01\
-A\x07\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
+pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 749] = *b"\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xd2\x04\x01A\x02\x01\
+A\x09\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x04\x01r\x03\x04names\x07versions\x0bdescri\
 ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x03\
 \0\x1bpolyplug:plugin/types@0.1.0\x05\x01\x02\x03\0\x01\x0cconfig-entry\x01B\x08\
 \x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\0\x01ks\x01@\x01\x03keys\0\x02\x04\
 \0\x03get\x01\x03\x01p\x01\x01@\0\0\x04\x04\0\x07entries\x01\x05\x03\0\x1cpolypl\
-ug:plugin/config@0.1.0\x05\x03\x04\0:polyplug:plugin/base-with-all-of-its-export\
-s-removed@0.1.0\x04\0\x0b*\x01\0$base-with-all-of-its-exports-removed\x03\0\0\0G\
-\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen\
--rust\x060.61.1";
+ug:plugin/config@0.1.0\x05\x03\x01B\x10\x01r\x03\x05quotaw\x04usedw\x06neededw\x04\
+\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-error\x03\
+\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\x01\x03\
+\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03keys\0\x7f\
+\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18polyp\
+lug:plugin/kv@0.1.0\x05\x04\x04\0:polyplug:plugin/base-with-all-of-its-exports-r\
+emoved@0.1.0\x04\0\x0b*\x01\0$base-with-all-of-its-exports-removed\x03\0\0\0G\x09\
+producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rus\
+t\x060.61.1";
 #[inline(never)]
 #[doc(hidden)]
 pub fn __link_custom_section_describing_imports() {

@@ -14,12 +14,13 @@
 //! | `connect:<addr>` | opens a TCP connection |
 //! | `random` | asks for secure random bytes |
 //! | `print:<text>` | writes the text to stdout |
+//! | `kv-fill:<n>` | stores `n` values of 1 KiB in the key-value store |
 //! | anything else | answers `ok` |
 
 use std::hint::black_box;
 use std::io::Write;
 
-use polyplug_sdk::transform::{self, Message, Plugin, PluginInfo, Transformer};
+use polyplug_sdk::transform::{self, Message, Plugin, PluginInfo, Transformer, kv};
 
 struct Hostile;
 
@@ -92,6 +93,15 @@ impl Transformer for Hostile {
             "print" => {
                 let _ = writeln!(std::io::stdout(), "{arg}");
                 answer(input, "printed".into())
+            }
+            "kv-fill" => {
+                let n: usize = arg.parse().map_err(|_| "kv-fill:<n>")?;
+                for i in 0..n {
+                    if let Err(e) = kv::set(&format!("key-{i}"), &[7u8; 1024]) {
+                        return Err(format!("stored {i} values, then: {e:?}"));
+                    }
+                }
+                answer(input, format!("stored {n} values; keys now {}", kv::keys().len()))
             }
             _ => answer(input, "ok".into()),
         }
