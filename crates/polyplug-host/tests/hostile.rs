@@ -157,7 +157,7 @@ fn imports_nothing_provides_or_nothing_granted_are_refused_before_running() {
     let cases = [
         (r#"(component (import "acme:secrets/vault" (instance)))"#, "imports `acme:secrets/vault` which nothing in this host provides"),
         (r#"(component (import "polyplug:plugin/log@0.1.0" (instance)))"#, "imports `polyplug:plugin/log@0.1.0` but does not declare `log`"),
-        (r#"(component (import "wasi:http/outgoing-handler@0.2.6" (instance)))"#, "does not link outgoing HTTP"),
+        (r#"(component (import "wasi:http/outgoing-handler@0.2.6" (instance)))"#, "but does not declare `http`"),
     ];
     for (wat, expected) in cases {
         let path = dir.path().join("bad.wasm");
@@ -179,6 +179,7 @@ fn imports_nothing_provides_or_nothing_granted_are_refused_before_running() {
         "`env = [\"POLYPLUG_TEST_GRANTED\"]`",
         "`sockets = [\"tcp:127.0.0.1:9\"]`",
         "`kv = { quota = \"16 KiB\" }`",
+        "`http = [\"http://127.0.0.1:*\"]`",
     ] {
         assert!(text.contains(line), "missing {line} in:\n{text}");
     }
@@ -213,6 +214,44 @@ fn stdout_goes_to_the_logs_under_the_plugin_name() {
     );
 }
 
+/// A real HTTP server on loopback answering every request with `hello`.
+fn http_server() -> std::net::SocketAddr {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
+        }
+    });
+    addr
+}
+
+#[test]
+fn outgoing_http_reaches_only_granted_origins_and_refusals_are_audited() {
+    let server = http_server();
+    let plugin = hostile();
+    // Granted: `http://127.0.0.1:*`.
+    assert_eq!(answered(command(&plugin, &format!("fetch:http://{server}/greeting"))), "200 hello");
+    // Same server, but by another name: not granted.
+    let other = format!("localhost:{}", server.port());
+    let out = command(&plugin, &format!("fetch:http://{other}/greeting")).unwrap();
+    assert_eq!(out["tag"], "err", "{out}");
+    assert!(out["val"].as_str().unwrap().contains("HttpRequestDenied"), "{out}");
+    let events = common::audit().of("http");
+    assert!(
+        events.iter().any(|e| e.target == format!("http://{other}/greeting") && e.reason.contains(&format!("`http://localhost:{}`", server.port()))),
+        "{events:?}"
+    );
+    others_still_serve(&plugin);
+}
+
 #[test]
 fn the_key_value_store_stops_at_its_quota_and_the_overflow_is_audited() {
     let plugin = hostile();
@@ -230,7 +269,7 @@ fn the_key_value_store_stops_at_its_quota_and_the_overflow_is_audited() {
 
 fn host_with_limits(limits: &str, fuel: bool) -> Host {
     let text = format!(
-        "[plugins.hostile-rust]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nlimits = {{ {limits} }}\n",
+        "[plugins.hostile-rust]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nhttp = [\"http://127.0.0.1:*\"]\nlimits = {{ {limits} }}\n",
         common::data_dir().display().to_string()
     );
     Host::builder().policy(Policy::from_toml(&text, "policy").unwrap()).fuel_metering(fuel).build().unwrap()

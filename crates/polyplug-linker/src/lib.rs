@@ -14,14 +14,17 @@
 //!   environment, sockets connect only to granted addresses, the clocks are
 //!   frozen at zero and secure randomness fails unless granted, stdout and
 //!   stderr go to the host's logs only if granted (otherwise nowhere).
-//! - Denials at run time are reported as audit events: a socket address not
-//!   granted, secure randomness without the grant, and a path that leads out
+//! - Outgoing HTTP (`wasi:http`) is linked only for a plugin granted origins,
+//!   and a request hook lets through only those origins.
+//! - Denials at run time are reported as audit events: an HTTP origin or a
+//!   socket address not granted, secure randomness without the grant, and a path that leads out
 //!   of its directory (judged lexically; symlinks that lead out are refused
 //!   by wasmtime-wasi without an event).
 //!
 //! This crate knows nothing of registries, remote plugins or which world a
 //! plugin implements.
 
+mod http;
 mod kv;
 mod stdio;
 
@@ -40,6 +43,7 @@ use wasmtime_wasi::filesystem::WasiFilesystemView;
 use wasmtime_wasi::p2::bindings::sync::filesystem::types as fs;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// The longest log message a plugin may emit in one call; longer ones are cut.
 pub const MAX_LOG_MESSAGE: usize = 16 * 1024;
@@ -109,11 +113,13 @@ pub fn check_imports<'a>(
                 ));
             }
             (_, "polyplug:plugin/log" | "polyplug:plugin/config" | "polyplug:plugin/kv") => {}
-            ("wasi:http", _) => {
+            ("wasi:http", _) if grant.http.is_empty() => {
                 return Err(refuse(
-                    "but this polyplug host does not link outgoing HTTP (`wasi:http`) yet; rebuild the plugin without HTTP".into(),
+                    "but does not declare `http`; add `http = [\"https://<host>\"]` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without HTTP"
+                        .into(),
                 ));
             }
+            ("wasi:http", _) => {}
             ("wasi:cli" | "wasi:io" | "wasi:clocks" | "wasi:random" | "wasi:filesystem" | "wasi:sockets", _) => {}
             _ => {
                 return Err(refuse(
@@ -136,6 +142,8 @@ pub struct PluginState {
     limiter: Limiter,
     audit: Arc<dyn AuditSink>,
     kv: Option<Arc<KvStore>>,
+    http: WasiHttpCtx,
+    http_hooks: http::OriginAllowlist,
 }
 
 /// A clock that never moves: what a plugin without the `clocks` grant sees.
@@ -238,11 +246,13 @@ impl PluginState {
             },
         );
         Ok(PluginState {
-            plugin,
             config,
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limiter: Limiter::new(&limits),
+            http: WasiHttpCtx::new(),
+            http_hooks: http::OriginAllowlist { plugin: plugin.clone(), allowed: grant.http.clone(), audit: audit.clone() },
+            plugin,
             audit,
             kv,
         })
@@ -250,6 +260,7 @@ impl PluginState {
 
     /// Renames the plugin, e.g. once it has described itself.
     pub fn set_plugin(&mut self, plugin: Arc<str>) {
+        self.http_hooks.plugin = plugin.clone();
         self.plugin = plugin;
     }
 
@@ -272,6 +283,12 @@ impl PluginState {
 impl WasiView for PluginState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for PluginState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
     }
 }
 
@@ -359,6 +376,9 @@ pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginSt
     }
     if grant.kv_quota.is_some() {
         kv_api::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
+    }
+    if !grant.http.is_empty() {
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(wasm)?;
     }
     linker.allow_shadowing(true);
     audit_path_escapes(&mut linker).map_err(wasm)?;

@@ -45,7 +45,8 @@ pub struct Capabilities {
 }
 
 /// An HTTP origin pattern: `scheme://host[:port]`, where the host may start
-/// with `*.` to match any subdomain. Without a port, the scheme's default.
+/// with `*.` to match any subdomain, and the port may be `*` for any.
+/// Without a port, the scheme's default.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(try_from = "String")]
 pub struct HttpPattern {
@@ -53,8 +54,8 @@ pub struct HttpPattern {
     pub scheme: String,
     /// `example.com`, or `*.example.com` for any subdomain of it.
     pub host: String,
-    /// The port.
-    pub port: u16,
+    /// The port; `None` for any.
+    pub port: Option<u16>,
 }
 
 impl TryFrom<String> for HttpPattern {
@@ -74,8 +75,9 @@ impl TryFrom<String> for HttpPattern {
             return Err(wrong("an origin has no path, query or user"));
         }
         let (host, port) = match rest.rsplit_once(':') {
-            Some((host, port)) => (host, port.parse::<u16>().map_err(|_| wrong("the port is not a number"))?),
-            None => (rest, default_port),
+            Some((host, "*")) => (host, None),
+            Some((host, port)) => (host, Some(port.parse::<u16>().map_err(|_| wrong("the port is not a number or `*`"))?)),
+            None => (rest, Some(default_port)),
         };
         let bare = host.strip_prefix("*.").unwrap_or(host);
         let valid_host = !bare.is_empty()
@@ -92,12 +94,16 @@ impl TryFrom<String> for HttpPattern {
 impl HttpPattern {
     /// Whether a request to `scheme://host:port` falls under this pattern.
     pub fn matches(&self, scheme: &str, host: &str, port: u16) -> bool {
-        self.scheme.eq_ignore_ascii_case(scheme) && self.port == port && host_matches(&self.host, host)
+        self.scheme.eq_ignore_ascii_case(scheme)
+            && self.port.is_none_or(|p| p == port)
+            && host_matches(&self.host, host)
     }
 
     /// Whether every origin `other` matches is matched by `self` too.
     pub fn covers(&self, other: &HttpPattern) -> bool {
-        self.scheme == other.scheme && self.port == other.port && host_matches(&self.host, &other.host)
+        self.scheme == other.scheme
+            && (self.port.is_none() || self.port == other.port)
+            && host_matches(&self.host, &other.host)
     }
 }
 
@@ -113,10 +119,10 @@ fn host_matches(pattern: &str, host: &str) -> bool {
 impl fmt::Display for HttpPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let default = if self.scheme == "https" { 443 } else { 80 };
-        if self.port == default {
-            write!(f, "{}://{}", self.scheme, self.host)
-        } else {
-            write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+        match self.port {
+            Some(port) if port == default => write!(f, "{}://{}", self.scheme, self.host),
+            Some(port) => write!(f, "{}://{}:{port}", self.scheme, self.host),
+            None => write!(f, "{}://{}:*", self.scheme, self.host),
         }
     }
 }

@@ -98,6 +98,11 @@ fn http_patterns_match_and_cover() {
     assert!(any_sub.covers(&p("https://*.api.example.com")));
     assert!(!p("https://api.example.com").covers(&any_sub));
     assert_eq!(p("http://localhost:8080").to_string(), "http://localhost:8080");
+    let any_port = p("http://127.0.0.1:*");
+    assert!(any_port.matches("http", "127.0.0.1", 41234));
+    assert!(any_port.covers(&p("http://127.0.0.1:8080")));
+    assert!(!p("http://127.0.0.1:8080").covers(&any_port));
+    assert_eq!(any_port.to_string(), "http://127.0.0.1:*");
     for bad in ["example.com", "https://", "https://a/b", "https://*", "https://u@a", "https://a:x"] {
         assert!(HttpPattern::try_from(bad.to_string()).is_err(), "{bad}");
     }

@@ -49,6 +49,7 @@ files = [{{ host = {data:?}, guest = "/data" }}]
 env = ["POLYPLUG_TEST_GRANTED"]
 sockets = ["tcp:127.0.0.1:9"]
 kv = {{ quota = "16 KiB" }}
+http = ["http://127.0.0.1:*"]
 limits = {{ memory = "32 MiB", timeout-ms = 300, output = "1 MiB" }}
 "#,
         data = data_dir().display().to_string()

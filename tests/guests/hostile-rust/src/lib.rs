@@ -15,6 +15,7 @@
 //! | `random` | asks for secure random bytes |
 //! | `print:<text>` | writes the text to stdout |
 //! | `kv-fill:<n>` | stores `n` values of 1 KiB in the key-value store |
+//! | `fetch:http://<authority>/<path>` | an HTTP GET through `wasi:http`; answers status and body |
 //! | anything else | answers `ok` |
 
 use std::hint::black_box;
@@ -86,10 +87,9 @@ impl Transformer for Hostile {
             },
             "random" => {
                 // std's HashMap seeds come from insecure randomness; secure bytes need the grant.
-                let mut buf = [0u8; 16];
-                polyplug_sdk_random(&mut buf);
-                answer(input, format!("{buf:?}"))
+                answer(input, format!("{:?}", wasi::random::random::get_random_bytes(16)))
             }
+            "fetch" => fetch(arg).and_then(|body| answer(input, body)),
             "print" => {
                 let _ = writeln!(std::io::stdout(), "{arg}");
                 answer(input, "printed".into())
@@ -108,18 +108,31 @@ impl Transformer for Hostile {
     }
 }
 
-/// Secure random bytes through `wasi:random/random`, imported directly.
-fn polyplug_sdk_random(buf: &mut [u8]) {
-    #[link(wasm_import_module = "wasi:random/random@0.2.6")]
-    unsafe extern "C" {
-        #[link_name = "get-random-u64"]
-        fn get_random_u64() -> u64;
+/// `GET url` through `wasi:http/outgoing-handler`: `"<status> <body>"`.
+fn fetch(url: &str) -> Result<String, String> {
+    use wasi::http::outgoing_handler;
+    use wasi::http::types::{Fields, OutgoingRequest, Scheme};
+    let rest = url.strip_prefix("http://").ok_or("fetch:http://<authority>/<path>")?;
+    let (authority, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
+    let request = OutgoingRequest::new(Fields::new());
+    request.set_scheme(Some(&Scheme::Http)).map_err(|()| "bad scheme")?;
+    request.set_authority(Some(authority)).map_err(|()| "bad authority")?;
+    request.set_path_with_query(Some(&path)).map_err(|()| "bad path")?;
+    let pending = outgoing_handler::handle(request, None).map_err(|e| format!("request refused: {e:?}"))?;
+    pending.subscribe().block();
+    let response = pending
+        .get()
+        .ok_or("no response")?
+        .map_err(|()| "response taken twice")?
+        .map_err(|e| format!("request failed: {e:?}"))?;
+    let status = response.status();
+    let body = response.consume().map_err(|()| "no body")?;
+    let stream = body.stream().map_err(|()| "no body stream")?;
+    let mut bytes = Vec::new();
+    while let Ok(chunk) = stream.blocking_read(64 * 1024) {
+        bytes.extend(chunk);
     }
-    for chunk in buf.chunks_mut(8) {
-        // SAFETY: a plain import taking and returning scalars.
-        let bytes = unsafe { get_random_u64() }.to_le_bytes();
-        chunk.copy_from_slice(&bytes[..chunk.len()]);
-    }
+    Ok(format!("{status} {}", String::from_utf8_lossy(&bytes)))
 }
 
 transform::export!(Hostile);
