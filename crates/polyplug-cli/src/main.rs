@@ -266,7 +266,7 @@ fn describe_requests(manifest: &Manifest) -> Vec<String> {
         ("log", caps.log, "write to the host's logs"),
         ("config", caps.config, "read its configuration"),
         ("clocks", caps.clocks, "read the real clocks"),
-        ("random", caps.random, "secure random bytes"),
+        ("random", caps.random, "real randomness (entropy)"),
         ("stdio", caps.stdio, "stdout/stderr into the host's logs"),
     ] {
         if on {

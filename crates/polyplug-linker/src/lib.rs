@@ -12,12 +12,12 @@
 //!   `wasi:filesystem`); its reach is what the grant says: only the granted
 //!   directories are preopened, only granted variables are in the
 //!   environment, sockets connect only to granted addresses, the clocks are
-//!   frozen at zero and secure randomness fails unless granted, stdout and
+//!   frozen at zero and randomness is a fixed sequence unless granted, stdout and
 //!   stderr go to the host's logs only if granted (otherwise nowhere).
 //! - Outgoing HTTP (`wasi:http`) is linked only for a plugin granted origins,
 //!   and a request hook lets through only those origins.
 //! - Denials at run time are reported as audit events: an HTTP origin or a
-//!   socket address not granted, secure randomness without the grant, and a path that leads out
+//!   socket address not granted, a key-value write past the quota, and a path that leads out
 //!   of its directory (judged lexically; symlinks that lead out are refused
 //!   by wasmtime-wasi without an event).
 //!
@@ -207,10 +207,12 @@ impl PluginState {
             wasi.wall_clock(FrozenClock).monotonic_clock(FrozenClock);
         }
         if !grant.random {
-            // Without the grant no entropy reaches the plugin: the insecure
-            // generators are a fixed sequence, and secure randomness traps
-            // (see `linker`).
-            wasi.insecure_random(wasmtime_wasi::Deterministic::new(vec![0x5a; 32])).insecure_random_seed(0);
+            // Without the grant no entropy reaches the plugin: every generator
+            // is a fixed sequence. Not a trap: language runtimes (CPython
+            // seeds `random` at start-up) read randomness whatever the plugin
+            // does, and must still run.
+            let fixed = || wasmtime_wasi::Deterministic::new((0u8..=255).collect());
+            wasi.secure_random(fixed()).insecure_random(fixed()).insecure_random_seed(0);
         }
         if grant.stdio {
             wasi.stdout(stdio::LogStream::new(plugin.clone(), "stdout"));
@@ -361,8 +363,7 @@ impl kv_api::Host for PluginState {
 }
 
 /// The linker for one plugin with `grant`: WASI, the host interfaces it was
-/// granted, and — without the `random` grant — secure randomness that traps
-/// with a message naming the missing grant.
+/// granted, outgoing HTTP if granted, and `open-at` wrapped to audit escapes.
 pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginState>, LinkError> {
     let wasm = |e: wasmtime::Error| LinkError::Wasmtime(format!("{e:#}"));
     let mut linker = Linker::new(engine);
@@ -382,19 +383,6 @@ pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginSt
     }
     linker.allow_shadowing(true);
     audit_path_escapes(&mut linker).map_err(wasm)?;
-    if !grant.random {
-        let mut random = linker.instance(&format!("wasi:random/random@{WASI_VERSION}")).map_err(wasm)?;
-        random
-            .func_wrap("get-random-bytes", |store: StoreContextMut<'_, PluginState>, (len,): (u64,)| -> wasmtime::Result<(Vec<u8>,)> {
-                Err(deny_random(store.data(), &format!("get-random-bytes({len})")))
-            })
-            .map_err(wasm)?;
-        random
-            .func_wrap("get-random-u64", |store: StoreContextMut<'_, PluginState>, (): ()| -> wasmtime::Result<(u64,)> {
-                Err(deny_random(store.data(), "get-random-u64"))
-            })
-            .map_err(wasm)?;
-    }
     linker.allow_shadowing(false);
     Ok(linker)
 }
@@ -447,16 +435,3 @@ fn audit_path_escapes(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> 
     )
 }
 
-/// The trap for secure randomness without the grant, audited.
-fn deny_random(state: &PluginState, call: &str) -> wasmtime::Error {
-    state.audit.record(AuditEvent {
-        plugin: state.plugin.to_string(),
-        capability: "random",
-        target: format!("wasi:random/random#{call}"),
-        reason: "secure randomness is not granted".into(),
-    });
-    wasmtime::format_err!(
-        "plugin `{}` asked for secure random bytes but its grant allows no `random`; add `random = true` to its polyplug.toml `[capabilities]` and to its grant",
-        state.plugin
-    )
-}

@@ -30,7 +30,7 @@ pub struct Capabilities {
     /// The real wall and monotonic clocks (without: clocks frozen at zero).
     #[serde(default)]
     pub clocks: bool,
-    /// Cryptographically secure random bytes (without: calls to `wasi:random/random` fail).
+    /// Real entropy (without: every WASI random generator returns a fixed sequence).
     #[serde(default)]
     pub random: bool,
     /// Writing to stdout and stderr (captured into the host's logs; without: discarded).

@@ -12,7 +12,7 @@
 //! | `read:<path>` | reads a file and answers with its length |
 //! | `env:<name>` | answers with an environment variable, or `unset` |
 //! | `connect:<addr>` | opens a TCP connection |
-//! | `random` | asks for secure random bytes |
+//! | `random` | reads 16 secure random bytes |
 //! | `print:<text>` | writes the text to stdout |
 //! | `kv-fill:<n>` | stores `n` values of 1 KiB in the key-value store |
 //! | `fetch:http://<authority>/<path>` | an HTTP GET through `wasi:http`; answers status and body |
@@ -85,10 +85,7 @@ impl Transformer for Hostile {
                 Ok(_) => answer(input, "connected".into()),
                 Err(e) => Err(format!("cannot connect to {arg}: {e}")),
             },
-            "random" => {
-                // std's HashMap seeds come from insecure randomness; secure bytes need the grant.
-                answer(input, format!("{:?}", wasi::random::random::get_random_bytes(16)))
-            }
+            "random" => answer(input, format!("{:?}", wasi::random::random::get_random_bytes(16))),
             "fetch" => fetch(arg).and_then(|body| answer(input, body)),
             "print" => {
                 let _ = writeln!(std::io::stdout(), "{arg}");
