@@ -238,10 +238,8 @@ fn run(cli: Cli) -> Result<()> {
             for line in describe_requests(&manifest) {
                 eprintln!("  - {line}");
             }
-            if !yes {
-                if !ask(&format!("Record this grant in `{}`?", policy.display()))? {
-                    bail!("not granted; the policy file is unchanged");
-                }
+            if !yes && !ask(&format!("Record this grant in `{}`?", policy.display()))? {
+                bail!("not granted; the policy file is unchanged");
             }
             let bytes = std::fs::read(&plugin)?;
             let record = ConsentRecord {

@@ -110,3 +110,45 @@ fn recorded_consent_lets_the_plugin_run() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["val"]["val"]["id"], "ada");
 }
+
+/// Runs `polyplug args…` on a pseudo-terminal (util-linux `script`), typing `input`.
+fn polyplug_on_terminal(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_polyplug"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let mut child = Command::new("script")
+        .args(["--quiet", "--return", "--command", &quoted.join(" "), "/dev/null"])
+        .env("POLYPLUG_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn on_a_terminal_a_refusal_becomes_a_consent_question() {
+    let auth = guest("examples/auth-rust");
+    let args = [
+        "call",
+        auth.to_str().unwrap(),
+        "authenticator/authenticate",
+        r#"{"method": "GET", "path": "/", "headers": []}"#,
+        r#"{"tag": "api-key", "val": "k"}"#,
+        "-c",
+        "api-keys=k=ada",
+    ];
+    let out = polyplug_on_terminal(&args, "y\n");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Grant plugin `auth-rust` these capabilities for this run? [y/N]"), "{text}");
+    assert!(text.contains("\"id\": \"ada\""), "{text}");
+
+    let out = polyplug_on_terminal(&args, "n\n");
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("not granted; nothing was run"), "{}", stdout(&out));
+}

@@ -7,37 +7,15 @@
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]
 
+mod support;
+
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use polyplug_bindings::conformance::{Conformance, ConformancePre};
-use polyplug_host::{Host, PluginState};
-use polyplug_limits::Limits;
-use polyplug_linker::StateParts;
-use polyplug_policy::{EffectiveGrant, TracingAudit};
-use wasmtime::Store;
-
-/// A store as a raw wasmtime embedder would make it: same state type, no
-/// grant, a far deadline (the engine has epoch interruption on).
-fn raw_store(host: &Host) -> Store<PluginState> {
-    let parts = StateParts {
-        plugin: "raw".into(),
-        config: Vec::new().into(),
-        audit: std::sync::Arc::new(TracingAudit),
-        limits: Limits::default(),
-        kv: None,
-    };
-    let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
-    store.set_epoch_deadline(1 << 40);
-    store
-}
-
-fn conformance_guest() -> std::path::PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/conformance-rust/plugin.wasm");
-    assert!(path.exists(), "{} is missing: run `cargo xtask guests` first", path.display());
-    path
-}
+use polyplug_host::Host;
+use polyplug_policy::EffectiveGrant;
+use support::{conformance_guest, raw_store};
 
 #[inline(never)]
 fn native_inc(x: u32) -> u32 {

@@ -227,7 +227,7 @@ impl fmt::Display for ByteSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
         for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-            if n >= scale && n % scale == 0 {
+            if n >= scale && n.is_multiple_of(scale) {
                 return write!(f, "{} {unit}", n / scale);
             }
         }
