@@ -331,7 +331,7 @@ impl Plugin {
             })?,
             _ => Json::Null,
         };
-        let size = serde_json::to_vec(&json).map_or(0, |bytes| bytes.len() as u64);
+        let size = json_size(&json);
         if size > inner.limits.output.0 {
             return Err(Error::Limit {
                 plugin: inner.name.to_string(),
@@ -360,6 +360,24 @@ impl Plugin {
     pub(crate) fn inner(&self) -> &PluginInner {
         &self.inner
     }
+}
+
+/// The length of `json` as text, counted without building the text.
+fn json_size(json: &Json) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len() as u64;
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing JSON values to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, json);
+    count.0
 }
 
 /// The manifest embedded in `bytes`, if any; an invalid one refuses the plugin.
