@@ -1,7 +1,9 @@
 //! [`Plugin`]: one loaded component, its pool of ready instances, and dynamic calls.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use crossbeam_queue::ArrayQueue;
 use std::time::Instant;
 
 use polyplug_bindings::base::exports::polyplug::plugin::plugin::GuestIndices as BaseIndices;
@@ -72,13 +74,15 @@ pub(crate) struct PluginInner {
     base: Option<BaseIndices>,
     config: Arc<[(String, String)]>,
     functions: FunctionTable,
-    idle: Mutex<Vec<Slot>>,
+    idle: ArrayQueue<Slot>,
     manifest: Option<Manifest>,
     grant: EffectiveGrant,
     limits: Limits,
     gate: CallGate,
     fuel_used: AtomicU64,
     kv: Option<Arc<polyplug_linker::KvStore>>,
+    /// The call deadline in epoch ticks, computed once.
+    deadline_ticks: u64,
 }
 
 /// Access to the store of an instance slot, typed or not.
@@ -153,10 +157,12 @@ impl Plugin {
             instance_pre,
             base,
             config: config.into(),
-            idle: Mutex::new(Vec::new()),
+            idle: ArrayQueue::new(host.inner.max_idle_instances.max(1)),
             manifest,
             gate: CallGate::new(&limits),
             kv: grant.kv_quota.map(|quota| Arc::new(polyplug_linker::KvStore::new(quota.0))),
+            deadline_ticks: u64::try_from(limits.timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1))
+                .unwrap_or(u64::MAX),
             grant,
             limits,
             fuel_used: AtomicU64::new(0),
@@ -178,7 +184,7 @@ impl Plugin {
         }
         if !spec.defer_init && !spec.inspect_only {
             inner.init(&mut slot)?;
-            inner.idle.get_mut().unwrap_or_else(|e| e.into_inner()).push(slot);
+            inner.give_back(slot);
         }
         tracing::debug!(
             plugin = %inner.name,
@@ -349,6 +355,7 @@ impl Plugin {
         function: &str,
         f: impl FnOnce(&mut Slot) -> wasmtime::Result<R>,
     ) -> Result<R> {
+        let _admission = self.inner.admit(function)?;
         let mut slot = self.inner.take()?;
         let result = self.inner.run(&mut slot, function, f);
         if result.is_ok() {
@@ -435,8 +442,7 @@ impl PluginInner {
 
     /// Sets the store's deadline (and fuel) for the next call into the plugin.
     fn arm(&self, store: &mut Store<PluginState>) {
-        let ticks = self.limits.timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.set_epoch_deadline(self.deadline_ticks);
         if let Some(fuel) = self.limits.fuel {
             // Fails only when the engine does not meter fuel, and then `limits.fuel` is `None`.
             let _ = store.set_fuel(fuel);
@@ -456,8 +462,7 @@ impl PluginInner {
 
     /// An idle instance, or a new one.
     pub(crate) fn take(&self) -> Result<Slot> {
-        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        match idle {
+        match self.idle.pop() {
             Some(slot) => Ok(slot),
             None => self.instantiate(),
         }
@@ -465,21 +470,27 @@ impl PluginInner {
 
     /// Returns a healthy instance to the pool (or drops it when the pool is full).
     pub(crate) fn give_back(&self, slot: Slot) {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < self.max_idle() {
-            idle.push(slot);
+        if self.max_idle() > 0 {
+            // A full pool drops the instance.
+            let _ = self.idle.push(slot);
         }
     }
 
-    /// Runs one call: admitted by the call gate, armed with its deadline and
-    /// fuel, inside a `plugin_call` span recording outcome, duration and fuel.
+    /// Admits one more instance in use (the plugin's concurrency limit).
+    pub(crate) fn admit(&self, function: &str) -> Result<polyplug_limits::Admission<'_>> {
+        self.gate.admit().map_err(|limit| self.limit(function, limit))
+    }
+
+    /// Runs one call on an admitted instance: within the rate limit, armed
+    /// with its deadline and fuel, inside a `plugin_call` span recording
+    /// outcome, duration and fuel.
     pub(crate) fn run<S: HasStore, R>(
         &self,
         slot: &mut S,
         function: &str,
         f: impl FnOnce(&mut S) -> wasmtime::Result<R>,
     ) -> Result<R> {
-        let _admission = self.gate.admit().map_err(|limit| self.limit(function, limit))?;
+        self.gate.check_rate().map_err(|limit| self.limit(function, limit))?;
         let span = tracing::info_span!(
             "plugin_call",
             plugin = &*self.name,

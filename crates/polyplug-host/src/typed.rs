@@ -1,6 +1,6 @@
 //! Typed calls through a world's generated bindings.
 
-use std::sync::Mutex;
+use crossbeam_queue::ArrayQueue;
 
 use polyplug_bindings::World;
 use polyplug_linker::PluginState;
@@ -24,8 +24,9 @@ use crate::Result;
 pub struct TypedPlugin<W: World> {
     plugin: Plugin,
     indices: W::Indices,
-    /// Boxed: a slot holds every export's handle, too big to move per call.
-    idle: Mutex<Vec<Box<TypedSlot<W>>>>,
+    /// Idle instances, lock-free. Boxed: a slot holds every export's handle,
+    /// too big to move per call.
+    idle: ArrayQueue<Box<TypedSlot<W>>>,
 }
 
 struct TypedSlot<W> {
@@ -46,7 +47,8 @@ impl<W: World> TypedPlugin<W> {
             world: W::NAME.to_string(),
             missing: vec![format!("{e:#}")],
         })?;
-        Ok(TypedPlugin { plugin, indices, idle: Mutex::new(Vec::new()) })
+        let capacity = plugin.inner().max_idle().max(1);
+        Ok(TypedPlugin { plugin, indices, idle: ArrayQueue::new(capacity) })
     }
 
     /// The plugin behind these bindings.
@@ -62,14 +64,15 @@ impl<W: World> TypedPlugin<W> {
     }
 
     /// Takes one instance for exclusive use, e.g. one per worker thread: calls
-    /// on it skip the pool entirely. It returns to the pool when dropped.
+    /// on it skip the pool entirely. It counts against the plugin's
+    /// concurrency limit while held, and returns to the pool when dropped.
     pub fn instance(&self) -> Result<TypedInstance<'_, W>> {
-        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let slot = match idle {
+        let admission = self.plugin.inner().admit("instance")?;
+        let slot = match self.idle.pop() {
             Some(slot) => slot,
             None => self.new_slot()?,
         };
-        Ok(TypedInstance { plugin: self, slot: Some(slot) })
+        Ok(TypedInstance { plugin: self, slot: Some(slot), _admission: admission })
     }
 
     fn new_slot(&self) -> Result<Box<TypedSlot<W>>> {
@@ -86,6 +89,7 @@ pub struct TypedInstance<'p, W: World> {
     plugin: &'p TypedPlugin<W>,
     /// `None` after a trap: the next call replaces it.
     slot: Option<Box<TypedSlot<W>>>,
+    _admission: polyplug_limits::Admission<'p>,
 }
 
 impl<W: World> TypedInstance<'_, W> {
@@ -110,11 +114,11 @@ impl<W: World> TypedInstance<'_, W> {
 
 impl<W: World> Drop for TypedInstance<'_, W> {
     fn drop(&mut self) {
-        if let Some(slot) = self.slot.take() {
-            let mut idle = self.plugin.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < self.plugin.plugin.inner().max_idle() {
-                idle.push(slot);
-            }
+        if let Some(slot) = self.slot.take()
+            && self.plugin.plugin.inner().max_idle() > 0
+        {
+            // A full pool drops the instance.
+            let _ = self.plugin.idle.push(slot);
         }
     }
 }

@@ -239,8 +239,10 @@ impl ResourceLimiter for Limiter {
     }
 }
 
-/// Admission for calls: at most `concurrency` at once and, optionally, at
-/// most `calls_per_second` (a token bucket holding one second's worth).
+/// Admission for calls: at most `concurrency` instances in use at once
+/// ([`CallGate::admit`], when an instance is taken for a call or held), and,
+/// optionally, at most `calls_per_second` ([`CallGate::check_rate`], a token
+/// bucket holding one second's worth).
 #[derive(Debug)]
 pub struct CallGate {
     concurrency: u64,
@@ -255,7 +257,7 @@ struct Bucket {
     refilled: Instant,
 }
 
-/// A call admitted by a [`CallGate`]; the slot frees when dropped.
+/// An instance in use, admitted by a [`CallGate`]; the slot frees when dropped.
 #[derive(Debug)]
 pub struct Admission<'g> {
     gate: &'g CallGate,
@@ -279,27 +281,32 @@ impl CallGate {
         }
     }
 
-    /// Admits one call, or says which limit refuses it. A refused call
-    /// uses up neither a concurrency slot nor a rate token.
+    /// Admits one more instance in use (each serves one call at a time, so
+    /// this bounds concurrent calls), or refuses with the concurrency limit.
     pub fn admit(&self) -> Result<Admission<'_>, LimitError> {
         let before = self.running.fetch_add(1, Ordering::AcqRel);
         let admission = Admission { gate: self };
         if before >= self.concurrency {
             return Err(LimitError::Concurrency { limit: self.concurrency });
         }
-        if let Some(bucket) = &self.rate {
-            let mut bucket = bucket.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let per_second = bucket.per_second as f64;
-            let earned = now.duration_since(bucket.refilled).as_secs_f64() * per_second;
-            bucket.tokens = (bucket.tokens + earned).min(per_second);
-            bucket.refilled = now;
-            if bucket.tokens < 1.0 {
-                return Err(LimitError::Rate { limit: bucket.per_second });
-            }
-            bucket.tokens -= 1.0;
-        }
         Ok(admission)
+    }
+
+    /// Takes one call from the rate budget, or refuses with the rate limit.
+    /// Free when no rate limit is set.
+    pub fn check_rate(&self) -> Result<(), LimitError> {
+        let Some(bucket) = &self.rate else { return Ok(()) };
+        let mut bucket = bucket.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let per_second = bucket.per_second as f64;
+        let earned = now.duration_since(bucket.refilled).as_secs_f64() * per_second;
+        bucket.tokens = (bucket.tokens + earned).min(per_second);
+        bucket.refilled = now;
+        if bucket.tokens < 1.0 {
+            return Err(LimitError::Rate { limit: bucket.per_second });
+        }
+        bucket.tokens -= 1.0;
+        Ok(())
     }
 }
 
@@ -353,9 +360,12 @@ mod tests {
         let _b = gate.admit().unwrap();
         assert_eq!(gate.admit().unwrap_err(), LimitError::Concurrency { limit: 2 });
         drop(a);
-        let c = gate.admit().unwrap();
-        drop(c);
-        // Three tokens were spent (the refused call spent none); the bucket refills at 3 per second.
-        assert_eq!(gate.admit().unwrap_err(), LimitError::Rate { limit: 3 });
+        let _c = gate.admit().unwrap();
+        for _ in 0..3 {
+            gate.check_rate().unwrap();
+        }
+        // The bucket refills at 3 per second.
+        assert_eq!(gate.check_rate().unwrap_err(), LimitError::Rate { limit: 3 });
+        assert!(CallGate::new(&Limits::default()).check_rate().is_ok(), "no rate limit, no refusal");
     }
 }
