@@ -152,3 +152,16 @@ fn on_a_terminal_a_refusal_becomes_a_consent_question() {
     assert!(!out.status.success());
     assert!(stdout(&out).contains("not granted; nothing was run"), "{}", stdout(&out));
 }
+
+#[test]
+fn inspect_works_without_any_grant_whatever_the_plugin_declares() {
+    // hostile-rust declares log, stdio, files, env, sockets, kv and http.
+    let path = guest("tests/guests/hostile-rust");
+    let out = polyplug(&["inspect", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.starts_with("hostile-rust 0.1.0\n"), "{text}");
+    for line in ["http: requests to http://127.0.0.1:*", "kv: a key-value store of 16 KiB", "files: read-only access to /data"] {
+        assert!(text.contains(line), "missing `{line}` in:\n{text}");
+    }
+}

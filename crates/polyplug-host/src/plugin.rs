@@ -1,11 +1,10 @@
 //! [`Plugin`]: one loaded component, its pool of ready instances, and dynamic calls.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-use crossbeam_queue::ArrayQueue;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use crossbeam_queue::ArrayQueue;
 use polyplug_bindings::base::exports::polyplug::plugin::plugin::GuestIndices as BaseIndices;
 use polyplug_limits::{CallGate, LimitError, Limits};
 use polyplug_linker::{PluginState, StateParts};
@@ -114,12 +113,8 @@ impl Plugin {
             (None, None) => None,
         };
         let grant = match &manifest {
-            // Inspection runs only `describe`: the host interfaces it declared, no reach at all.
-            Some(manifest) if spec.inspect_only => EffectiveGrant {
-                log: manifest.capabilities.log,
-                config: manifest.capabilities.config,
-                ..EffectiveGrant::nothing()
-            },
+            // Inspection runs only `describe`: the interfaces it declared, no reach at all.
+            Some(manifest) if spec.inspect_only => EffectiveGrant::interfaces_only(&manifest.capabilities),
             Some(manifest) => host.inner.policy.effective(manifest, spec.verified_publisher.as_deref())?,
             None => EffectiveGrant::nothing(),
         };

@@ -113,7 +113,7 @@ pub fn check_imports<'a>(
                 ));
             }
             (_, "polyplug:plugin/log" | "polyplug:plugin/config" | "polyplug:plugin/kv") => {}
-            ("wasi:http", _) if grant.http.is_empty() => {
+            ("wasi:http", _) if !grant.http_interface => {
                 return Err(refuse(
                     "but does not declare `http`; add `http = [\"https://<host>\"]` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without HTTP"
                         .into(),
@@ -378,7 +378,7 @@ pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginSt
     if grant.kv_quota.is_some() {
         kv_api::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
     }
-    if !grant.http.is_empty() {
+    if grant.http_interface {
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(wasm)?;
     }
     linker.allow_shadowing(true);

@@ -107,7 +107,10 @@ pub struct EffectiveGrant {
     pub log: bool,
     /// The `config` host interface.
     pub config: bool,
-    /// HTTP origins (the requested patterns).
+    /// Link outgoing HTTP (`wasi:http`): the plugin declared it. Which origins
+    /// a request may reach is `http`, which may be empty (e.g. inspection).
+    pub http_interface: bool,
+    /// HTTP origins the plugin may reach (the requested patterns).
     pub http: Vec<HttpPattern>,
     /// Directories, with the host paths from the grant and the requested access.
     pub preopens: Vec<Preopen>,
@@ -131,6 +134,20 @@ impl EffectiveGrant {
     /// Nothing at all: what a plugin without a manifest gets.
     pub fn nothing() -> EffectiveGrant {
         EffectiveGrant::default()
+    }
+
+    /// For inspection: the interfaces the plugin declares are linked, so it
+    /// can be instantiated and described, but it reaches nothing — no
+    /// origins, directories, environment, sockets, clocks or entropy; a
+    /// key-value store of the requested size that starts empty.
+    pub fn interfaces_only(requested: &Capabilities) -> EffectiveGrant {
+        EffectiveGrant {
+            log: requested.log,
+            config: requested.config,
+            http_interface: !requested.http.is_empty(),
+            kv_quota: requested.kv.map(|kv| kv.quota),
+            ..EffectiveGrant::nothing()
+        }
     }
 }
 
@@ -309,6 +326,7 @@ impl Policy {
         Ok(EffectiveGrant {
             log: requested.log,
             config: requested.config,
+            http_interface: !requested.http.is_empty(),
             http: requested.http.clone(),
             preopens,
             env: requested.env.clone(),
