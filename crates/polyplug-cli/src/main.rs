@@ -15,6 +15,7 @@ use polyplug_host::{Error as HostError, Host, Plugin};
 use polyplug_manifest::Manifest;
 use polyplug_policy::{ConsentRecord, Grant, Policy, Preopen};
 use sha2::{Digest, Sha256};
+mod sanitize;
 
 /// polyplug: a polyglot plugin framework on the WebAssembly Component Model.
 #[derive(Parser)]
@@ -142,9 +143,12 @@ fn read_manifest(path: &Path) -> Result<Option<Manifest>> {
     }
 }
 
-/// A policy granting `manifest` exactly its requests, directories from `dirs`.
-fn policy_allowing(manifest: &Manifest, dirs: &[(String, String)]) -> Result<Policy> {
+/// A policy granting the component `sha256` with `manifest` exactly its
+/// requests (limits included), directories from `dirs`.
+fn policy_allowing(manifest: &Manifest, sha256: &str, dirs: &[(String, String)]) -> Result<Policy> {
     let mut grant = Grant::allowing(&manifest.capabilities);
+    grant.limits = manifest.limits.clone();
+    grant.sha256 = vec![sha256.to_string()];
     for file in &manifest.capabilities.files {
         let Some((_, host)) = dirs.iter().find(|(guest, _)| *guest == file.path) else {
             bail!(
@@ -193,9 +197,10 @@ fn run(cli: Cli) -> Result<()> {
                 })
                 .collect::<Result<Vec<serde_json::Value>>>()?;
             let manifest = read_manifest(&component)?;
+            let sha256 = file_digest(&component)?;
             let policy = match (&grants.policy, grants.allow_requested, &manifest) {
                 (Some(path), _, _) => Policy::load(path)?,
-                (None, true, Some(manifest)) => policy_allowing(manifest, &dirs)?,
+                (None, true, Some(manifest)) => policy_allowing(manifest, &sha256, &dirs)?,
                 _ => Policy { origin: "a policy file (none given: pass `--policy <file>`)".into(), ..Policy::deny_all() },
             };
             let load = |policy: Policy| -> Result<Plugin, HostError> {
@@ -208,14 +213,20 @@ fn run(cli: Cli) -> Result<()> {
             };
             let plugin = match (load(policy), &manifest) {
                 // On a terminal, a refusal becomes a question: grant for this run?
-                (Err(HostError::Denied(refusal)), Some(manifest)) if std::io::stdin().is_terminal() => {
+                (Err(refusal @ (HostError::Denied(_) | HostError::LimitsRefused { .. })), Some(manifest))
+                    if std::io::stdin().is_terminal() =>
+                {
                     eprintln!("{refusal}");
-                    if !ask(&format!("Grant plugin `{}` these capabilities for this run?", manifest.plugin.name))? {
+                    eprintln!("plugin `{}` {} (sha256 {sha256}) requests:", manifest.plugin.name, manifest.plugin.version);
+                    for line in describe_requests(manifest) {
+                        eprintln!("  - {}", sanitize::for_terminal(&line));
+                    }
+                    if !ask(&format!("Grant plugin `{}` these requests for this run?", manifest.plugin.name))? {
                         bail!("not granted; nothing was run");
                     }
-                    load(policy_allowing(manifest, &dirs)?)?
+                    load(policy_allowing(manifest, &sha256, &dirs)?)?
                 }
-                (Err(HostError::Denied(refusal)), _) => bail!(
+                (Err(refusal @ (HostError::Denied(_) | HostError::LimitsRefused { .. })), _) => bail!(
                     "{refusal}\nhint: for a development run, `--allow-requested` grants what the plugin requests for this run only"
                 ),
                 (result, _) => result?,
@@ -234,26 +245,73 @@ fn run(cli: Cli) -> Result<()> {
             if !yes && !std::io::stdin().is_terminal() {
                 bail!("no terminal to ask for consent on; pass --yes to record consent non-interactively");
             }
-            eprintln!("plugin `{}` {} requests:", manifest.plugin.name, manifest.plugin.version);
+            let sha256 = file_digest(&plugin)?;
+            eprintln!("plugin `{}` {} (sha256 {sha256}) requests:", manifest.plugin.name, manifest.plugin.version);
             for line in describe_requests(&manifest) {
-                eprintln!("  - {line}");
+                eprintln!("  - {}", sanitize::for_terminal(&line));
+            }
+            let kept = operator_limits_below_requests(&policy, &manifest)?;
+            for line in &kept {
+                eprintln!("note: {line}");
             }
             if !yes && !ask(&format!("Record this grant in `{}`?", policy.display()))? {
                 bail!("not granted; the policy file is unchanged");
             }
-            let bytes = std::fs::read(&plugin)?;
             let record = ConsentRecord {
                 by: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
                 at_unix: std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs()),
-                sha256: hex::encode(Sha256::digest(&bytes)),
+                sha256,
             };
             polyplug_policy::record_consent(&policy, &manifest, &dirs, &record)?;
-            eprintln!("granted: `[plugins.{}]` written to {}", manifest.plugin.name, policy.display());
+            eprintln!(
+                "granted: `[plugins.{}]` in {} now covers the component with sha256 {}",
+                manifest.plugin.name,
+                policy.display(),
+                record.sha256
+            );
+            if !kept.is_empty() {
+                eprintln!("warning: the plugin will be refused at load until its limits fit; see the notes above");
+            }
             Ok(())
         }
     }
+}
+
+/// SHA-256 of the file at `path`, hex: what a grant binds to.
+fn file_digest(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// For each limit the plugin asks for above the operator's limit already in
+/// the policy file at `path` (which consent keeps), a line saying so.
+fn operator_limits_below_requests(path: &Path, manifest: &Manifest) -> Result<Vec<String>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let policy = Policy::load(path)?;
+    let Some(own) = policy.plugins.get(manifest.plugin.name.as_str()) else { return Ok(Vec::new()) };
+    // Only the operator's own keys matter here: unset ones are filled from the request.
+    let unlimited = polyplug_limits::Limits {
+        memory: polyplug_limits::ByteSize(u64::MAX),
+        table_elements: u64::MAX,
+        instances: u64::MAX,
+        fuel: Some(u64::MAX),
+        timeout: std::time::Duration::MAX,
+        concurrency: u64::MAX,
+        calls_per_second: None,
+        output: polyplug_limits::ByteSize(u64::MAX),
+    };
+    let over = match polyplug_limits::Limits::resolve(&unlimited, &own.limits, &manifest.limits, true) {
+        Ok(_) => return Ok(Vec::new()),
+        Err(over) => over,
+    };
+    Ok(over
+        .iter()
+        .map(|o| format!("it asks for `{} = {}`, but {} keeps your `{} = {}`", o.key, o.requested, path.display(), o.key, o.allowed))
+        .collect())
 }
 
 /// The requested capabilities and limits, one line each.
@@ -276,10 +334,30 @@ fn describe_requests(manifest: &Manifest) -> Vec<String> {
     lines.extend(caps.env.iter().map(|e| format!("env: environment variable {e}")));
     lines.extend(caps.sockets.iter().map(|s| format!("sockets: {s}")));
     lines.extend(caps.kv.iter().map(|kv| format!("kv: a key-value store of {}", kv.quota)));
+    lines.extend(requested_limits(manifest));
     if lines.is_empty() {
         lines.push("nothing".into());
     }
     lines
+}
+
+/// The limits the manifest asks for, one line each, marking those above the
+/// host's defaults (which an operator must then allow in the policy).
+fn requested_limits(manifest: &Manifest) -> Vec<String> {
+    let limits = &manifest.limits;
+    let defaults = polyplug_limits::Limits::default();
+    let over = polyplug_limits::Limits::resolve(&defaults, &Default::default(), limits, true).err().unwrap_or_default();
+    limits
+        .entries()
+        .into_iter()
+        .map(|(key, value)| {
+            let note = match over.iter().find(|o| o.key == key) {
+                Some(o) => format!(" (above the default {}: the operator must allow it)", o.allowed),
+                None => String::new(),
+            };
+            format!("limit: {key} = {value}{note}")
+        })
+        .collect()
 }
 
 fn inspect_json(plugin: &Plugin) -> serde_json::Value {
@@ -308,11 +386,12 @@ fn inspect_json(plugin: &Plugin) -> serde_json::Value {
 
 fn print_inspect(plugin: &Plugin) {
     match plugin.info() {
+        // What `describe` returns is the plugin's to choose: shown, never obeyed by the terminal.
         Some(info) => {
-            println!("{} {}", info.name, info.version);
-            println!("  {}", info.description);
+            println!("{} {}", sanitize::for_terminal(&info.name), sanitize::for_terminal(&info.version));
+            println!("  {}", sanitize::for_terminal(&info.description));
         }
-        None => println!("{}", plugin.name()),
+        None => println!("{}", sanitize::for_terminal(plugin.name())),
     }
     println!();
     println!("world    {}", plugin.world().name);
@@ -321,19 +400,22 @@ fn print_inspect(plugin: &Plugin) {
     println!();
     match plugin.manifest() {
         Some(m) => {
-            println!("manifest");
+            println!("manifest {} {}", m.plugin.name, m.plugin.version);
+            if !m.plugin.description.is_empty() {
+                println!("  about     {}", sanitize::for_terminal(&m.plugin.description));
+            }
             if let Some(publisher) = &m.plugin.publisher {
-                println!("  publisher {publisher} (claimed; verified only by a signature)");
+                println!("  publisher {} (claimed; verified only by a signature)", sanitize::for_terminal(publisher));
             }
             if !m.plugin.authors.is_empty() {
-                println!("  authors   {}", m.plugin.authors.join(", "));
+                println!("  authors   {}", sanitize::for_terminal(&m.plugin.authors.join(", ")));
             }
             if let Some(license) = &m.plugin.license {
-                println!("  license   {license}");
+                println!("  license   {}", sanitize::for_terminal(license));
             }
             println!("  requests");
             for line in describe_requests(m) {
-                println!("    {line}");
+                println!("    {}", sanitize::for_terminal(&line));
             }
             for (name, req) in &m.dependencies {
                 println!("  depends on {name} {req}");

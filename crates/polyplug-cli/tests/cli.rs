@@ -102,13 +102,64 @@ fn recorded_consent_lets_the_plugin_run() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("log: write to the host's logs"), "{}", stderr(&out));
     let written = std::fs::read_to_string(policy).unwrap();
-    assert!(written.contains("[plugins.auth-rust]\nlog = true\nconsent = {"), "{written}");
+    let digest = sha256_of(Path::new(auth));
+    assert!(stderr(&out).contains(&format!("(sha256 {digest}) requests:")), "{}", stderr(&out));
+    assert!(stderr(&out).contains("limit: timeout-ms = 500\n"), "requested limits are shown at consent:\n{}", stderr(&out));
+    assert!(written.contains(&format!("[plugins.auth-rust]\nlog = true\nlimits = {{ memory = \"16 MiB\", timeout-ms = 500 }}\nsha256 = [\"{digest}\"]\nconsent = {{")), "{written}");
 
     let context = r#"{"method": "GET", "path": "/", "headers": []}"#;
     let out = polyplug(&["call", auth, "authenticator/authenticate", context, r#"{"tag": "api-key", "val": "k"}"#, "-c", "api-keys=k=ada", "--policy", policy]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["val"]["val"]["id"], "ada");
+
+    // The same name on another component: the consent is not its to use.
+    let bytes = std::fs::read(auth).unwrap();
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/auth-rust/polyplug.toml")).unwrap();
+    let impostor = dir.path().join("impostor.wasm");
+    std::fs::write(&impostor, polyplug_manifest::embed(&bytes, &format!("{manifest}\n# rebuilt\n")).unwrap()).unwrap();
+    let out = polyplug(&["call", impostor.to_str().unwrap(), "authenticator/authenticate", context, r#"{"tag": "api-key", "val": "k"}"#, "-c", "api-keys=k=ada", "--policy", policy]);
+    assert!(!out.status.success());
+    let expected = format!(
+        "error: plugin `auth-rust` (sha256 {}) is not a component its grant in {policy} was given to (sha256 {digest})",
+        sha256_of(&impostor)
+    );
+    assert!(stderr(&out).starts_with(&expected), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("`polyplug grant <component> --policy {policy}`")), "{}", stderr(&out));
+}
+
+#[test]
+fn consent_keeps_the_operators_limits_and_inspect_shows_requests_above_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "# ops: keep auth tight\n[plugins.auth-rust]\nlimits = { timeout-ms = 100 }\n").unwrap();
+    let bytes = std::fs::read(guest("examples/auth-rust")).unwrap();
+    let manifest = "[plugin]\nname = \"auth-rust\"\nversion = \"0.2.0\"\nworld = \"polyplug:plugin/auth@0.1.0\"\n[capabilities]\nlog = true\n[limits]\ntimeout-ms = 9000\n";
+    let greedy = dir.path().join("greedy.wasm");
+    std::fs::write(&greedy, polyplug_manifest::embed(&bytes, manifest).unwrap()).unwrap();
+    let greedy = greedy.to_str().unwrap();
+
+    let out = polyplug(&["inspect", greedy]);
+    assert!(stdout(&out).contains("limit: timeout-ms = 9000 (above the default 5000: the operator must allow it)"), "{}", stdout(&out));
+
+    let out = polyplug(&["grant", greedy, "--policy", policy.to_str().unwrap(), "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("keeps your `timeout-ms = 100`"), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&policy).unwrap();
+    assert!(written.starts_with("# ops: keep auth tight\n[plugins.auth-rust]\nlimits = { timeout-ms = 100 }\n"), "{written}");
+    // And the plugin is refused until the operator raises it.
+    let context = r#"{"method": "GET", "path": "/", "headers": []}"#;
+    let out = polyplug(&["call", greedy, "authenticator/authenticate", context, r#"{"tag": "none"}"#, "--policy", policy.to_str().unwrap()]);
+    assert!(
+        stderr(&out).starts_with("error: plugin `auth-rust` asks for limits above what it is allowed: `timeout-ms = 9000` (allowed: 100, the operator's limit)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn sha256_of(path: &Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
 }
 
 /// Runs `polyplug args…` on a pseudo-terminal (util-linux `script`), typing `input`.
@@ -145,7 +196,7 @@ fn on_a_terminal_a_refusal_becomes_a_consent_question() {
     let out = polyplug_on_terminal(&args, "y\n");
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("Grant plugin `auth-rust` these capabilities for this run? [y/N]"), "{text}");
+    assert!(text.contains("Grant plugin `auth-rust` these requests for this run? [y/N]"), "{text}");
     assert!(text.contains("\"id\": \"ada\""), "{text}");
 
     let out = polyplug_on_terminal(&args, "n\n");

@@ -96,6 +96,34 @@ pub enum Error {
         reason: String,
     },
 
+    /// A call failed without a trap of the plugin's code: a host function it
+    /// called failed, or a value it passed or returned was invalid (bad
+    /// UTF-8, a list out of its memory's bounds…). The instance was
+    /// discarded; `source` holds the whole chain.
+    #[error("plugin `{plugin}` failed in `{function}`: {source}")]
+    Call {
+        /// The plugin.
+        plugin: String,
+        /// The function being called.
+        function: String,
+        /// What failed, with its causes.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The host's instance pool is full: no room for another instance now.
+    /// Not the plugin's fault, and not its limit: the host's capacity.
+    #[error(
+        "no room for another instance of plugin `{plugin}`: {reason}\n\
+         hint: the host's instance pool is shared by all plugins; lower plugins' `concurrency`, or give the host a bigger pool"
+    )]
+    Capacity {
+        /// The plugin that could not get an instance.
+        plugin: String,
+        /// What wasmtime's pool reported.
+        reason: String,
+    },
+
     /// No such exported function.
     #[error("plugin `{plugin}` has no function `{function}`; it exports: {available}")]
     NoSuchFunction {
@@ -141,6 +169,22 @@ pub enum Error {
     /// The plugin requests capabilities its grant does not allow.
     #[error(transparent)]
     Denied(#[from] polyplug_policy::Refusal),
+
+    /// The plugin asks for limits above what the operator allows it.
+    #[error(
+        "plugin `{plugin}` asks for limits above what it is allowed: {}\n\
+         hint: limits belong to the operator; to allow them, add `limits = {{ {} }}` under `[plugins.{plugin}]` in {policy}, or rebuild the plugin asking for less",
+        over.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        over.iter().map(|o| format!("{} = {}", o.key, o.requested)).collect::<Vec<_>>().join(", ")
+    )]
+    LimitsRefused {
+        /// The plugin.
+        plugin: String,
+        /// The policy file, for the hint.
+        policy: String,
+        /// Each limit asked for above its cap.
+        over: Vec<polyplug_limits::OverLimit>,
+    },
 
     /// A limit ended the call (or refused it before it started).
     #[error("plugin `{plugin}`, `{function}`: {limit}")]

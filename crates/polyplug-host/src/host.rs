@@ -4,10 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use polyplug_limits::{ByteSize, Limits};
+use polyplug_limits::{ByteSize, Limits, Ticks};
 use polyplug_policy::{AuditSink, Policy, TracingAudit};
 use polyplug_wit::Catalog;
-use sha2::{Digest, Sha256};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
 
 use crate::cache::{ArtifactCache, Provenance};
@@ -41,10 +40,12 @@ pub(crate) struct HostInner {
     pub(crate) default_limits: Limits,
     pub(crate) fuel_metering: bool,
     pub(crate) max_wasm_stack: ByteSize,
+    /// The deadline clock, in step with the engine's epoch.
+    pub(crate) ticks: Ticks,
 }
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
-pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+pub(crate) const EPOCH_TICK: Duration = polyplug_limits::TICK;
 
 /// Settings for a [`Host`]; start with [`Host::builder`].
 #[derive(Clone)]
@@ -158,7 +159,8 @@ impl HostBuilder {
         let config = engine_config(self.pooling, self.fuel_metering, self.max_wasm_stack);
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("{e:#}")))?;
         let cache = self.cache_dir.map(|dir| ArtifactCache::new(&dir, &engine));
-        start_epoch_clock(&engine)?;
+        let ticks = Ticks::default();
+        start_epoch_clock(&engine, ticks.clone())?;
         Ok(Host {
             inner: Arc::new(HostInner {
                 engine,
@@ -170,20 +172,23 @@ impl HostBuilder {
                 default_limits: self.default_limits,
                 fuel_metering: self.fuel_metering,
                 max_wasm_stack: self.max_wasm_stack,
+                ticks,
             }),
         })
     }
 }
 
-/// Advances the engine's epoch every [`EPOCH_TICK`] for as long as the
-/// engine lives: a call past its deadline traps at its next loop head or call.
-fn start_epoch_clock(engine: &Engine) -> Result<()> {
+/// Advances the engine's epoch (and `ticks` with it) every [`EPOCH_TICK`]
+/// for as long as the engine lives: a call past its deadline traps at its
+/// next loop head or call, and a host call waiting past it gives up.
+fn start_epoch_clock(engine: &Engine, ticks: Ticks) -> Result<()> {
     let weak = engine.weak();
     std::thread::Builder::new()
         .name("polyplug-epoch".into())
         .spawn(move || {
             while let Some(engine) = weak.upgrade() {
                 engine.increment_epoch();
+                ticks.advance();
                 drop(engine);
                 std::thread::sleep(EPOCH_TICK);
             }
@@ -252,16 +257,19 @@ impl Host {
     }
 
     /// Compiles (or fetches from the cache) the component in `bytes`.
-    pub(crate) fn compile(&self, plugin: &str, bytes: &[u8]) -> Result<(wasmtime::component::Component, Provenance, String)> {
-        let digest = hex::encode(Sha256::digest(bytes));
+    /// `digest` is the SHA-256 of `bytes`, hex: the cache's key.
+    pub(crate) fn compile(
+        &self,
+        plugin: &str,
+        digest: &str,
+        bytes: &[u8],
+    ) -> Result<(wasmtime::component::Component, Provenance)> {
         let engine = &self.inner.engine;
         let compiled = match &self.inner.cache {
-            Some(cache) => cache.get_or_compile(engine, &digest, bytes),
+            Some(cache) => cache.get_or_compile(engine, digest, bytes),
             None => wasmtime::component::Component::new(engine, bytes).map(|c| (c, Provenance::Compiled)),
         };
-        let (component, provenance) =
-            compiled.map_err(|e| Error::Compile { plugin: plugin.to_string(), reason: format!("{e:#}") })?;
-        Ok((component, provenance, digest))
+        compiled.map_err(|e| Error::Compile { plugin: plugin.to_string(), reason: format!("{e:#}") })
     }
 }
 

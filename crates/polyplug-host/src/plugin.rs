@@ -9,7 +9,9 @@ use polyplug_bindings::base::exports::polyplug::plugin::plugin::GuestIndices as 
 use polyplug_limits::{CallGate, LimitError, Limits};
 use polyplug_linker::{PluginState, StateParts};
 use polyplug_manifest::Manifest;
-use polyplug_policy::EffectiveGrant;
+use polyplug_manifest::LimitsRequest;
+use polyplug_policy::{EffectiveGrant, Identity};
+use sha2::{Digest, Sha256};
 use polyplug_value::ValueType;
 use polyplug_wit::WorldSpec;
 use serde_json::Value as Json;
@@ -104,24 +106,37 @@ pub(crate) struct Slot {
 impl Plugin {
     pub(crate) fn load(host: &Host, file_name: &str, bytes: &[u8], spec: LoadSpec) -> Result<Plugin> {
         let manifest = read_manifest(file_name, bytes)?;
-        let (component, provenance, digest) = host.compile(file_name, bytes)?;
-        let engine = &host.inner.engine;
+        let digest = hex::encode(Sha256::digest(bytes));
+        // The manifest names the plugin, else the host's file name: never
+        // the plugin's own `describe`, which it could make say anything.
         let name = manifest.as_ref().map_or(file_name, |m| m.plugin.name.as_str()).to_string();
         let wanted_world = match (&spec.world, &manifest) {
             (Some(world), _) => Some(world.clone()),
             (None, Some(manifest)) => Some(manifest.plugin.world.to_string()),
             (None, None) => None,
         };
+        let identity = Identity { sha256: &digest, verified_publisher: spec.verified_publisher.as_deref() };
+        // Refusals by policy come before compiling: they cost nothing.
         let grant = match &manifest {
             // Inspection runs only `describe`: the interfaces it declared, no reach at all.
             Some(manifest) if spec.inspect_only => EffectiveGrant::interfaces_only(&manifest.capabilities),
-            Some(manifest) => host.inner.policy.effective(manifest, spec.verified_publisher.as_deref())?,
+            Some(manifest) => host.inner.policy.effective(manifest, identity)?,
             None => EffectiveGrant::nothing(),
         };
+        let nothing = LimitsRequest::default();
+        let requested_limits = match &manifest {
+            // Inspection runs under the host's defaults whatever the plugin asks.
+            Some(manifest) if !spec.inspect_only => &manifest.limits,
+            _ => &nothing,
+        };
+        let limits = Limits::resolve(&host.inner.default_limits, &grant.limits, requested_limits, host.inner.fuel_metering)
+            .map_err(|over| Error::LimitsRefused { plugin: name.clone(), policy: host.inner.policy.origin.clone(), over })?;
+        let (component, provenance) = host.compile(file_name, &digest, bytes)?;
+        let engine = &host.inner.engine;
         let component_type = component.component_type();
         polyplug_linker::check_imports(&name, component_type.imports(engine).map(|(import, _)| import), &grant)?;
         let world = resolve_world(engine, &host.inner.catalog, &component, &name, wanted_world.as_deref())?;
-        if let Some(stack) = grant.limits.stack.filter(|s| *s > host.inner.max_wasm_stack) {
+        if let Some(stack) = requested_limits.stack.filter(|s| *s > host.inner.max_wasm_stack) {
             return Err(Error::Link {
                 plugin: name.clone(),
                 reason: format!(
@@ -134,11 +149,10 @@ impl Plugin {
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(|e| Error::Link { plugin: name.clone(), reason: format!("{e:#}") })?;
-        let limits = Limits::resolve(&host.inner.default_limits, &grant.limits, host.inner.fuel_metering);
         // Worlds from a host's own WIT may lack polyplug's base interface: then there is no init/describe.
         let mut config = spec.config.clone();
         config.sort();
-        let base = BaseIndices::new(&instance_pre).ok();
+        let base = base_indices(engine, &component, &instance_pre, &name)?;
         let mut inner = PluginInner {
             host: host.clone(),
             name: Arc::from(name.as_str()),
@@ -170,11 +184,6 @@ impl Plugin {
             let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| inner.trap("describe", e))?;
             inner.arm(&mut slot.store);
             let info = guest.call_describe(&mut slot.store).map_err(|e| inner.trap("describe", e))?;
-            // The manifest names the plugin when there is one; else its own description does.
-            if inner.manifest.is_none() {
-                inner.name = Arc::from(info.name.as_str());
-                slot.store.data_mut().set_plugin(inner.name.clone());
-            }
             inner.info = Some(PluginInfo { name: info.name, version: info.version, description: info.description });
         }
         if !spec.defer_init && !spec.inspect_only {
@@ -190,7 +199,8 @@ impl Plugin {
         Ok(Plugin { inner: Arc::new(inner) })
     }
 
-    /// The plugin's name: what it calls itself, else its file name.
+    /// The plugin's name: the one its manifest gives, else its file name
+    /// (never what its `describe` says: a plugin does not pick its identity).
     pub fn name(&self) -> &str {
         &self.inner.name
     }
@@ -350,7 +360,9 @@ impl Plugin {
         function: &str,
         f: impl FnOnce(&mut Slot) -> wasmtime::Result<R>,
     ) -> Result<R> {
+        // Refusals come before an instance is taken: they cost no guest code and no instance.
         let _admission = self.inner.admit(function)?;
+        self.inner.check_rate(function)?;
         let mut slot = self.inner.take()?;
         let result = self.inner.run(&mut slot, function, f);
         if result.is_ok() {
@@ -397,6 +409,32 @@ fn read_manifest(file_name: &str, bytes: &[u8]) -> Result<Option<Manifest>> {
     .transpose()
 }
 
+/// The indices of polyplug's base interface (`describe`, `init`) when the
+/// component exports it; worlds from a host's own WIT may lack it. Exported
+/// with other types than polyplug's, it refuses the plugin: skipping `init`
+/// silently would run it unconfigured.
+fn base_indices(
+    engine: &wasmtime::Engine,
+    component: &Component,
+    instance_pre: &InstancePre<PluginState>,
+    plugin: &str,
+) -> Result<Option<BaseIndices>> {
+    let exports_base = component
+        .component_type()
+        .exports(engine)
+        .any(|(name, _)| name.split('@').next() == Some("polyplug:plugin/plugin"));
+    if !exports_base {
+        return Ok(None);
+    }
+    BaseIndices::new(instance_pre).map(Some).map_err(|e| Error::Link {
+        plugin: plugin.to_string(),
+        reason: format!(
+            "it exports `polyplug:plugin/plugin` with types other than polyplug's: {e:#}\n\
+             hint: rebuild it against polyplug's WIT (`describe` and `init` as in wit/base.wit)"
+        ),
+    })
+}
+
 fn result_to_json(ty: &ValueType, val: Val) -> std::result::Result<Json, String> {
     let value = from_val(val).ok_or_else(|| format!("returned a value of type {ty} that JSON cannot carry"))?;
     ty.to_json(&value).map_err(|e| format!("returned a value that does not fit its type: {e}"))
@@ -426,6 +464,7 @@ impl PluginInner {
             audit: host.audit.clone(),
             limits: self.limits.clone(),
             kv: self.kv.clone(),
+            ticks: host.ticks.clone(),
         };
         let state = PluginState::new(parts, &self.grant)?;
         let mut store = Store::new(&host.engine, state);
@@ -438,6 +477,7 @@ impl PluginInner {
     /// Sets the store's deadline (and fuel) for the next call into the plugin.
     fn arm(&self, store: &mut Store<PluginState>) {
         store.set_epoch_deadline(self.deadline_ticks);
+        store.data_mut().arm_deadline(self.deadline_ticks);
         if let Some(fuel) = self.limits.fuel {
             // Fails only when the engine does not meter fuel, and then `limits.fuel` is `None`.
             let _ = store.set_fuel(fuel);
@@ -476,7 +516,12 @@ impl PluginInner {
         self.gate.admit().map_err(|limit| self.limit(function, limit))
     }
 
-    /// Runs one call on an admitted instance: within the rate limit, armed
+    /// Takes one call from the plugin's rate budget, or refuses it.
+    pub(crate) fn check_rate(&self, function: &str) -> Result<()> {
+        self.gate.check_rate().map_err(|limit| self.limit(function, limit))
+    }
+
+    /// Runs one call on an admitted instance (rate already checked), armed
     /// with its deadline and fuel, inside a `plugin_call` span recording
     /// outcome, duration and fuel.
     pub(crate) fn run<S: HasStore, R>(
@@ -485,7 +530,6 @@ impl PluginInner {
         function: &str,
         f: impl FnOnce(&mut S) -> wasmtime::Result<R>,
     ) -> Result<R> {
-        self.gate.check_rate().map_err(|limit| self.limit(function, limit))?;
         let span = tracing::info_span!(
             "plugin_call",
             plugin = &*self.name,
@@ -522,12 +566,19 @@ impl PluginInner {
         if let Some(limit) = LimitError::from_call(&error, &self.limits, self.host.inner.max_wasm_stack) {
             return self.limit(function, limit);
         }
-        let reason = match error.downcast_ref::<Trap>() {
-            Some(trap) => match error.downcast_ref::<WasmBacktrace>() {
-                Some(backtrace) => format!("{trap}\n{backtrace}"),
-                None => trap.to_string(),
-            },
-            None => format!("{error:#}"),
+        if let Some(full) = error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>() {
+            tracing::warn!(plugin = &*self.name, function, "no room for another instance: {full}");
+            return Error::Capacity { plugin: self.name.to_string(), reason: full.to_string() };
+        }
+        let Some(trap) = error.downcast_ref::<Trap>() else {
+            // Not a trap of the plugin's code: a host function failed, or a
+            // value crossing the boundary was invalid. Keep the whole chain.
+            tracing::warn!(plugin = &*self.name, function, "plugin call failed: {error:#}");
+            return Error::Call { plugin: self.name.to_string(), function: function.to_string(), source: error.into_boxed_dyn_error() };
+        };
+        let reason = match error.downcast_ref::<WasmBacktrace>() {
+            Some(backtrace) => format!("{trap}\n{backtrace}"),
+            None => trap.to_string(),
         };
         tracing::warn!(plugin = &*self.name, function, "plugin call failed: {reason}");
         Error::Trap { plugin: self.name.to_string(), function: function.to_string(), reason }

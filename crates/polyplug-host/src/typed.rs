@@ -99,11 +99,14 @@ impl<W: World> TypedInstance<'_, W> {
         function: &str,
         f: impl FnOnce(&W, &mut Store<PluginState>) -> wasmtime::Result<R>,
     ) -> Result<R> {
+        let inner = self.plugin.plugin.inner();
+        // A refused call never reaches, or costs, the instance.
+        inner.check_rate(function)?;
         let slot = match &mut self.slot {
             Some(slot) => slot,
             empty => empty.insert(self.plugin.new_slot()?),
         };
-        let result = self.plugin.plugin.inner().run(&mut **slot, function, |s| f(&s.bindings, &mut s.slot.store));
+        let result = inner.run(&mut **slot, function, |s| f(&s.bindings, &mut s.slot.store));
         if result.is_err() {
             // Never reuse an instance that failed mid-call.
             self.slot = None;

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -301,7 +302,8 @@ fn the_key_value_store_stops_at_its_quota_and_the_overflow_is_audited() {
 
 fn host_with_limits(limits: &str, fuel: bool) -> Host {
     let text = format!(
-        "[plugins.hostile-rust]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nhttp = [\"http://127.0.0.1:*\"]\nlimits = {{ {limits} }}\n",
+        "[plugins.hostile-rust]\nsha256 = [\"{}\"]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nhttp = [\"http://127.0.0.1:*\"]\nlimits = {{ {limits} }}\n",
+        common::digest("hostile-rust"),
         common::data_dir().display().to_string()
     );
     Host::builder().policy(Policy::from_toml(&text, "policy").unwrap()).fuel_metering(fuel).build().unwrap()
@@ -372,4 +374,163 @@ fn good_calls_all_succeed_while_hostile_ones_are_stopped() {
         thread.join().unwrap();
     }
     auth_thread.join().unwrap();
+}
+
+/// Runs `call` on its own thread; its result arrives on the receiver.
+fn on_a_thread<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> std::sync::mpsc::Receiver<T> {
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(call());
+    });
+    result
+}
+
+#[test]
+fn a_deadline_ends_a_call_blocked_in_a_host_call_and_others_keep_being_served() {
+    // A server that accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming() {
+            held.push(stream);
+        }
+    });
+    let host = host_with_limits("timeout-ms = 1000", false);
+    let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
+    // A bound on "stopped at all", far above the deadline; not a timing.
+    let patience = Duration::from_secs(30);
+    let sleeper = plugin.clone();
+    let sleeping = on_a_thread(move || command(&sleeper, "sleep:3600000"));
+    let fetcher = plugin.clone();
+    let fetching = on_a_thread(move || command(&fetcher, &format!("fetch:http://{silent_addr}/never")));
+    // Meanwhile the host serves other calls, the same plugin's included.
+    others_still_serve(&plugin);
+    for (what, result) in [("an hour's sleep", sleeping), ("a fetch from a silent server", fetching)] {
+        let result = result.recv_timeout(patience).unwrap_or_else(|_| panic!("{what} was not stopped at its 1 s deadline"));
+        assert_eq!(limit_of(result), LimitError::Timeout { limit: Duration::from_secs(1) }, "{what}");
+    }
+    // The instances were discarded and their concurrency slots freed: the plugin serves again.
+    assert_eq!(answered(command(&plugin, "sleep:1")), "slept");
+}
+
+/// `hostile-rust` with `manifest` in place of its own.
+fn hostile_with_manifest(manifest: &str) -> std::path::PathBuf {
+    let bytes = std::fs::read(common::guest("hostile-rust")).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rewritten");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{:x}.wasm", manifest.len() ^ manifest.bytes().map(u64::from).sum::<u64>() as usize));
+    std::fs::write(&path, polyplug_manifest::embed(&bytes, manifest).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_plugin_cannot_raise_its_own_limits() {
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/hostile-rust/polyplug.toml")).unwrap();
+    let greedy = hostile_with_manifest(&format!("{manifest}\n[limits]\ntimeout-ms = 9000\nmemory = \"4 GiB\"\nconcurrency = 100000\n"));
+    // A policy granting only its capabilities (to the copy's own digest), no limits.
+    let capabilities_for = |component: &Path| {
+        use sha2::Digest;
+        let digest = hex::encode(sha2::Sha256::digest(std::fs::read(component).unwrap()));
+        format!(
+            "[plugins.hostile-rust]\nsha256 = [\"{digest}\"]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nhttp = [\"http://127.0.0.1:*\"]\n",
+            common::data_dir().display().to_string()
+        )
+    };
+    let text = capabilities_for(&greedy);
+    let host = Host::builder().policy(Policy::from_toml(&text, "policy.toml").unwrap()).build().unwrap();
+    let err = host.load_file(&greedy).err().expect("refused");
+    assert_eq!(
+        err.to_string(),
+        "plugin `hostile-rust` asks for limits above what it is allowed: `memory = \"4 GiB\"` (allowed: \"128 MiB\", the host's default); \
+         `timeout-ms = 9000` (allowed: 5000, the host's default); `concurrency = 100000` (allowed: 64, the host's default)\n\
+         hint: limits belong to the operator; to allow them, add `limits = { memory = \"4 GiB\", timeout-ms = 9000, concurrency = 100000 }` \
+         under `[plugins.hostile-rust]` in policy.toml, or rebuild the plugin asking for less"
+    );
+    // The operator allows a longer deadline, not the rest: still refused, now for two.
+    let host = Host::builder()
+        .policy(Policy::from_toml(&format!("{text}limits = {{ timeout-ms = 10000 }}\n"), "policy.toml").unwrap())
+        .build()
+        .unwrap();
+    let Err(Error::LimitsRefused { over, .. }) = host.load_file(&greedy) else { panic!("not refused") };
+    assert_eq!(over.iter().map(|o| o.key).collect::<Vec<_>>(), ["memory", "concurrency"]);
+    // Asking for less than the caps is the plugin's right.
+    let modest = hostile_with_manifest(&format!("{manifest}\n[limits]\ntimeout-ms = 200\n"));
+    let host = Host::builder().policy(Policy::from_toml(&capabilities_for(&modest), "policy.toml").unwrap()).build().unwrap();
+    let plugin = host.load_file(&modest).unwrap();
+    assert_eq!(plugin.limits().timeout, Duration::from_millis(200));
+    assert_eq!(limit_of(command(&plugin, "loop")), LimitError::Timeout { limit: Duration::from_millis(200) });
+}
+
+#[test]
+fn a_component_copying_a_granted_name_gets_nothing_and_is_refused_with_both_digests() {
+    // `panicky-rust`, renamed `auth-rust` in its manifest, against the test policy that grants the real `auth-rust`.
+    let bytes = std::fs::read(common::guest("panicky-rust")).unwrap();
+    let manifest = "[plugin]\nname = \"auth-rust\"\nversion = \"0.1.0\"\nworld = \"polyplug:plugin/transform@0.1.0\"\n[capabilities]\nlog = true\n";
+    let dir = tempfile::tempdir().unwrap();
+    let impostor = dir.path().join("auth-rust.wasm");
+    std::fs::write(&impostor, polyplug_manifest::embed(&bytes, manifest).unwrap()).unwrap();
+    let impostor_digest = { use sha2::Digest; hex::encode(sha2::Sha256::digest(std::fs::read(&impostor).unwrap())) };
+    let err = common::host().load_file(&impostor).err().expect("refused");
+    assert!(matches!(&err, Error::Denied(polyplug_policy::Refusal::OtherComponent(_))), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "plugin `auth-rust` (sha256 {impostor_digest}) is not a component its grant in the test policy was given to (sha256 {}): \
+             a grant binds to the component, not to the name it claims\n\
+             hint: review this component with `polyplug inspect <component>`; if you trust it, record consent with `polyplug grant <component> --policy the test policy`",
+            common::digest("auth-rust")
+        )
+    );
+    // The real one still loads under its grant.
+    common::host().loader(common::guest("auth-rust")).config([("api-keys", "k1=alice")]).load().unwrap();
+}
+
+#[test]
+fn a_plugin_without_a_manifest_is_named_by_its_file_not_by_what_it_says() {
+    // `panicky-rust` without its manifest section; its `describe` still says `panicky-rust`.
+    let bytes = std::fs::read(common::guest("panicky-rust")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth-rust.wasm");
+    std::fs::write(&path, without_manifest(&bytes)).unwrap();
+    let plugin = common::host().load_file(&path).unwrap();
+    assert!(plugin.manifest().is_none());
+    assert_eq!(plugin.info().unwrap().name, "panicky-rust");
+    assert_eq!(plugin.name(), "auth-rust.wasm");
+    assert_eq!(plugin.grant(), &polyplug_policy::EffectiveGrant::nothing(), "no manifest, no grant, whatever its file is called");
+}
+
+/// `component` without its `polyplug-manifest` custom section.
+fn without_manifest(component: &[u8]) -> Vec<u8> {
+    fn leb(bytes: &[u8], at: &mut usize) -> usize {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = bytes[*at];
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return value;
+            }
+        }
+    }
+    let mut out = component[..8].to_vec();
+    let mut at = 8;
+    while at < component.len() {
+        let start = at;
+        let id = component[at];
+        at += 1;
+        let size = leb(component, &mut at);
+        let payload = at;
+        at += size;
+        let is_manifest = id == 0 && {
+            let mut name_at = payload;
+            let len = leb(component, &mut name_at);
+            &component[name_at..name_at + len] == polyplug_manifest::SECTION_NAME.as_bytes()
+        };
+        if !is_manifest {
+            out.extend_from_slice(&component[start..at]);
+        }
+    }
+    out
 }

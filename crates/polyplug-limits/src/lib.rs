@@ -67,20 +67,102 @@ impl Default for Limits {
 pub const DEFAULT_FUEL: u64 = 1_000_000_000;
 
 impl Limits {
-    /// `defaults`, overridden by `request` (the plugin's manifest merged with
-    /// the operator's policy). `fuel_metering` says whether the host's engine
-    /// counts fuel at all.
-    pub fn resolve(defaults: &Limits, request: &LimitsRequest, fuel_metering: bool) -> Limits {
-        Limits {
-            memory: request.memory.unwrap_or(defaults.memory),
-            table_elements: request.table_elements.unwrap_or(defaults.table_elements),
-            instances: request.instances.unwrap_or(defaults.instances),
-            fuel: fuel_metering.then(|| request.fuel.or(defaults.fuel).unwrap_or(DEFAULT_FUEL)),
-            timeout: request.timeout_ms.map(Duration::from_millis).unwrap_or(defaults.timeout),
-            concurrency: request.concurrency.unwrap_or(defaults.concurrency).max(1),
-            calls_per_second: request.calls_per_second.or(defaults.calls_per_second),
-            output: request.output.unwrap_or(defaults.output),
+    /// The limits of one plugin. Limits belong to the operator: each is what
+    /// the plugin asks for (`requested`, from its manifest) if it asks, else
+    /// the operator's limit for it (`operator`, from the policy), else the
+    /// host's default; and a request may not exceed the operator's limit, or
+    /// where the operator set none, the host's default. Every request above
+    /// its cap is listed in the error: the plugin does not load until the
+    /// operator raises the cap (or the plugin asks for less). `fuel_metering`
+    /// says whether the host's engine counts fuel at all.
+    pub fn resolve(
+        defaults: &Limits,
+        operator: &LimitsRequest,
+        requested: &LimitsRequest,
+        fuel_metering: bool,
+    ) -> Result<Limits, Vec<OverLimit>> {
+        let mut over = Vec::new();
+        let mut pick = |key: &'static str, requested: Option<u64>, cap: Option<u64>, cap_is_default: bool, show: fn(u64) -> String| {
+            match (requested, cap) {
+                (Some(wanted), Some(allowed)) if wanted > allowed => {
+                    over.push(OverLimit { key, requested: show(wanted), allowed: show(allowed), from_default: cap_is_default });
+                    Some(allowed)
+                }
+                (Some(wanted), _) => Some(wanted),
+                (None, cap) => cap,
+            }
+        };
+        let size = |n: u64| format!("\"{}\"", ByteSize(n));
+        let count = |n: u64| n.to_string();
+        let bytes = |s: Option<ByteSize>| s.map(|s| s.0);
+        let memory = pick("memory", bytes(requested.memory), Some(bytes(operator.memory).unwrap_or(defaults.memory.0)), operator.memory.is_none(), size);
+        let table_elements = pick(
+            "table-elements",
+            requested.table_elements,
+            Some(operator.table_elements.unwrap_or(defaults.table_elements)),
+            operator.table_elements.is_none(),
+            count,
+        );
+        let instances =
+            pick("instances", requested.instances, Some(operator.instances.unwrap_or(defaults.instances)), operator.instances.is_none(), count);
+        let fuel = if fuel_metering {
+            pick("fuel", requested.fuel, Some(operator.fuel.or(defaults.fuel).unwrap_or(DEFAULT_FUEL)), operator.fuel.is_none(), count)
+        } else {
+            None
+        };
+        let default_timeout = u64::try_from(defaults.timeout.as_millis()).unwrap_or(u64::MAX);
+        let timeout_ms =
+            pick("timeout-ms", requested.timeout_ms, Some(operator.timeout_ms.unwrap_or(default_timeout)), operator.timeout_ms.is_none(), count);
+        let concurrency = pick(
+            "concurrency",
+            requested.concurrency,
+            Some(operator.concurrency.unwrap_or(defaults.concurrency)),
+            operator.concurrency.is_none(),
+            count,
+        );
+        let calls_per_second = pick(
+            "calls-per-second",
+            requested.calls_per_second,
+            operator.calls_per_second.or(defaults.calls_per_second),
+            operator.calls_per_second.is_none(),
+            count,
+        );
+        let output = pick("output", bytes(requested.output), Some(bytes(operator.output).unwrap_or(defaults.output.0)), operator.output.is_none(), size);
+        if !over.is_empty() {
+            return Err(over);
         }
+        // Every `Some(cap)` above makes these `Some`.
+        let or = |value: Option<u64>, fallback: u64| value.unwrap_or(fallback);
+        Ok(Limits {
+            memory: ByteSize(or(memory, defaults.memory.0)),
+            table_elements: or(table_elements, defaults.table_elements),
+            instances: or(instances, defaults.instances),
+            fuel,
+            timeout: Duration::from_millis(or(timeout_ms, default_timeout)),
+            concurrency: or(concurrency, defaults.concurrency).max(1),
+            calls_per_second,
+            output: ByteSize(or(output, defaults.output.0)),
+        })
+    }
+}
+
+/// One limit a plugin asks for above what it is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverLimit {
+    /// The key, as in `[limits]` and the policy (`timeout-ms`).
+    pub key: &'static str,
+    /// What the plugin asks for, as TOML (`9000`, `"4 GiB"`).
+    pub requested: String,
+    /// What it may have, as TOML.
+    pub allowed: String,
+    /// Whether the cap is the host's default (the operator set no limit for it).
+    pub from_default: bool,
+}
+
+impl fmt::Display for OverLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let whose = if self.from_default { "the host's default" } else { "the operator's limit" };
+        write!(f, "`{} = {}` (allowed: {}, {whose})", self.key, self.requested, self.allowed)
     }
 }
 
@@ -239,6 +321,61 @@ impl ResourceLimiter for Limiter {
     }
 }
 
+/// How often the host's deadline clock ticks (and the engine's epoch
+/// advances): the granularity of call deadlines.
+pub const TICK: Duration = Duration::from_millis(10);
+
+/// A coarse clock, advanced every [`TICK`] by the host's epoch thread, in
+/// step with the engine's epoch. Reading it is one atomic load: cheap enough
+/// to arm every call.
+#[derive(Debug, Clone, Default)]
+pub struct Ticks(std::sync::Arc<AtomicU64>);
+
+impl Ticks {
+    /// Ticks since the clock started.
+    pub fn now(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Moves the clock one tick on (the epoch thread does this).
+    pub fn advance(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// When the call running in a store must end. Wasm code is stopped there by
+/// the engine's epoch deadline; host calls that wait (sleeps, polls, streams,
+/// HTTP) are bounded by [`Deadline::time_left`].
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    ticks: Ticks,
+    at: u64,
+    limit: Duration,
+}
+
+impl Deadline {
+    /// A deadline for calls limited to `limit`, on `ticks`; armed by [`Deadline::arm`].
+    pub fn new(ticks: Ticks, limit: Duration) -> Deadline {
+        Deadline { at: ticks.now(), ticks, limit }
+    }
+
+    /// Starts a call: it must end `ticks` ticks from now.
+    pub fn arm(&mut self, ticks: u64) {
+        self.at = self.ticks.now().saturating_add(ticks);
+    }
+
+    /// What is left of the call's time (zero once it is past).
+    pub fn time_left(&self) -> Duration {
+        let ticks = self.at.saturating_sub(self.ticks.now());
+        TICK.saturating_mul(u32::try_from(ticks).unwrap_or(u32::MAX))
+    }
+
+    /// The error a call that ran out of time ends with.
+    pub fn expired(&self) -> LimitError {
+        LimitError::Timeout { limit: self.limit }
+    }
+}
+
 /// Admission for calls: at most `concurrency` instances in use at once
 /// ([`CallGate::admit`], when an instance is taken for a call or held), and,
 /// optionally, at most `calls_per_second` ([`CallGate::check_rate`], a token
@@ -332,13 +469,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn requests_override_defaults_and_fuel_needs_metering() {
+    fn requests_below_their_cap_are_taken_and_fuel_needs_metering() {
+        let none = LimitsRequest::default();
         let request = LimitsRequest { memory: Some(ByteSize(1 << 20)), fuel: Some(500), ..Default::default() };
-        let limits = Limits::resolve(&Limits::default(), &request, false);
-        assert_eq!(limits.memory, ByteSize(1 << 20));
+        let limits = Limits::resolve(&Limits::default(), &none, &request, false).unwrap();
+        assert_eq!(limits.memory, ByteSize(1 << 20), "asking for less is always allowed");
         assert_eq!(limits.fuel, None, "no metering, no fuel limit");
-        assert_eq!(Limits::resolve(&Limits::default(), &request, true).fuel, Some(500));
-        assert_eq!(Limits::resolve(&Limits::default(), &LimitsRequest::default(), true).fuel, Some(DEFAULT_FUEL));
+        assert_eq!(Limits::resolve(&Limits::default(), &none, &request, true).unwrap().fuel, Some(500));
+        assert_eq!(Limits::resolve(&Limits::default(), &none, &none, true).unwrap().fuel, Some(DEFAULT_FUEL));
+        let operator = LimitsRequest { timeout_ms: Some(30_000), ..Default::default() };
+        let limits = Limits::resolve(&Limits::default(), &operator, &none, false).unwrap();
+        assert_eq!(limits.timeout, Duration::from_secs(30), "no request: the operator's limit");
+    }
+
+    #[test]
+    fn a_plugin_cannot_raise_its_own_limits() {
+        let request = LimitsRequest {
+            timeout_ms: Some(9000),
+            memory: Some(ByteSize(4 << 30)),
+            concurrency: Some(100_000),
+            calls_per_second: Some(10),
+            ..Default::default()
+        };
+        let operator = LimitsRequest { concurrency: Some(8), ..Default::default() };
+        let over = Limits::resolve(&Limits::default(), &operator, &request, false).unwrap_err();
+        let shown: Vec<String> = over.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "`memory = \"4 GiB\"` (allowed: \"128 MiB\", the host's default)",
+                "`timeout-ms = 9000` (allowed: 5000, the host's default)",
+                "`concurrency = 100000` (allowed: 8, the operator's limit)",
+            ],
+            "calls-per-second has no default cap"
+        );
+        // The operator raises the caps: the requests are taken as asked.
+        let operator = LimitsRequest { timeout_ms: Some(10_000), memory: Some(ByteSize(4 << 30)), concurrency: Some(100_000), ..Default::default() };
+        let limits = Limits::resolve(&Limits::default(), &operator, &request, false).unwrap();
+        assert_eq!((limits.timeout, limits.memory, limits.concurrency), (Duration::from_millis(9000), ByteSize(4 << 30), 100_000));
     }
 
     #[test]

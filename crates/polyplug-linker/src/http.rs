@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use polyplug_policy::{AuditEvent, AuditSink, HttpPattern};
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
@@ -13,6 +14,8 @@ pub(crate) struct OriginAllowlist {
     pub(crate) plugin: Arc<str>,
     pub(crate) allowed: Vec<HttpPattern>,
     pub(crate) audit: Arc<dyn AuditSink>,
+    /// What the current call has left: no request waits longer.
+    pub(crate) time_left: Duration,
 }
 
 type SendResult = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>), HttpError>;
@@ -39,6 +42,14 @@ impl WasiHttpHooks for OriginAllowlist {
             });
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
         }
-        wasmtime_wasi_http::default_hooks().send_request(request, options, fut)
+        // Connect, first byte and the gaps between bytes each get no more than
+        // the call has left (wasi-http's own defaults are 600 s each).
+        let cap = |asked: Option<Duration>| Some(asked.map_or(self.time_left, |asked| asked.min(self.time_left)));
+        let options = RequestOptions {
+            connect_timeout: cap(options.and_then(|o| o.connect_timeout)),
+            first_byte_timeout: cap(options.and_then(|o| o.first_byte_timeout)),
+            between_bytes_timeout: cap(options.and_then(|o| o.between_bytes_timeout)),
+        };
+        wasmtime_wasi_http::default_hooks().send_request(request, Some(options), fut)
     }
 }

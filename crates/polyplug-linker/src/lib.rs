@@ -24,6 +24,7 @@
 //! This crate knows nothing of registries, remote plugins or which world a
 //! plugin implements.
 
+mod bounded;
 mod http;
 mod kv;
 mod stdio;
@@ -35,7 +36,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use polyplug_bindings::base::polyplug::plugin::{config, kv as kv_api, log, types};
-use polyplug_limits::Limiter;
+use polyplug_limits::{Deadline, Limiter, Ticks};
 use polyplug_policy::{AuditEvent, AuditSink, EffectiveGrant};
 use wasmtime::component::{HasSelf, Linker, Resource, ResourceTable};
 use wasmtime::{Engine, StoreContextMut};
@@ -144,6 +145,7 @@ pub struct PluginState {
     kv: Option<Arc<KvStore>>,
     http: WasiHttpCtx,
     http_hooks: http::OriginAllowlist,
+    deadline: Deadline,
 }
 
 /// A clock that never moves: what a plugin without the `clocks` grant sees.
@@ -179,12 +181,14 @@ pub struct StateParts {
     pub limits: polyplug_limits::Limits,
     /// Its key-value store, when granted one (shared by all its instances).
     pub kv: Option<Arc<KvStore>>,
+    /// The host's deadline clock.
+    pub ticks: Ticks,
 }
 
 impl PluginState {
     /// State for one instance, with exactly the reach `grant` allows.
     pub fn new(parts: StateParts, grant: &EffectiveGrant) -> Result<Self, LinkError> {
-        let StateParts { plugin, config, audit, limits, kv } = parts;
+        let StateParts { plugin, config, audit, limits, kv, ticks } = parts;
         let mut wasi = WasiCtx::builder();
         for name in &grant.env {
             if let Ok(value) = std::env::var(name) {
@@ -253,7 +257,13 @@ impl PluginState {
             table: ResourceTable::new(),
             limiter: Limiter::new(&limits),
             http: WasiHttpCtx::new(),
-            http_hooks: http::OriginAllowlist { plugin: plugin.clone(), allowed: grant.http.clone(), audit: audit.clone() },
+            http_hooks: http::OriginAllowlist {
+                plugin: plugin.clone(),
+                allowed: grant.http.clone(),
+                audit: audit.clone(),
+                time_left: Duration::ZERO,
+            },
+            deadline: Deadline::new(ticks, limits.timeout),
             plugin,
             audit,
             kv,
@@ -276,6 +286,13 @@ impl PluginState {
         &self.config
     }
 
+    /// Starts a call that must end `ticks` deadline ticks from now: host
+    /// calls that wait give up then (Wasm code is stopped by the engine's
+    /// epoch deadline, which the host sets alongside).
+    pub fn arm_deadline(&mut self, ticks: u64) {
+        self.deadline.arm(ticks);
+    }
+
     /// The store's resource limiter, for `Store::limiter`.
     pub fn limiter(&mut self) -> &mut Limiter {
         &mut self.limiter
@@ -290,6 +307,8 @@ impl WasiView for PluginState {
 
 impl WasiHttpView for PluginState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
+        // An outgoing request may wait no longer than the call has left.
+        self.http_hooks.time_left = self.deadline.time_left();
         WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
     }
 }
@@ -383,6 +402,7 @@ pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginSt
     }
     linker.allow_shadowing(true);
     audit_path_escapes(&mut linker).map_err(wasm)?;
+    bounded::bound_waits(&mut linker).map_err(wasm)?;
     linker.allow_shadowing(false);
     Ok(linker)
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use crate::ByteSize;
 
@@ -25,7 +25,8 @@ pub struct Capabilities {
     #[serde(default)]
     pub files: Vec<FileRequest>,
     /// Environment variables, by name (values come from the host's environment).
-    #[serde(default)]
+    /// Each is a POSIX portable name, checked as the manifest is read.
+    #[serde(default, deserialize_with = "env_names")]
     pub env: Vec<String>,
     /// The real wall and monotonic clocks (without: clocks frozen at zero).
     #[serde(default)]
@@ -131,11 +132,90 @@ impl fmt::Display for HttpPattern {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileRequest {
-    /// The guest path, absolute, e.g. `/data`.
+    /// The guest path, absolute and normalized, e.g. `/data`; checked as the
+    /// manifest is read.
+    #[serde(deserialize_with = "guest_path")]
     pub path: String,
     /// Read-only unless asked otherwise.
     #[serde(default)]
     pub access: FileAccess,
+}
+
+/// The longest environment variable name accepted, in bytes.
+const ENV_NAME_MAX: usize = 256;
+
+/// The longest guest path accepted, in bytes.
+const GUEST_PATH_MAX: usize = 1024;
+
+/// An environment variable name, valid by construction: ASCII letters,
+/// digits and underscores, not starting with a digit, 1 to 256 bytes. Only
+/// the deserializer uses it; the public field stays a `String`.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct EnvName(String);
+
+impl TryFrom<String> for EnvName {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        let valid = !name.is_empty()
+            && name.len() <= ENV_NAME_MAX
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if valid {
+            Ok(EnvName(name))
+        } else {
+            Err(format!(
+                "{name:?} is not an environment variable name: use ASCII letters, digits and underscores, not starting with a digit, at most {ENV_NAME_MAX} bytes (e.g. `JWT_AUDIENCE`)"
+            ))
+        }
+    }
+}
+
+/// Reads `env = [...]`, each name checked (an error names the bad one; toml
+/// places it at the array).
+fn env_names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let names = Vec::<EnvName>::deserialize(deserializer)?;
+    Ok(names.into_iter().map(|EnvName(name)| name).collect())
+}
+
+/// A guest path, valid by construction: absolute, at most 1024 bytes, no
+/// control characters, no `.`, `..` or empty components. Only the
+/// deserializer uses it; the public field stays a `String`.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct GuestPath(String);
+
+impl TryFrom<String> for GuestPath {
+    type Error = String;
+
+    fn try_from(path: String) -> Result<Self, String> {
+        let wrong = |why: &str| format!("{path:?} is not a guest path ({why}): write an absolute path such as `/data` or `/srv/app-data`");
+        let Some(rest) = path.strip_prefix('/') else {
+            return Err(wrong("it must be absolute, starting with `/`"));
+        };
+        if path.len() > GUEST_PATH_MAX {
+            return Err(wrong(&format!("it must be at most {GUEST_PATH_MAX} bytes")));
+        }
+        if path.chars().any(char::is_control) {
+            return Err(wrong("it must not contain control characters"));
+        }
+        if !rest.is_empty() {
+            for component in rest.split('/') {
+                match component {
+                    "." | ".." => return Err(wrong("it must not contain `.` or `..` components")),
+                    "" => return Err(wrong("it must not contain empty components: no `//`, no trailing `/`")),
+                    _ => {}
+                }
+            }
+        }
+        Ok(GuestPath(path))
+    }
+}
+
+/// Reads a `files` entry's `path`, checked.
+fn guest_path<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    GuestPath::deserialize(deserializer).map(|GuestPath(path)| path)
 }
 
 /// How a directory may be used.

@@ -180,6 +180,29 @@ pub struct LimitsRequest {
     pub output: Option<ByteSize>,
 }
 
+impl LimitsRequest {
+    /// The limits set, as `(key, value as TOML)` in the order of `[limits]`:
+    /// `("timeout-ms", "500")`, `("memory", "\"16 MiB\"")`.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        let size = |s: Option<ByteSize>| s.map(|s| format!("\"{s}\""));
+        let count = |n: Option<u64>| n.map(|n| n.to_string());
+        [
+            ("memory", size(self.memory)),
+            ("table-elements", count(self.table_elements)),
+            ("instances", count(self.instances)),
+            ("stack", size(self.stack)),
+            ("fuel", count(self.fuel)),
+            ("timeout-ms", count(self.timeout_ms)),
+            ("concurrency", count(self.concurrency)),
+            ("calls-per-second", count(self.calls_per_second)),
+            ("output", size(self.output)),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
+        .collect()
+    }
+}
+
 /// A size in bytes, written as a number or as `"<n> B|KiB|MiB|GiB"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(try_from = "ByteSizeText")]

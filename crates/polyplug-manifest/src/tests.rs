@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::capabilities::{EnvName, GuestPath};
 
 const FULL: &str = r#"
 [plugin]
@@ -82,6 +83,73 @@ fn errors_point_at_line_column_and_key() {
         assert!(err.message.contains(message), "{text:?}: {err}");
         assert!(err.to_string().starts_with(&format!("my/polyplug.toml:{line}:")), "{err}");
     }
+}
+
+/// A manifest whose `[capabilities]` table is the given line, on line 6.
+fn with_capabilities(line: &str) -> String {
+    format!("[plugin]\nname = \"a\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[capabilities]\n{line}\n")
+}
+
+#[test]
+fn env_names_and_guest_paths_are_checked_as_they_are_read() {
+    let env_rule = "is not an environment variable name: use ASCII letters, digits and underscores, not starting with a digit, at most 256 bytes (e.g. `JWT_AUDIENCE`)";
+    let path_advice = "write an absolute path such as `/data` or `/srv/app-data`";
+    // (the capabilities line, as TOML; the column toml reports, which is the
+    // array's for an element of `env` and the value's for a `path`; the whole message)
+    let cases = [
+        (r#"env = ["LOG", "A=B"]"#, 7, format!(r#""A=B" {env_rule}"#)),
+        (r#"env = ["A\nB"]"#, 7, format!(r#""A\nB" {env_rule}"#)),
+        (r#"files = [{ path = "data" }]"#, 19, format!(r#""data" is not a guest path (it must be absolute, starting with `/`): {path_advice}"#)),
+        (
+            r#"files = [{ path = "/data/../etc" }]"#,
+            19,
+            format!(r#""/data/../etc" is not a guest path (it must not contain `.` or `..` components): {path_advice}"#),
+        ),
+        (
+            r#"files = [{ path = "/data\u001b[2J" }]"#,
+            19,
+            format!(r#""/data\u{{1b}}[2J" is not a guest path (it must not contain control characters): {path_advice}"#),
+        ),
+    ];
+    for (line, column, message) in cases {
+        let err = Manifest::from_toml(&with_capabilities(line), "polyplug.toml").unwrap_err();
+        assert_eq!(err.message, message, "{line}");
+        assert_eq!((err.line, err.column), (6, column), "{line}: {err}");
+    }
+}
+
+#[test]
+fn env_name_and_guest_path_rules_at_the_edges() {
+    let env = |name: &str| EnvName::try_from(name.to_string()).is_ok();
+    for good in ["JWT_AUDIENCE", "_", "a", "A1", &"X".repeat(256)] {
+        assert!(env(good), "{good:?}");
+    }
+    for bad in ["", "1A", "A B", "A\0B", "A-B", "\u{c9}T\u{c9}", "A\u{1b}", &"X".repeat(257)] {
+        assert!(!env(bad), "{bad:?}");
+    }
+    let path = |path: &str| GuestPath::try_from(path.to_string()).is_ok();
+    for good in ["/", "/data", "/srv/app-data", "/a/.hidden/b..c", "/\u{65e5}\u{672c}", &format!("/{}", "x".repeat(1023))] {
+        assert!(path(good), "{good:?}");
+    }
+    let too_long = format!("/{}", "x".repeat(1024));
+    for bad in ["", "data", "./data", "//data", "/data/", "/data//x", "/.", "/..", "/a/./b", "/a\0b", "/a\nb", "/a\u{85}b", &too_long] {
+        assert!(!path(bad), "{bad:?}");
+    }
+    assert_eq!(
+        GuestPath::try_from("/data/".to_string()).unwrap_err(),
+        r#""/data/" is not a guest path (it must not contain empty components: no `//`, no trailing `/`): write an absolute path such as `/data` or `/srv/app-data`"#
+    );
+    assert!(GuestPath::try_from(too_long).unwrap_err().contains("(it must be at most 1024 bytes)"));
+}
+
+#[test]
+fn valid_env_names_and_guest_paths_parse() {
+    let text = with_capabilities(r#"env = ["JWT_AUDIENCE"]
+files = [{ path = "/data" }, { path = "/srv/app-data", access = "read-write" }]"#);
+    let caps = Manifest::from_toml(&text, "polyplug.toml").unwrap().capabilities;
+    assert_eq!(caps.env, ["JWT_AUDIENCE"]);
+    assert_eq!(caps.files[0].path, "/data");
+    assert_eq!(caps.files[1].path, "/srv/app-data");
 }
 
 #[test]

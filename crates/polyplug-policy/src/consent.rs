@@ -56,10 +56,17 @@ fn array<T: ToString>(items: &[T]) -> Value {
     Value::Array(items.iter().map(|i| i.to_string()).collect())
 }
 
-/// Writes into the policy file at `path` (created if missing) a grant for
-/// the plugin of `manifest` allowing exactly what it requests, with `record`.
+/// Records in the policy file at `path` (created if missing) the operator's
+/// consent to the plugin of `manifest`, the component with digest
+/// `record.sha256`: its grant allows exactly what the manifest requests, and
+/// lists that digest beside any it listed before (so consenting to a new
+/// version keeps the old one granted until the operator removes it).
 /// `dirs` maps each requested guest directory to a host directory.
-/// Replaces any earlier grant for the same plugin.
+///
+/// What the operator wrote stays: the rest of the file and its comments, and
+/// in the plugin's own table every `limits` key already set (a requested limit
+/// is added only where the operator set none). The file is replaced
+/// atomically: a reader sees the old policy or the new one, never half.
 pub fn record_consent(
     path: &Path,
     manifest: &Manifest,
@@ -72,14 +79,22 @@ pub fn record_consent(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(io(e)),
     };
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Box::new(ConsentError::Parse { path: path.to_path_buf(), message: e.to_string() }))?;
+    let parse_error = |message: String| Box::new(ConsentError::Parse { path: path.to_path_buf(), message });
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| parse_error(e.to_string()))?;
     let name = manifest.plugin.name.as_str();
     let requested = &manifest.capabilities;
     let grant = Grant::allowing(requested);
 
-    let mut table = Table::new();
+    let plugins = doc.entry("plugins").or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    let plugins = plugins.as_table_mut().ok_or_else(|| parse_error("`plugins` is not a table".into()))?;
+    let table = plugins.entry(name).or_insert_with(|| Item::Table(Table::new()));
+    let table = table.as_table_mut().ok_or_else(|| parse_error(format!("`plugins.{name}` is not a table")))?;
+
+    // Capabilities: exactly the request, replacing what an earlier consent wrote.
     for (key, on) in [
         ("log", grant.log),
         ("config", grant.config),
@@ -89,23 +104,32 @@ pub fn record_consent(
     ] {
         if on {
             table.insert(key, value(true));
+        } else {
+            table.remove(key);
         }
     }
-    if !grant.http.is_empty() {
-        table.insert("http", Item::Value(array(&grant.http)));
-    }
-    if !grant.env.is_empty() {
-        table.insert("env", Item::Value(array(&grant.env)));
-    }
-    if !grant.sockets.is_empty() {
-        table.insert("sockets", Item::Value(array(&grant.sockets)));
-    }
-    if let Some(kv) = grant.kv {
-        let mut inline = InlineTable::new();
-        inline.insert("quota", kv.quota.to_string().into());
-        table.insert("kv", Item::Value(Value::InlineTable(inline)));
-    }
-    if !requested.files.is_empty() {
+    let mut set_list = |key: &str, items: Option<Value>| match items {
+        Some(items) => {
+            table.insert(key, Item::Value(items));
+        }
+        None => {
+            table.remove(key);
+        }
+    };
+    set_list("http", (!grant.http.is_empty()).then(|| array(&grant.http)));
+    set_list("env", (!grant.env.is_empty()).then(|| array(&grant.env)));
+    set_list("sockets", (!grant.sockets.is_empty()).then(|| array(&grant.sockets)));
+    set_list(
+        "kv",
+        grant.kv.map(|kv| {
+            let mut inline = InlineTable::new();
+            inline.insert("quota", kv.quota.to_string().into());
+            Value::InlineTable(inline)
+        }),
+    );
+    let files = if requested.files.is_empty() {
+        None
+    } else {
         let mut files = toml_edit::Array::new();
         for file in &requested.files {
             let host = dirs.iter().find(|(guest, _)| *guest == file.path).map(|(_, host)| host).ok_or_else(|| {
@@ -117,22 +141,54 @@ pub fn record_consent(
             inline.insert("access", file.access.to_string().into());
             files.push(Value::InlineTable(inline));
         }
-        table.insert("files", Item::Value(Value::Array(files)));
+        Some(Value::Array(files))
+    };
+    set_list("files", files);
+
+    // Limits: the operator's stay; requested ones fill only the keys left unset.
+    let wanted = manifest.limits.entries();
+    if !wanted.is_empty() {
+        let limits = table.entry("limits").or_insert_with(|| Item::Value(Value::InlineTable(InlineTable::new())));
+        let Some(limits) = limits.as_table_like_mut() else {
+            return Err(parse_error(format!("`plugins.{name}.limits` is not a table")));
+        };
+        for (key, requested) in wanted {
+            if !limits.contains_key(key) {
+                let requested: Value = requested.parse().map_err(|e: toml_edit::TomlError| parse_error(e.to_string()))?;
+                limits.insert(key, Item::Value(requested));
+            }
+        }
     }
+
+    // The component consented to joins the digests the grant is for.
+    let digests = table.entry("sha256").or_insert_with(|| Item::Value(Value::Array(toml_edit::Array::new())));
+    let digests = digests.as_array_mut().ok_or_else(|| parse_error(format!("`plugins.{name}.sha256` is not a list")))?;
+    if !digests.iter().any(|d| d.as_str().is_some_and(|d| d.eq_ignore_ascii_case(&record.sha256))) {
+        digests.push(record.sha256.as_str());
+    }
+
     let mut consent = InlineTable::new();
     consent.insert("by", record.by.clone().into());
     consent.insert("at-unix", i64::try_from(record.at_unix).unwrap_or(i64::MAX).into());
     consent.insert("sha256", record.sha256.clone().into());
     table.insert("consent", Item::Value(Value::InlineTable(consent)));
 
-    let plugins = doc.entry("plugins").or_insert_with(|| {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    let Some(plugins) = plugins.as_table_mut() else {
-        return Err(Box::new(ConsentError::Parse { path: path.to_path_buf(), message: "`plugins` is not a table".into() }));
+    write_atomically(path, &doc.to_string()).map_err(io)
+}
+
+/// Writes `text` to a new file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
     };
-    plugins.insert(name, Item::Table(table));
-    std::fs::write(path, doc.to_string()).map_err(io)
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    // Keep the permissions of the file being replaced (a policy may be private).
+    if let Ok(metadata) = std::fs::metadata(path) {
+        file.as_file().set_permissions(metadata.permissions())?;
+    }
+    file.persist(path).map(drop).map_err(|e| e.error)
 }

@@ -17,7 +17,8 @@ pub struct Policy {
     /// Granted to plugins whose publisher the host has verified.
     #[serde(default)]
     pub publishers: BTreeMap<String, Grant>,
-    /// Granted to plugins by name.
+    /// Granted to plugins by name, each grant bound to the components
+    /// (digests) the operator consented to.
     #[serde(default)]
     pub plugins: BTreeMap<String, Grant>,
     /// Where the policy came from, for messages.
@@ -59,10 +60,17 @@ pub struct Grant {
     /// Socket addresses.
     #[serde(default)]
     pub sockets: Vec<SocketPattern>,
-    /// The operator's limits for the plugin, overriding its requests.
+    /// The operator's limits for the plugin: the most it may ask for, and
+    /// what it gets when it asks for nothing.
     #[serde(default)]
     pub limits: LimitsRequest,
-    /// Who consented to this grant, when, for which component.
+    /// In `[plugins.<name>]`: the SHA-256 digests (hex) of the components
+    /// this grant is for. A component claiming the name with any other
+    /// digest gets nothing from it and is refused. Written by `polyplug
+    /// grant`; list several to grant to versions on purpose.
+    #[serde(default)]
+    pub sha256: Vec<String>,
+    /// Who consented to this grant last, when, for which component.
     #[serde(default)]
     pub consent: Option<crate::ConsentRecord>,
 }
@@ -126,7 +134,9 @@ pub struct EffectiveGrant {
     pub kv_quota: Option<ByteSize>,
     /// Socket patterns (the requested ones).
     pub sockets: Vec<SocketPattern>,
-    /// Limits: the plugin's requests overridden by the operator's.
+    /// The operator's limits for this plugin (its grant's, most specific
+    /// first); unset keys fall back to the host's defaults. They cap what
+    /// the plugin's manifest asks for: `polyplug-limits` resolves the two.
     pub limits: LimitsRequest,
 }
 
@@ -160,9 +170,21 @@ pub struct MissingGrant {
     pub line: String,
 }
 
+/// Why the policy gives a plugin nothing: it requests more than its grant
+/// allows, or it is not the component its grant was given to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Requests its grant does not cover.
+    #[error(transparent)]
+    Ungranted(Ungranted),
+    /// A component claiming the name of a granted plugin, with another digest.
+    #[error(transparent)]
+    OtherComponent(OtherComponent),
+}
+
 /// A plugin that requests more than its grant allows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct Refusal {
+pub struct Ungranted {
     /// The plugin.
     pub plugin: String,
     /// The policy file, for the hint.
@@ -171,7 +193,7 @@ pub struct Refusal {
     pub missing: Vec<MissingGrant>,
 }
 
-impl fmt::Display for Refusal {
+impl fmt::Display for Ungranted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "plugin `{}` requests capabilities its grant does not allow:", self.plugin)?;
         for missing in &self.missing {
@@ -182,6 +204,35 @@ impl fmt::Display for Refusal {
             "hint: review the requests and record consent with `polyplug grant <component> --policy <policy file>`, or rebuild the plugin without them"
         )
     }
+}
+
+/// A component that claims the name of a plugin granted something, but whose
+/// digest is not one the grant was given to: an impostor, or a new build
+/// nobody has reviewed yet. Either way it gets nothing from that grant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "plugin `{plugin}` (sha256 {actual}) is not a component its grant in {policy} was given to ({}): a grant binds to the component, not to the name it claims\n\
+     hint: review this component with `polyplug inspect <component>`; if you trust it, record consent with `polyplug grant <component> --policy {policy}`",
+    if granted.is_empty() { "no digest is listed: add `sha256 = [...]`".to_string() } else { format!("sha256 {}", granted.join(", ")) }
+)]
+pub struct OtherComponent {
+    /// The name the component claims.
+    pub plugin: String,
+    /// The policy file.
+    pub policy: String,
+    /// The digests the grant lists.
+    pub granted: Vec<String>,
+    /// The component's own digest.
+    pub actual: String,
+}
+
+/// Who a component is, as far as the host has established it, not as it claims.
+#[derive(Debug, Clone, Copy)]
+pub struct Identity<'a> {
+    /// SHA-256 of the component's bytes, hex.
+    pub sha256: &'a str,
+    /// The publisher the host verified (by signature), if any.
+    pub verified_publisher: Option<&'a str>,
 }
 
 fn merge(into: &mut Grant, from: &Grant) {
@@ -224,7 +275,33 @@ impl Policy {
             message: e.message().trim().to_string(),
         })?;
         policy.origin = origin.to_string();
+        policy.check_digests(text)?;
         Ok(policy)
+    }
+
+    /// Digests belong to plugin grants, and each is a SHA-256 in hex.
+    fn check_digests(&self, text: &str) -> Result<(), PolicyError> {
+        let line_of = |needle: &str| text.find(needle).map_or(0, |at| text[..at].matches('\n').count() + 1);
+        let wrong = |line: usize, message: String| PolicyError { origin: self.origin.clone(), line, message };
+        let misplaced = std::iter::once(("[default]".to_string(), &self.default))
+            .chain(self.publishers.iter().map(|(name, grant)| (format!("[publishers.{name}]"), grant)));
+        for (table, grant) in misplaced {
+            if !grant.sha256.is_empty() {
+                return Err(wrong(
+                    line_of(&table),
+                    format!("`sha256` binds a grant to components; it belongs under `[plugins.<name>]`, not `{table}`"),
+                ));
+            }
+        }
+        for (name, grant) in &self.plugins {
+            if let Some(bad) = grant.sha256.iter().find(|d| d.len() != 64 || !d.bytes().all(|b| b.is_ascii_hexdigit())) {
+                return Err(wrong(
+                    line_of(bad),
+                    format!("`{bad}` under `[plugins.{name}]` is not a SHA-256 digest (64 hex digits, as `polyplug inspect` shows)"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Reads and parses the policy file at `path`.
@@ -240,25 +317,36 @@ impl Policy {
         Policy { origin: "the policy file".into(), ..Policy::default() }
     }
 
-    /// The grant that applies to `plugin`: the default, plus its verified
-    /// publisher's, plus its own (limits: the most specific wins).
-    pub fn grant_for(&self, plugin: &str, verified_publisher: Option<&str>) -> Grant {
+    /// The grant that applies to the component `identity` claiming the name
+    /// `plugin`: the default, plus its verified publisher's, plus its own
+    /// (limits: the most specific wins). Its own grant applies only if it
+    /// lists the component's digest; a component claiming a granted name with
+    /// another digest is refused.
+    pub fn grant_for(&self, plugin: &str, identity: Identity<'_>) -> Result<Grant, OtherComponent> {
         let mut grant = self.default.clone();
-        if let Some(publisher) = verified_publisher.and_then(|p| self.publishers.get(p)) {
+        if let Some(publisher) = identity.verified_publisher.and_then(|p| self.publishers.get(p)) {
             merge(&mut grant, publisher);
         }
         if let Some(own) = self.plugins.get(plugin) {
+            if !own.sha256.iter().any(|digest| digest.eq_ignore_ascii_case(identity.sha256)) {
+                return Err(OtherComponent {
+                    plugin: plugin.to_string(),
+                    policy: self.origin.clone(),
+                    granted: own.sha256.clone(),
+                    actual: identity.sha256.to_string(),
+                });
+            }
             merge(&mut grant, own);
         }
-        grant
+        Ok(grant)
     }
 
     /// What the plugin described by `manifest` may use: every request,
     /// checked against its grant. A single request not granted refuses the
     /// whole plugin, listing everything missing.
-    pub fn effective(&self, manifest: &Manifest, verified_publisher: Option<&str>) -> Result<EffectiveGrant, Refusal> {
+    pub fn effective(&self, manifest: &Manifest, identity: Identity<'_>) -> Result<EffectiveGrant, Refusal> {
         let name = manifest.plugin.name.as_str();
-        let grant = self.grant_for(name, verified_publisher);
+        let grant = self.grant_for(name, identity).map_err(Refusal::OtherComponent)?;
         let requested = &manifest.capabilities;
         let mut missing = Vec::new();
         let mut need = |ok: bool, requested: String, line: String| {
@@ -319,10 +407,8 @@ impl Policy {
             );
         }
         if !missing.is_empty() {
-            return Err(Refusal { plugin: name.to_string(), policy: self.origin.clone(), missing });
+            return Err(Refusal::Ungranted(Ungranted { plugin: name.to_string(), policy: self.origin.clone(), missing }));
         }
-        let mut limits = manifest.limits.clone();
-        merge_limits(&mut limits, &grant.limits);
         Ok(EffectiveGrant {
             log: requested.log,
             config: requested.config,
@@ -335,15 +421,9 @@ impl Policy {
             stdio: requested.stdio,
             kv_quota: requested.kv.map(|kv| kv.quota),
             sockets: requested.sockets.clone(),
-            limits,
+            limits: grant.limits,
         })
     }
-}
-
-fn merge_limits(into: &mut LimitsRequest, over: &LimitsRequest) {
-    let mut grant = Grant { limits: into.clone(), ..Grant::default() };
-    merge(&mut grant, &Grant { limits: over.clone(), ..Grant::default() });
-    *into = grant.limits;
 }
 
 impl Grant {

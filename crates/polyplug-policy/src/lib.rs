@@ -8,7 +8,9 @@
 //! The policy file (`policy.toml`) has a `[default]` grant, grants by
 //! publisher (`[publishers.<name>]`, applied only when the host has verified
 //! the publisher, e.g. by signature) and grants by plugin name
-//! (`[plugins.<name>]`). A plugin's grant is the union of the ones that apply.
+//! (`[plugins.<name>]`, applied only to the components whose digests it
+//! lists: a grant binds to the component, never to the name a manifest
+//! claims). A plugin's grant is the union of the ones that apply.
 //!
 //! ```
 //! use polyplug_policy::Policy;
@@ -17,6 +19,7 @@
 //!     log = true
 //!     [plugins.auth-jwt]
 //!     http = ["https://*.example.com"]
+//!     sha256 = ["5e2bf57d3f40c4b6df69daf1936cb766f832374b4fc0259a7cbff06e2f70f269"]
 //! "#, "policy.toml").unwrap();
 //! let manifest = polyplug_manifest::Manifest::from_toml(r#"
 //!     [plugin]
@@ -27,7 +30,11 @@
 //!     log = true
 //!     http = ["https://keys.example.com"]
 //! "#, "polyplug.toml").unwrap();
-//! let effective = policy.effective(&manifest, None).unwrap();
+//! let identity = polyplug_policy::Identity {
+//!     sha256: "5e2bf57d3f40c4b6df69daf1936cb766f832374b4fc0259a7cbff06e2f70f269",
+//!     verified_publisher: None,
+//! };
+//! let effective = policy.effective(&manifest, identity).unwrap();
 //! assert_eq!(effective.http[0].to_string(), "https://keys.example.com");
 //! ```
 //!
@@ -41,7 +48,9 @@ mod grant;
 
 pub use audit::{AuditEvent, AuditSink, TracingAudit};
 pub use consent::{ConsentError, ConsentRecord, record_consent};
-pub use grant::{EffectiveGrant, Grant, KvGrant, MissingGrant, Policy, PolicyError, Preopen, Refusal};
+pub use grant::{
+    EffectiveGrant, Grant, Identity, KvGrant, MissingGrant, OtherComponent, Policy, PolicyError, Preopen, Refusal, Ungranted,
+};
 pub use polyplug_manifest::{FileAccess, HttpPattern, SocketPattern};
 
 #[cfg(test)]

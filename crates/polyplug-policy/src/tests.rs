@@ -3,7 +3,14 @@
 use polyplug_manifest::Manifest;
 
 use super::*;
-use crate::{ConsentRecord, record_consent};
+use crate::{ConsentRecord, Identity, record_consent};
+
+/// The digest the test policy grants `auth-jwt` to.
+const DIGEST: &str = "5e2bf57d3f40c4b6df69daf1936cb766f832374b4fc0259a7cbff06e2f70f269";
+
+fn component(verified_publisher: Option<&str>) -> Identity<'_> {
+    Identity { sha256: DIGEST, verified_publisher }
+}
 
 fn manifest(capabilities: &str) -> Manifest {
     let text = format!(
@@ -27,6 +34,7 @@ env = ["JWT_AUDIENCE"]
 kv = { quota = "1 MiB" }
 sockets = ["tcp:10.0.0.5:*"]
 limits = { fuel = 5000 }
+sha256 = ["5e2bf57d3f40c4b6df69daf1936cb766f832374b4fc0259a7cbff06e2f70f269"]
 "#;
 
 #[test]
@@ -35,7 +43,7 @@ fn the_effective_grant_is_exactly_what_was_requested() {
     let m = manifest(
         "log = true\nclocks = true\nhttp = [\"https://keys.example.com\"]\nfiles = [{ path = \"/data\" }]\nenv = [\"JWT_AUDIENCE\"]\nkv = { quota = \"64 KiB\" }\nsockets = [\"tcp:10.0.0.5:5432\"]\n",
     );
-    let effective = policy.effective(&m, Some("acme")).unwrap();
+    let effective = policy.effective(&m, component(Some("acme"))).unwrap();
     assert!(effective.log && effective.clocks && !effective.random && !effective.config);
     assert_eq!(effective.http[0].to_string(), "https://keys.example.com", "the narrower, requested pattern");
     assert_eq!(effective.preopens[0].host, std::path::PathBuf::from("/srv/jwt"));
@@ -45,7 +53,7 @@ fn the_effective_grant_is_exactly_what_was_requested() {
     assert_eq!(effective.limits.fuel, Some(5000));
     assert_eq!(effective.limits.memory, Some(polyplug_manifest::ByteSize(32 << 20)));
 
-    let nothing = policy.effective(&manifest(""), None).unwrap();
+    let nothing = policy.effective(&manifest(""), component(None)).unwrap();
     assert_eq!(nothing.limits.fuel, Some(5000), "the operator's limits apply whatever the plugin asks");
     assert!(!nothing.log, "granted but not requested: not given");
 }
@@ -57,7 +65,7 @@ fn a_refusal_lists_every_missing_grant_and_the_line_to_add() {
         "clocks = true\nrandom = true\nhttp = [\"https://evil.org\", \"https://api.example.com\"]\nfiles = [{ path = \"/data\" }, { path = \"/secrets\" }]\nenv = [\"HOME\"]\nkv = { quota = \"2 MiB\" }\nsockets = [\"udp:10.0.0.5:53\"]\n",
     );
     // The publisher is not verified: its `clocks` grant does not apply.
-    let refusal = policy.effective(&m, None).unwrap_err();
+    let Refusal::Ungranted(refusal) = policy.effective(&m, component(None)).unwrap_err() else { panic!("not a missing grant") };
     let text = refusal.to_string();
     assert!(text.starts_with("plugin `auth-jwt` requests capabilities its grant does not allow:\n"), "{text}");
     let expected = [
@@ -76,15 +84,48 @@ fn a_refusal_lists_every_missing_grant_and_the_line_to_add() {
     assert!(text.contains("polyplug grant"), "{text}");
 
     // A verified publisher gets its publisher's grant.
-    let refusal = policy.effective(&m, Some("acme")).unwrap_err();
+    let refusal = policy.effective(&m, component(Some("acme"))).unwrap_err();
     assert!(!refusal.to_string().contains("`clocks`"), "{refusal}");
 }
 
 #[test]
+fn a_component_claiming_a_granted_name_gets_nothing_from_that_grant() {
+    let policy = Policy::from_toml(POLICY, "/etc/polyplug/policy.toml").unwrap();
+    let impostor = "0".repeat(64);
+    // Even a request the grant covers is refused: the component is not the one consented to.
+    let refusal = policy.effective(&manifest("env = [\"JWT_AUDIENCE\"]"), Identity { sha256: &impostor, verified_publisher: None });
+    let Err(Refusal::OtherComponent(other)) = refusal else { panic!("{refusal:?}") };
+    assert_eq!(other.granted, [DIGEST]);
+    assert_eq!(other.actual, impostor);
+    assert_eq!(
+        other.to_string(),
+        format!(
+            "plugin `auth-jwt` (sha256 {impostor}) is not a component its grant in /etc/polyplug/policy.toml was given to (sha256 {DIGEST}): a grant binds to the component, not to the name it claims\n\
+             hint: review this component with `polyplug inspect <component>`; if you trust it, record consent with `polyplug grant <component> --policy /etc/polyplug/policy.toml`"
+        )
+    );
+    // A grant written by hand without digests applies to no component.
+    let policy = Policy::from_toml("[plugins.auth-jwt]\nlog = true\n", "p.toml").unwrap();
+    let refusal = policy.effective(&manifest("log = true"), component(None)).unwrap_err();
+    assert!(refusal.to_string().contains("(no digest is listed: add `sha256 = [...]`)"), "{refusal}");
+}
+
+#[test]
+fn digests_are_checked_where_they_are_written() {
+    let err = Policy::from_toml("[default]\nlog = true\nsha256 = [\"ab\"]\n", "p.toml").unwrap_err();
+    assert_eq!(err.to_string(), "p.toml:1: `sha256` binds a grant to components; it belongs under `[plugins.<name>]`, not `[default]`");
+    let err = Policy::from_toml("[plugins.x]\n\nsha256 = [\"abc\"]\n", "p.toml").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "p.toml:3: `abc` under `[plugins.x]` is not a SHA-256 digest (64 hex digits, as `polyplug inspect` shows)"
+    );
+}
+
+#[test]
 fn the_deny_all_policy_refuses_any_request() {
-    let refusal = Policy::deny_all().effective(&manifest("log = true"), None).unwrap_err();
+    let refusal = Policy::deny_all().effective(&manifest("log = true"), component(None)).unwrap_err();
     assert!(refusal.to_string().contains("`log`: add `log = true`"), "{refusal}");
-    assert!(Policy::deny_all().effective(&manifest(""), None).is_ok());
+    assert!(Policy::deny_all().effective(&manifest(""), component(None)).is_ok());
 }
 
 #[test]
@@ -97,25 +138,41 @@ fn policy_errors_name_the_line() {
 }
 
 #[test]
-fn recorded_consent_grants_exactly_the_request_and_keeps_the_file() {
+fn recorded_consent_grants_exactly_the_request_to_that_component_and_keeps_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("policy.toml");
-    std::fs::write(&path, "# operator's notes stay\n[default]\nlog = true\n").unwrap();
-    let m = manifest("log = true\nhttp = [\"https://keys.example.com\"]\nfiles = [{ path = \"/data\", access = \"read-write\" }]\nkv = { quota = \"1 MiB\" }\n");
-    let record = ConsentRecord { by: "ops".into(), at_unix: 1_790_000_000, sha256: "ab".repeat(32) };
+    let operator = "# operator's notes stay\n[default]\nlog = true\n\n[plugins.auth-jwt]\n# tight on purpose\nlimits = { timeout-ms = 200 }\n";
+    std::fs::write(&path, operator).unwrap();
+    let text = "log = true\nhttp = [\"https://keys.example.com\"]\nfiles = [{ path = \"/data\", access = \"read-write\" }]\nkv = { quota = \"1 MiB\" }\n[limits]\ntimeout-ms = 9000\nmemory = \"64 MiB\"\n";
+    let m = manifest(text);
+    let record = ConsentRecord { by: "ops".into(), at_unix: 1_790_000_000, sha256: DIGEST.into() };
 
     let err = record_consent(&path, &m, &[], &record).unwrap_err();
     assert!(err.to_string().contains("--dir /data=<host directory>"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), operator, "a refused consent changes nothing");
 
-    record_consent(&path, &m, &[("/data".into(), dir.path().join("data"))], &record).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("# operator's notes stay\n"), "{text}");
+    let dirs = [("/data".to_string(), dir.path().join("data"))];
+    record_consent(&path, &m, &dirs, &record).unwrap();
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with("# operator's notes stay\n"), "{written}");
+    assert!(written.contains("# tight on purpose\n"), "{written}");
     let policy = Policy::load(&path).unwrap();
-    let effective = policy.effective(&m, None).unwrap();
+    let own = &policy.plugins["auth-jwt"];
+    assert_eq!(own.limits.timeout_ms, Some(200), "the operator's limit stays:\n{written}");
+    assert_eq!(own.limits.memory, Some(polyplug_manifest::ByteSize(64 << 20)), "a requested limit fills an unset key");
+    assert_eq!(own.sha256, [DIGEST]);
+    assert_eq!(own.consent.as_ref().unwrap(), &record);
+    let effective = policy.effective(&m, component(None)).unwrap();
     assert_eq!(effective.preopens[0].access, polyplug_manifest::FileAccess::ReadWrite);
-    assert_eq!(policy.plugins["auth-jwt"].consent.as_ref().unwrap(), &record);
 
-    // Consent again (e.g. a new version): replaced, not duplicated.
-    record_consent(&path, &m, &[("/data".into(), dir.path().join("data"))], &record).unwrap();
-    assert_eq!(std::fs::read_to_string(&path).unwrap().matches("[plugins.auth-jwt]").count(), 1);
+    // Consent to a new build: both digests are granted, in one table.
+    let next = ConsentRecord { sha256: "ab".repeat(32), ..record.clone() };
+    record_consent(&path, &m, &dirs, &next).unwrap();
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(written.matches("[plugins.auth-jwt]").count(), 1, "{written}");
+    let policy = Policy::load(&path).unwrap();
+    assert_eq!(policy.plugins["auth-jwt"].sha256, [DIGEST.to_string(), "ab".repeat(32)]);
+    // Nothing but the policy is left in the directory: no temporary file.
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["policy.toml"]);
 }

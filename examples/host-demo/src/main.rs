@@ -11,7 +11,8 @@ use polyplug_bindings::auth::exports::polyplug::plugin::authenticator::{AuthDeci
 use polyplug_bindings::transform::Transform;
 use polyplug_bindings::transform::exports::polyplug::plugin::transformer::Message;
 use polyplug_host::{Host, Plugin, Provenance};
-use polyplug_policy::Policy;
+use polyplug_policy::{ConsentRecord, Policy};
+use sha2::{Digest, Sha256};
 
 fn example(name: &str) -> Result<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name).join("plugin.wasm");
@@ -21,6 +22,30 @@ fn example(name: &str) -> Result<PathBuf> {
         path.display()
     );
     Ok(path)
+}
+
+/// The operator's side: the checked-in policy, plus consent to the example
+/// plugins just built (a grant binds to a component's digest, and these were
+/// built on this machine), as `polyplug grant` would record it, in a
+/// temporary copy; the checked-in file stays as it is.
+fn policy_with_consent() -> Result<Policy> {
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.toml");
+    let dir = std::env::temp_dir().join(format!("polyplug-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("policy.toml");
+    std::fs::copy(&template, &path).with_context(|| format!("copying {}", template.display()))?;
+    for name in ["transform-rust", "auth-rust"] {
+        let bytes = std::fs::read(example(name)?)?;
+        let manifest = polyplug_manifest::read_section(&bytes)?.context("the example plugins carry a manifest")?;
+        let manifest = polyplug_manifest::Manifest::from_toml(&manifest, name)?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let record = ConsentRecord { by: "the demo".into(), at_unix: 0, sha256 };
+        polyplug_policy::record_consent(&path, &manifest, &[], &record)?;
+        println!("consent: `{name}` with sha256 {}… granted what it requests", &record.sha256[..12]);
+    }
+    let policy = Policy::load(&path);
+    std::fs::remove_dir_all(&dir)?;
+    Ok(policy?)
 }
 
 fn describe_load(plugin: &Plugin, elapsed: std::time::Duration) {
@@ -35,9 +60,10 @@ fn describe_load(plugin: &Plugin, elapsed: std::time::Duration) {
 
 fn main() -> Result<()> {
     println!("polyplug demo: one host, two plugins written in Rust, loaded as sandboxed WebAssembly components.\n");
-    let policy_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.toml");
-    let policy = Policy::load(&policy_path)?;
-    println!("policy: examples/host-demo/policy.toml grants each plugin `log`, nothing else (no files, network, env, clocks).\n");
+    let policy = policy_with_consent()?;
+    println!(
+        "policy: examples/host-demo/policy.toml grants each plugin `log`, nothing else (no files, network, env, clocks), and only to the components consented to.\n"
+    );
     let host = Host::builder().policy(policy).build().context("starting the polyplug host")?;
 
     // 1. A transform plugin, configured to reshape order messages.

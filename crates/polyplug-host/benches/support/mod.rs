@@ -25,6 +25,7 @@ pub fn raw_store(host: &Host) -> Store<PluginState> {
         audit: std::sync::Arc::new(TracingAudit),
         limits: Limits::default(),
         kv: None,
+        ticks: polyplug_limits::Ticks::default(),
     };
     let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
     store.set_epoch_deadline(1 << 40);

@@ -31,18 +31,28 @@ pub fn data_dir() -> PathBuf {
     dir
 }
 
+/// The SHA-256 (hex) of the guest plugin `name`: what a grant binds to.
+pub fn digest(name: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(guest(name)).unwrap()))
+}
+
 /// The test policy: the examples get `log`; the hostile plugin gets what it
-/// requests, with tight limits.
+/// requests, with tight limits. Each grant is for the component built from
+/// the repository, by digest.
 pub fn policy() -> Policy {
     let text = format!(
         r#"
 [plugins.transform-rust]
 log = true
+sha256 = ["{transform}"]
 
 [plugins.auth-rust]
 log = true
+sha256 = ["{auth}"]
 
 [plugins.hostile-rust]
+sha256 = ["{hostile}"]
 log = true
 stdio = true
 files = [{{ host = {data:?}, guest = "/data" }}]
@@ -52,7 +62,10 @@ kv = {{ quota = "16 KiB" }}
 http = ["http://127.0.0.1:*"]
 limits = {{ memory = "32 MiB", timeout-ms = 300, output = "1 MiB" }}
 "#,
-        data = data_dir().display().to_string()
+        data = data_dir().display().to_string(),
+        transform = digest("transform-rust"),
+        auth = digest("auth-rust"),
+        hostile = digest("hostile-rust"),
     );
     Policy::from_toml(&text, "the test policy").unwrap()
 }

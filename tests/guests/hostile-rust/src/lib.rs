@@ -4,6 +4,7 @@
 //! | payload | what it does |
 //! |---|---|
 //! | `loop` | spins forever |
+//! | `sleep:<ms>` | sleeps (a host call: `wasi:clocks` subscribe, then `pollable.block`) |
 //! | `spin:<n>` | spins `n` iterations, then answers |
 //! | `alloc` | allocates 1 MiB blocks until memory runs out |
 //! | `recurse` | recurses without bound |
@@ -55,6 +56,11 @@ impl Transformer for Hostile {
             "loop" => loop {
                 black_box(());
             },
+            "sleep" => {
+                let ms: u64 = arg.parse().map_err(|_| "sleep:<milliseconds>")?;
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                answer(input, "slept".into())
+            }
             "spin" => {
                 let n: u64 = arg.parse().map_err(|_| "spin:<iterations>")?;
                 let mut x = 0u64;
