@@ -33,7 +33,7 @@ pub enum Error {
     /// The component lacks exports the requested world requires.
     #[error(
         "plugin `{plugin}` does not implement world `{world}`: {}\n\
-         hint: build the plugin against `{world}` (its WIT is in polyplug's `wit/`), or load it as the world it does implement",
+         hint: build the plugin against `{world}` (as the host's WIT defines it: polyplug's own worlds are in its `wit/`), or load it as the world it does implement",
         missing.join("; ")
     )]
     WorldMismatch {
@@ -121,6 +121,17 @@ pub enum Error {
         /// The plugin that could not get an instance.
         plugin: String,
         /// What wasmtime's pool reported.
+        reason: String,
+    },
+
+    /// The plugin's limits do not fit the host's instance pool, or at its
+    /// instance cap it would take so much of the pool that other plugins
+    /// could not instantiate.
+    #[error("plugin `{plugin}` does not fit this host's instance pool: {reason}")]
+    PoolShare {
+        /// The plugin.
+        plugin: String,
+        /// Which part of the pool, how much it would take, and what to lower.
         reason: String,
     },
 

@@ -40,12 +40,42 @@ pub(crate) struct HostInner {
     pub(crate) default_limits: Limits,
     pub(crate) fuel_metering: bool,
     pub(crate) max_wasm_stack: ByteSize,
+    /// Whether instances come from the pooling allocator ([`POOL`]).
+    pub(crate) pooling: bool,
     /// The deadline clock, in step with the engine's epoch.
     pub(crate) ticks: Ticks,
 }
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
 pub(crate) const EPOCH_TICK: Duration = polyplug_limits::TICK;
+
+/// The sizes of the pooling allocator, shared by every plugin of a host.
+pub(crate) struct PoolSizes {
+    pub(crate) component_instances: u32,
+    pub(crate) core_instances: u32,
+    pub(crate) memories: u32,
+    pub(crate) tables: u32,
+    pub(crate) memories_per_component: u32,
+    pub(crate) tables_per_component: u32,
+    pub(crate) core_instances_per_component: u32,
+    /// Elements of any one table: the most `table-elements` can be.
+    pub(crate) table_elements: usize,
+}
+
+/// The pool: per component, room for what language runtimes need (a Python
+/// component holds a dozen core modules), and in all, room for any one
+/// plugin at its instance cap to take at most half, so that it never stops
+/// another from instantiating (`Plugin::load` checks each plugin's share).
+pub(crate) const POOL: PoolSizes = PoolSizes {
+    component_instances: 1000,
+    core_instances: 8000,
+    memories: 2000,
+    tables: 4000,
+    memories_per_component: 16,
+    tables_per_component: 32,
+    core_instances_per_component: 64,
+    table_elements: 100_000,
+};
 
 /// Settings for a [`Host`]; start with [`Host::builder`].
 #[derive(Clone)]
@@ -172,6 +202,7 @@ impl HostBuilder {
                 default_limits: self.default_limits,
                 fuel_metering: self.fuel_metering,
                 max_wasm_stack: self.max_wasm_stack,
+                pooling: self.pooling,
                 ticks,
             }),
         })
@@ -212,7 +243,14 @@ fn engine_config(pooling: bool, fuel: bool, stack: ByteSize) -> Config {
         let mut pool = PoolingAllocationConfig::default();
         // A component instance holds several core instances (the guest, its
         // adapters and shims); size the pools so components run out last.
-        pool.total_component_instances(1000).total_core_instances(8000).total_memories(2000).total_tables(4000);
+        pool.total_component_instances(POOL.component_instances)
+            .total_core_instances(POOL.core_instances)
+            .total_memories(POOL.memories)
+            .total_tables(POOL.tables)
+            .max_memories_per_component(POOL.memories_per_component)
+            .max_tables_per_component(POOL.tables_per_component)
+            .max_core_instances_per_component(POOL.core_instances_per_component)
+            .table_elements(POOL.table_elements);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     config

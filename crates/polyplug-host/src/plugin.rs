@@ -145,6 +145,7 @@ impl Plugin {
                 ),
             });
         }
+        check_pool_share(host, &component, &limits, &name)?;
         let linker = polyplug_linker::linker(engine, &grant)?;
         let instance_pre = linker
             .instantiate_pre(&component)
@@ -223,6 +224,12 @@ impl Plugin {
     /// The plugin's resolved limits.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// Instances in use right now: calls running and typed instances held
+    /// (at most the plugin's `concurrency`).
+    pub fn instances_in_use(&self) -> u64 {
+        self.inner.gate.in_use()
     }
 
     /// Fuel used by all calls so far (0 unless the host meters fuel).
@@ -407,6 +414,43 @@ fn read_manifest(file_name: &str, bytes: &[u8]) -> Result<Option<Manifest>> {
             .map_err(|problem| Error::Manifest { plugin: file_name.to_string(), problem })
     })
     .transpose()
+}
+
+/// Refuses a plugin whose limits the host's instance pool cannot honour, or
+/// which at its instance cap could take more than half of any part of the
+/// pool (and so stop other plugins from instantiating). Its cap: `concurrency`
+/// instances in use plus the idle ones kept for reuse (the plugin's pool and
+/// one typed view's).
+fn check_pool_share(host: &Host, component: &Component, limits: &Limits, plugin: &str) -> Result<()> {
+    use crate::host::POOL;
+    let refuse = |reason: String| Err(Error::PoolShare { plugin: plugin.to_string(), reason });
+    if !host.inner.pooling {
+        return Ok(());
+    }
+    if limits.table_elements > POOL.table_elements as u64 {
+        return refuse(format!(
+            "its `table-elements` limit is {}, but this host's instance pool holds at most {} elements per table; lower the limit",
+            limits.table_elements, POOL.table_elements
+        ));
+    }
+    let cap = limits.concurrency.saturating_add(2 * host.inner.max_idle_instances as u64);
+    let Some(needs) = component.resources_required() else { return Ok(()) };
+    for (what, each, total) in [
+        ("component instances", 1, POOL.component_instances),
+        ("memories", needs.num_memories, POOL.memories),
+        ("tables", needs.num_tables, POOL.tables),
+    ] {
+        let share = cap.saturating_mul(u64::from(each));
+        if share > u64::from(total / 2) {
+            return refuse(format!(
+                "at its instance cap ({} in use by `concurrency` + {} idle) it would hold {share} of the host's {total} pooled {what}, \
+                 more than half, which would stop other plugins from instantiating; lower its `concurrency`",
+                limits.concurrency,
+                cap - limits.concurrency
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The indices of polyplug's base interface (`describe`, `init`) when the

@@ -3,12 +3,86 @@
 use polyplug_wit::{Catalog, WorldSpec};
 use wasmtime::Engine;
 use wasmtime::component::Component;
-use wasmtime::component::types::ComponentItem;
+use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
 
 use crate::{Error, Result};
 
-/// What a component's exports lack for `world`: one line per missing
-/// interface or function. Empty when it implements the world.
+/// The structural shape of a component function type, in the format of
+/// [`polyplug_wit::function_shape`], so that the two can be compared.
+fn function_shape(func: &ComponentFunc) -> String {
+    let params: Vec<String> = func.params().map(|(_, ty)| type_shape(&ty)).collect();
+    let mut out = format!("func({})", params.join(", "));
+    if let Some(result) = func.results().next() {
+        out.push_str(&format!(" -> {}", type_shape(&result)));
+    }
+    out
+}
+
+fn type_shape(ty: &Type) -> String {
+    let optional = |ty: Option<Type>| ty.as_ref().map_or_else(|| "_".to_string(), type_shape);
+    let joined = |items: Vec<String>| items.join(", ");
+    match ty {
+        Type::Bool => "bool".into(),
+        Type::S8 => "s8".into(),
+        Type::U8 => "u8".into(),
+        Type::S16 => "s16".into(),
+        Type::U16 => "u16".into(),
+        Type::S32 => "s32".into(),
+        Type::U32 => "u32".into(),
+        Type::S64 => "s64".into(),
+        Type::U64 => "u64".into(),
+        Type::Float32 => "f32".into(),
+        Type::Float64 => "f64".into(),
+        Type::Char => "char".into(),
+        Type::String => "string".into(),
+        Type::ErrorContext => "error-context".into(),
+        Type::List(list) => format!("list<{}>", type_shape(&list.ty())),
+        Type::FixedLengthList(list) => format!("list<{}, {}>", type_shape(&list.ty()), list.len()),
+        Type::Map(map) => format!("map<{}, {}>", type_shape(&map.key()), type_shape(&map.value())),
+        Type::Record(record) => {
+            format!("record{{{}}}", joined(record.fields().map(|f| format!("{}: {}", f.name, type_shape(&f.ty))).collect()))
+        }
+        Type::Variant(variant) => format!(
+            "variant{{{}}}",
+            joined(
+                variant
+                    .cases()
+                    .map(|c| match &c.ty {
+                        Some(ty) => format!("{}({})", c.name, type_shape(ty)),
+                        None => c.name.to_string(),
+                    })
+                    .collect()
+            )
+        ),
+        Type::Enum(e) => format!("enum{{{}}}", joined(e.names().map(str::to_string).collect())),
+        Type::Flags(f) => format!("flags{{{}}}", joined(f.names().map(str::to_string).collect())),
+        Type::Tuple(tuple) => format!("tuple<{}>", joined(tuple.types().map(|t| type_shape(&t)).collect())),
+        Type::Option(o) => format!("option<{}>", type_shape(&o.ty())),
+        Type::Result(r) => format!("result<{}, {}>", optional(r.ok()), optional(r.err())),
+        Type::Own(_) => "own".into(),
+        Type::Borrow(_) => "borrow".into(),
+        Type::Future(f) => format!("future<{}>", optional(f.ty())),
+        Type::Stream(s) => format!("stream<{}>", optional(s.ty())),
+    }
+}
+
+/// Checks one exported item against the world's function `name` of `shape`.
+fn check_function(item: Option<ComponentItem>, name: &str, shape: &str, place: &str, problems: &mut Vec<String>) {
+    match item {
+        Some(ComponentItem::ComponentFunc(func)) => {
+            let actual = function_shape(&func);
+            if actual != shape {
+                problems.push(format!("function `{name}`{place} has type `{actual}`, but the world says `{shape}`"));
+            }
+        }
+        Some(_) => problems.push(format!("export `{name}`{place} is not a function")),
+        None => problems.push(format!("missing function `{name}`{place}")),
+    }
+}
+
+/// What a component's exports lack for `world`, or have with other types:
+/// one line per missing interface or function, or function of another
+/// type. Empty when it implements the world.
 fn missing_exports(engine: &Engine, component: &Component, world: &WorldSpec) -> Vec<String> {
     let ty = component.component_type();
     let mut missing = Vec::new();
@@ -16,21 +90,19 @@ fn missing_exports(engine: &Engine, component: &Component, world: &WorldSpec) ->
         let exported = ty.exports(engine).find(|(name, _)| *name == interface.name);
         match exported.map(|(name, item)| (name, item.ty)) {
             Some((_, ComponentItem::ComponentInstance(instance))) => {
-                let functions: Vec<_> = instance.exports(engine).map(|(name, _)| name).collect();
-                for function in &interface.functions {
-                    if !functions.contains(&function.as_str()) {
-                        missing.push(format!("missing function `{function}` in `{}`", interface.name));
-                    }
+                let place = format!(" in `{}`", interface.name);
+                for (function, shape) in interface.functions.iter().zip(&interface.shapes) {
+                    let item = instance.exports(engine).find(|(name, _)| name == function).map(|(_, item)| item.ty);
+                    check_function(item, function, shape, &place, &mut missing);
                 }
             }
             Some(_) => missing.push(format!("export `{}` is not an interface instance", interface.name)),
             None => missing.push(format!("missing export `{}`", interface.name)),
         }
     }
-    for function in &world.export_functions {
-        if !ty.exports(engine).any(|(name, _)| name == function) {
-            missing.push(format!("missing function `{function}`"));
-        }
+    for (function, shape) in world.export_functions.iter().zip(&world.export_function_shapes) {
+        let item = ty.exports(engine).find(|(name, _)| name == function).map(|(_, item)| item.ty);
+        check_function(item, function, shape, "", &mut missing);
     }
     missing
 }

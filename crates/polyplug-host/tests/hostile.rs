@@ -328,14 +328,16 @@ fn calls_per_second_and_concurrency_are_limited() {
     answered(command(&plugin, "b"));
     assert_eq!(limit_of(command(&plugin, "c")), LimitError::Rate { limit: 2 });
 
-    let host = host_with_limits("concurrency = 1, timeout-ms = 20000", false);
+    let host = host_with_limits("concurrency = 1, timeout-ms = 1000", false);
     let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
     let busy = plugin.clone();
-    // About a second of work, so that the second call surely arrives while it runs.
-    let first = std::thread::spawn(move || command(&busy, "spin:2000000000"));
-    std::thread::sleep(Duration::from_millis(200));
+    let first = std::thread::spawn(move || command(&busy, "sleep:20000"));
+    // The second call is made once the first holds the one slot: no race.
+    while plugin.instances_in_use() < 1 {
+        std::thread::yield_now();
+    }
     assert_eq!(limit_of(command(&plugin, "ok")), LimitError::Concurrency { limit: 1 });
-    first.join().unwrap().unwrap();
+    assert_eq!(limit_of(first.join().unwrap()), LimitError::Timeout { limit: Duration::from_secs(1) });
     answered(command(&plugin, "ok"));
 }
 
@@ -368,7 +370,16 @@ fn good_calls_all_succeed_while_hostile_ones_are_stopped() {
         }
     });
     for payload in ["loop", "alloc", "recurse", "trap", "panic", "huge:104857600"] {
-        assert!(command(&hostile, payload).is_err(), "{payload}");
+        let stopped = match command(&hostile, payload) {
+            Err(Error::Limit { limit: LimitError::Timeout { .. }, .. }) => "loop",
+            Err(Error::Limit { limit: LimitError::Memory { .. }, .. }) if payload == "alloc" => "alloc",
+            Err(Error::Limit { limit: LimitError::Memory { .. }, .. }) => "huge:104857600",
+            Err(Error::Limit { limit: LimitError::Stack { .. }, .. }) => "recurse",
+            Err(Error::Trap { reason, .. }) if reason.contains("unreachable") && payload == "trap" => "trap",
+            Err(Error::Trap { .. }) => "panic",
+            other => panic!("{payload}: {other:?}"),
+        };
+        assert_eq!(stopped, payload, "stopped by the limit or trap that fits it");
     }
     for thread in threads {
         thread.join().unwrap();

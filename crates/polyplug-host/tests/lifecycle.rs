@@ -108,7 +108,7 @@ fn a_trap_fails_one_call_and_the_instance_is_never_reused() {
     let mut on_held = |payload: &str| {
         held.call("transform", |t, s| t.polyplug_plugin_transformer().call_transform(s, &message(payload)))
     };
-    assert!(on_held("trap").is_err());
+    assert!(matches!(on_held("trap"), Err(Error::Trap { .. })));
     assert_eq!(calls_header(&on_held("ok").unwrap().unwrap().unwrap()), "1");
 
     // Dynamic calls too.
@@ -240,4 +240,41 @@ fn every_call_is_a_span_with_plugin_function_duration_and_outcome() {
         assert!(span.contains(&format!("outcome=\"{outcome}\"")), "{span}");
         assert!(span.contains("duration_us="), "{span}");
     }
+}
+
+#[test]
+fn a_refused_call_never_runs_guest_code_nor_costs_a_healthy_instance() {
+    let policy = format!(
+        "[plugins.panicky-rust]\nsha256 = [\"{}\"]\nlimits = {{ calls-per-second = 2, concurrency = 1 }}\n",
+        common::digest("panicky-rust")
+    );
+    let host = Host::builder().policy(polyplug_policy::Policy::from_toml(&policy, "policy").unwrap()).build().unwrap();
+    let panicky = host.load_file(common::guest("panicky-rust")).unwrap();
+    let typed = panicky.typed::<Transform>().unwrap();
+    let mut held = typed.instance().unwrap();
+    let mut transform = || held.call("transform", |t, s| t.polyplug_plugin_transformer().call_transform(s, &message("ok")));
+    // Loading described and initialized the plugin: the rate budget is untouched by that.
+    assert_eq!(calls_header(&transform().unwrap().unwrap().unwrap()), "1");
+    assert_eq!(calls_header(&transform().unwrap().unwrap().unwrap()), "2");
+    let refused = transform().unwrap_err();
+    assert!(
+        matches!(&refused, Error::Limit { limit: polyplug_limits::LimitError::Rate { limit: 2 }, .. }),
+        "{refused:?}"
+    );
+    // Waiting for the budget to refill is not racing anything: the next call is admitted once it has.
+    let answer = loop {
+        match transform() {
+            Err(Error::Limit { limit: polyplug_limits::LimitError::Rate { .. }, .. }) => std::thread::yield_now(),
+            other => break other.unwrap().unwrap().unwrap(),
+        }
+    };
+    // The same instance, its guest never entered by the refused calls.
+    assert_eq!(calls_header(&answer), "3");
+
+    // Concurrency: the held instance is the one slot; a pooled call is refused before any instance is made.
+    let refused = panicky.call_json("transformer", "transform", &[json!({"payload": "ok", "content-type": "t", "headers": []})]);
+    assert!(
+        matches!(&refused, Err(Error::Limit { limit: polyplug_limits::LimitError::Concurrency { limit: 1 }, .. })),
+        "{refused:?}"
+    );
 }

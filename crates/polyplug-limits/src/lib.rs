@@ -28,7 +28,7 @@ use wasmtime::{ResourceLimiter, Trap};
 /// The resolved limits of one plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Bytes of each linear memory.
+    /// Bytes of linear memory per instance, all its memories together.
     pub memory: ByteSize,
     /// Elements of each table.
     pub table_elements: u64,
@@ -169,7 +169,8 @@ impl fmt::Display for OverLimit {
 /// A limit that ended a call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
-    /// Linear memory would have grown past the limit.
+    /// The instance's linear memory (all its memories together) would have
+    /// grown past the limit.
     #[error("{}", explain("memory", &self.value(), "memory", &format!("\"{}\"", ByteSize(self.raise_to()))))]
     Memory {
         /// The limit in bytes.
@@ -279,6 +280,8 @@ pub struct Limiter {
     memory: u64,
     table_elements: u64,
     instances: usize,
+    /// Bytes of linear memory the store holds, all its memories together.
+    memory_in_use: u64,
 }
 
 impl Limiter {
@@ -288,16 +291,23 @@ impl Limiter {
             memory: limits.memory.0,
             table_elements: limits.table_elements,
             instances: usize::try_from(limits.instances).unwrap_or(usize::MAX),
+            memory_in_use: 0,
         }
     }
 }
 
 impl ResourceLimiter for Limiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        let wanted = desired as u64;
+    /// The limit is for the whole instance: a component holding several
+    /// memories (one per core module) shares one budget among them all.
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let growth = (desired as u64).saturating_sub(current as u64);
+        let wanted = self.memory_in_use.saturating_add(growth);
         if wanted > self.memory {
             return Err(wasmtime::Error::new(LimitError::Memory { limit: self.memory, wanted }));
         }
+        // Counted once granted; a growth the engine then fails stays counted,
+        // which errs on the side of the limit.
+        self.memory_in_use = wanted;
         Ok(true)
     }
 
@@ -427,6 +437,12 @@ impl CallGate {
             return Err(LimitError::Concurrency { limit: self.concurrency });
         }
         Ok(admission)
+    }
+
+    /// Instances in use right now (calls running, typed instances held).
+    pub fn in_use(&self) -> u64 {
+        // Refused admissions count for an instant before they are dropped.
+        self.running.load(Ordering::Acquire).min(self.concurrency)
     }
 
     /// Takes one call from the rate budget, or refuses with the rate limit.

@@ -171,8 +171,18 @@ fn http_patterns_match_and_cover() {
     assert!(any_port.covers(&p("http://127.0.0.1:8080")));
     assert!(!p("http://127.0.0.1:8080").covers(&any_port));
     assert_eq!(any_port.to_string(), "http://127.0.0.1:*");
-    for bad in ["example.com", "https://", "https://a/b", "https://*", "https://u@a", "https://a:x"] {
-        assert!(HttpPattern::try_from(bad.to_string()).is_err(), "{bad}");
+    for (bad, why) in [
+        ("example.com", "no scheme"),
+        ("https://", "the host must be a DNS name or IP address, optionally starting with `*.`"),
+        ("https://a/b", "an origin has no path, query or user"),
+        ("https://*", "the host must be a DNS name or IP address, optionally starting with `*.`"),
+        ("https://u@a", "an origin has no path, query or user"),
+        ("https://a:x", "the port is not a number or `*`"),
+    ] {
+        assert_eq!(
+            HttpPattern::try_from(bad.to_string()).unwrap_err(),
+            format!("`{bad}` is not an HTTP origin pattern ({why}): write e.g. `https://api.example.com`, `https://*.example.com:8443`")
+        );
     }
 }
 
@@ -182,8 +192,9 @@ fn sizes_read_and_print() {
     assert_eq!("3GiB".parse::<ByteSize>(), Ok(ByteSize(3 << 30)));
     assert_eq!(ByteSize(64 << 20).to_string(), "64 MiB");
     assert_eq!(ByteSize(1000).to_string(), "1000 B");
-    assert!("1 TB".parse::<ByteSize>().is_err());
-    assert!("99999999999999 GiB".parse::<ByteSize>().is_err(), "overflow is an error");
+    let not_a_size = |text: &str| format!("`{text}` is not a size: write e.g. `65536`, `512 KiB`, `64 MiB` or `1 GiB`");
+    assert_eq!("1 TB".parse::<ByteSize>(), Err(not_a_size("1 TB")));
+    assert_eq!("99999999999999 GiB".parse::<ByteSize>(), Err(not_a_size("99999999999999 GiB")), "overflow is an error");
 }
 
 fn tiny_component() -> Vec<u8> {
@@ -202,7 +213,7 @@ fn the_manifest_travels_in_a_custom_section() {
     let replaced = embed(&with, "[plugin]\n").unwrap();
     assert_eq!(read_section(&replaced).unwrap().as_deref(), Some("[plugin]\n"));
     assert!(replaced.windows(5).any(|w| w == b"other"), "other sections are kept");
-    assert!(read_section(b"not wasm").is_err());
+    assert_eq!(read_section(b"not wasm").unwrap_err().to_string(), "not a WebAssembly binary: it does not start with `\\0asm`");
     let mut truncated = with.clone();
     truncated.truncate(with.len() - 3);
     assert!(read_section(&truncated).unwrap_err().to_string().contains("past the end"));

@@ -23,6 +23,9 @@ use std::path::Path;
 
 use wit_parser::{PackageId, Resolve, WorldId, WorldItem, WorldKey};
 
+mod shape;
+pub use shape::function_shape;
+
 pub use wit_parser;
 
 /// The version of the polyplug plugin API: the version of the `polyplug:plugin` package.
@@ -80,6 +83,9 @@ pub struct InterfaceSpec {
     /// The interface's functions, by their WIT names, e.g. `transform`,
     /// `[constructor]counter`, `[method]counter.increment`.
     pub functions: Vec<String>,
+    /// Each function's type as a structural shape (see [`function_shape`]),
+    /// in the order of `functions`.
+    pub shapes: Vec<String>,
 }
 
 /// A world: its name and what a component targeting it imports and exports.
@@ -93,6 +99,8 @@ pub struct WorldSpec {
     pub exports: Vec<InterfaceSpec>,
     /// Functions the world exports directly (not inside an interface).
     pub export_functions: Vec<String>,
+    /// Their types as structural shapes, in the order of `export_functions`.
+    pub export_function_shapes: Vec<String>,
     /// Interfaces the world imports: the host may provide them.
     pub imports: Vec<InterfaceSpec>,
 }
@@ -122,7 +130,8 @@ impl Catalog {
         let mut resolve = Resolve::new();
         let (package, _) = resolve.push_dir(dir).map_err(|e| WitError::Invalid {
             origin: dir.display().to_string(),
-            message: format!("{e:#}"),
+            // `render_error` adds the file, line and the offending source line.
+            message: resolve.render_error(&e),
         })?;
         Ok(Catalog { resolve, package })
     }
@@ -205,10 +214,14 @@ impl Catalog {
             items
                 .iter()
                 .filter_map(|(key, item)| match item {
-                    WorldItem::Interface { id, .. } => Some(InterfaceSpec {
-                        name: self.resolve.name_world_key(key),
-                        functions: self.resolve.interfaces[*id].functions.keys().cloned().collect(),
-                    }),
+                    WorldItem::Interface { id, .. } => {
+                        let functions = &self.resolve.interfaces[*id].functions;
+                        Some(InterfaceSpec {
+                            name: self.resolve.name_world_key(key),
+                            functions: functions.keys().cloned().collect(),
+                            shapes: functions.values().map(|f| function_shape(&self.resolve, f)).collect(),
+                        })
+                    }
                     _ => None,
                 })
                 .collect::<Vec<_>>()
@@ -223,6 +236,14 @@ impl Catalog {
                 .values()
                 .filter_map(|item| match item {
                     WorldItem::Function(f) => Some(f.name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            export_function_shapes: world
+                .exports
+                .values()
+                .filter_map(|item| match item {
+                    WorldItem::Function(f) => Some(function_shape(&self.resolve, f)),
                     _ => None,
                 })
                 .collect(),
@@ -275,5 +296,19 @@ mod tests {
         let text = Catalog::builtin().world_wit("transform").unwrap();
         assert!(text.contains("export polyplug:plugin/transformer@0.1.0;"), "{text}");
         assert!(text.contains("import polyplug:plugin/log@0.1.0;"), "{text}");
+    }
+
+    #[test]
+    fn function_shapes_are_structural_and_nameless() {
+        let transform = Catalog::builtin().world("transform").unwrap();
+        let transformer = transform.exports.iter().find(|i| i.name.contains("transformer")).unwrap();
+        assert_eq!(transformer.functions, ["transform"]);
+        assert_eq!(
+            transformer.shapes,
+            ["func(record{payload: string, content-type: string, headers: list<tuple<string, string>>}) -> result<option<record{payload: string, content-type: string, headers: list<tuple<string, string>>}>, string>"]
+        );
+        let conformance = Catalog::builtin().world("conformance").unwrap();
+        let shapes: Vec<&String> = conformance.exports.iter().flat_map(|i| &i.shapes).collect();
+        assert!(shapes.iter().any(|s| s.contains("borrow")), "methods take `borrow`: {shapes:?}");
     }
 }

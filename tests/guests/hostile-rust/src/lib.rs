@@ -13,7 +13,9 @@
 //! | `read:<path>` | reads a file and answers with its length |
 //! | `env:<name>` | answers with an environment variable, or `unset` |
 //! | `connect:<addr>` | opens a TCP connection |
+//! | `resolve:<name>` | looks the name up (`wasi:sockets` name lookup); answers the addresses |
 //! | `random` | reads 16 secure random bytes |
+//! | `now` | answers `wall=<s> monotonic=<ns> elapsed=<ns>`: the wall clock in seconds since the epoch, the monotonic clock, and how far it moved across a 2 ms sleep |
 //! | `print:<text>` | writes the text to stdout |
 //! | `kv-fill:<n>` | stores `n` values of 1 KiB in the key-value store |
 //! | `fetch:http://<authority>/<path>` | an HTTP GET through `wasi:http`; answers status and body |
@@ -91,7 +93,18 @@ impl Transformer for Hostile {
                 Ok(_) => answer(input, "connected".into()),
                 Err(e) => Err(format!("cannot connect to {arg}: {e}")),
             },
+            "resolve" => match std::net::ToSocketAddrs::to_socket_addrs(&(arg, 80)) {
+                Ok(addrs) => answer(input, addrs.map(|addr| addr.ip().to_string()).collect::<Vec<_>>().join(" ")),
+                Err(e) => Err(format!("cannot resolve {arg}: {e}")),
+            },
             "random" => answer(input, format!("{:?}", wasi::random::random::get_random_bytes(16))),
+            "now" => {
+                let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?;
+                let before = wasi::clocks::monotonic_clock::now();
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                let after = wasi::clocks::monotonic_clock::now();
+                answer(input, format!("wall={} monotonic={before} elapsed={}", wall.as_secs(), after.saturating_sub(before)))
+            }
             "fetch" => fetch(arg).and_then(|body| answer(input, body)),
             "print" => {
                 let _ = writeln!(std::io::stdout(), "{arg}");
