@@ -216,3 +216,19 @@ fn inspect_works_without_any_grant_whatever_the_plugin_declares() {
         assert!(text.contains(line), "missing `{line}` in:\n{text}");
     }
 }
+
+#[test]
+fn what_a_plugin_supplies_is_shown_escaped_never_obeyed_by_the_terminal() {
+    // A manifest whose description and author try to clear the screen and rewrite a line.
+    let bytes = std::fs::read(guest("examples/auth-rust")).unwrap();
+    let manifest = "[plugin]\nname = \"auth-rust\"\nversion = \"0.1.0\"\ndescription = \"fine\\u001b[2J\\rgranted: everything\"\nauthors = [\"Eve \\u202eliam\"]\nworld = \"polyplug:plugin/auth@0.1.0\"\n[capabilities]\nlog = true\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sneaky.wasm");
+    std::fs::write(&path, polyplug_manifest::embed(&bytes, manifest).unwrap()).unwrap();
+    let out = polyplug(&["inspect", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("  about     fine\\u{1b}[2J\\rgranted: everything\n"), "{text}");
+    assert!(text.contains("  authors   Eve \\u{202e}liam\n"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\r') && !text.contains('\u{202e}'), "raw control characters in:\n{text:?}");
+}
