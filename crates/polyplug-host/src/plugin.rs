@@ -513,6 +513,7 @@ impl PluginInner {
         let state = PluginState::new(parts, &self.grant)?;
         let mut store = Store::new(&host.engine, state);
         store.limiter(|state| state.limiter());
+        store.set_hostcall_fuel(self.limits.copy_budget());
         self.arm(&mut store);
         let instance = self.instance_pre.instantiate(&mut store).map_err(|e| self.trap("instantiation", e))?;
         Ok(Slot { store, instance })

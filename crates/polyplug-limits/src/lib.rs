@@ -62,6 +62,22 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The most bytes the host allocates copying what the plugin hands over
+    /// in one go (a call's result, a host call's arguments): wasmtime's
+    /// per-store "hostcall fuel", which counts every lifted value at its host
+    /// size. A multiple of the output limit: a dynamic value costs up to one
+    /// `Val` (32 bytes) per list element, each of which is at least a byte of
+    /// JSON output; so a result within the output limit always fits, and a
+    /// bigger one is refused before the host holds more than this.
+    pub fn copy_budget(&self) -> usize {
+        usize::try_from(self.output.0.saturating_mul(COPY_FACTOR)).unwrap_or(usize::MAX)
+    }
+}
+
+/// Host bytes allowed per byte of output limit; see [`Limits::copy_budget`].
+pub const COPY_FACTOR: u64 = 32;
+
 /// Fuel per call when the host meters fuel and nothing else is said: about a
 /// second of simple instructions.
 pub const DEFAULT_FUEL: u64 = 1_000_000_000;
@@ -222,6 +238,15 @@ pub enum LimitError {
         /// The size of the result.
         size: u64,
     },
+    /// The plugin handed the host (as a result, or as the arguments of a
+    /// host call) more data than its output limit lets the host copy: refused
+    /// while being copied, before the host allocated more than
+    /// [`Limits::copy_budget`].
+    #[error("{}", explain("output", &self.value(), "output", &format!("\"{}\"", ByteSize(self.raise_to()))))]
+    Copied {
+        /// The output limit in bytes.
+        limit: u64,
+    },
 }
 
 fn explain(name: &str, value: &str, key: &str, suggestion: &str) -> String {
@@ -240,6 +265,7 @@ impl LimitError {
             LimitError::Concurrency { limit } => format!("{limit} at once"),
             LimitError::Rate { limit } => format!("{limit} per second"),
             LimitError::Output { limit, size } => format!("{}, result was {}", ByteSize(*limit), ByteSize(*size)),
+            LimitError::Copied { limit } => format!("{}, the plugin handed over more", ByteSize(*limit)),
         }
     }
 
@@ -249,6 +275,7 @@ impl LimitError {
         match self {
             LimitError::Memory { limit, wanted } => round_mib((*limit * 2).max(*wanted)),
             LimitError::Output { limit, size } => round_mib((*limit * 2).max(*size)),
+            LimitError::Copied { limit } => round_mib(*limit * 2),
             LimitError::TableElements { limit }
             | LimitError::Fuel { limit }
             | LimitError::Concurrency { limit }
@@ -264,6 +291,11 @@ impl LimitError {
         if let Some(limit) = error.downcast_ref::<LimitError>() {
             return Some(limit.clone());
         }
+        // wasmtime's own refusal to copy past the store's hostcall fuel
+        // (`copy_budget`); its error type is private, its message is not.
+        if error.chain().any(|e| e.to_string().starts_with(HOSTCALL_FUEL_EXHAUSTED)) {
+            return Some(LimitError::Copied { limit: limits.output.0 });
+        }
         match error.downcast_ref::<Trap>()? {
             Trap::OutOfFuel => Some(LimitError::Fuel { limit: limits.fuel.unwrap_or(0) }),
             Trap::Interrupt => Some(LimitError::Timeout { limit: limits.timeout }),
@@ -272,6 +304,10 @@ impl LimitError {
         }
     }
 }
+
+/// How wasmtime's error starts when a store's hostcall fuel runs out (checked
+/// by this crate's tests against wasmtime itself).
+const HOSTCALL_FUEL_EXHAUSTED: &str = "too much data is being copied between the host and the guest";
 
 /// The `ResourceLimiter` of one store: fails memory and table growth past
 /// the limits with a [`LimitError`], which [`LimitError::from_call`] finds.

@@ -223,12 +223,14 @@ impl PluginState {
             wasi.stderr(stdio::LogStream::new(plugin.clone(), "stderr"));
         }
         // Sockets may be created, but every address is checked against the
-        // grant, and every refusal audited.
+        // grant, and every refusal audited. Name lookup is off: socket
+        // patterns are IP addresses only, so no name is ever granted, and a
+        // lookup is egress of its own (to the resolver, carrying whatever the
+        // plugin puts in the name).
         let sockets = grant.sockets.clone();
-        let name_lookup = !sockets.is_empty();
         let check_plugin = plugin.clone();
         let check_audit = audit.clone();
-        wasi.allow_tcp(true).allow_udp(true).allow_ip_name_lookup(name_lookup).socket_addr_check(
+        wasi.allow_tcp(true).allow_udp(true).allow_ip_name_lookup(false).socket_addr_check(
             move |addr: SocketAddr, usage: SocketAddrUse| {
                 let protocol = match usage {
                     SocketAddrUse::UdpBind | SocketAddrUse::UdpSend | SocketAddrUse::UdpReceive => "udp",
@@ -260,6 +262,7 @@ impl PluginState {
             http_hooks: http::OriginAllowlist {
                 plugin: plugin.clone(),
                 allowed: grant.http.clone(),
+                private_ranges: grant.private_ranges.as_slice().into(),
                 audit: audit.clone(),
                 time_left: Duration::ZERO,
             },

@@ -298,3 +298,70 @@ impl fmt::Display for SocketPattern {
         }
     }
 }
+
+/// An address range in CIDR notation: `10.0.0.0/8`, `127.0.0.1/32`,
+/// `fc00::/7`. The address is the range's first one (no host bits set), so
+/// that what the operator reads is exactly what is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct IpRange {
+    /// The first address of the range.
+    pub addr: IpAddr,
+    /// How many leading bits every address in the range shares with `addr`.
+    pub prefix: u8,
+}
+
+impl TryFrom<String> for IpRange {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let wrong = |why: &str| {
+            format!(
+                "`{text}` is not an address range ({why}): write `<address>/<prefix length>`, e.g. `10.0.0.0/8`, `127.0.0.1/32`, `fd00::/8`"
+            )
+        };
+        let (addr, prefix) = text.split_once('/').ok_or_else(|| wrong("no `/<prefix length>`"))?;
+        let addr: IpAddr = addr.parse().map_err(|_| wrong("not an IPv4 or IPv6 address before the `/`"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix: u8 = prefix
+            .parse()
+            .ok()
+            .filter(|prefix| *prefix <= max)
+            .ok_or_else(|| wrong(&format!("the prefix length must be a number from 0 to {max}")))?;
+        let range = IpRange { addr, prefix };
+        if range.first() != addr {
+            return Err(wrong(&format!("bits beyond the prefix are set; the range starts at `{}/{prefix}`", range.first())));
+        }
+        Ok(range)
+    }
+}
+
+impl IpRange {
+    /// The range's first address: `addr` with the bits beyond the prefix cleared.
+    fn first(&self) -> IpAddr {
+        let beyond = |bits: u32| bits.saturating_sub(self.prefix.into());
+        match self.addr {
+            IpAddr::V4(ip) => std::net::Ipv4Addr::from(u32::from(ip) & u32::MAX.checked_shl(beyond(32)).unwrap_or(0)).into(),
+            IpAddr::V6(ip) => std::net::Ipv6Addr::from(u128::from(ip) & u128::MAX.checked_shl(beyond(128)).unwrap_or(0)).into(),
+        }
+    }
+
+    /// Whether `ip` lies in the range. An IPv4 range never contains an IPv6
+    /// address, nor the other way round: an IPv4-mapped IPv6 address
+    /// (`::ffff:10.0.0.1`) is to be converted first (`IpAddr::to_canonical`).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let within = IpRange { addr: ip, prefix: self.prefix };
+        self.addr.is_ipv4() == ip.is_ipv4() && within.first() == self.addr
+    }
+
+    /// The range holding exactly `ip` (`/32` or `/128`).
+    pub fn single(ip: IpAddr) -> IpRange {
+        IpRange { addr: ip, prefix: if ip.is_ipv4() { 32 } else { 128 } }
+    }
+}
+
+impl fmt::Display for IpRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}

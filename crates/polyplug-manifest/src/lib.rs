@@ -33,7 +33,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-pub use capabilities::{Capabilities, FileAccess, FileRequest, HttpPattern, KvRequest, SocketPattern};
+pub use capabilities::{Capabilities, FileAccess, FileRequest, HttpPattern, IpRange, KvRequest, SocketPattern};
 pub use section::{SECTION_NAME, SectionError, embed, read_section};
 
 /// A parsed, validated `polyplug.toml`.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use polyplug_manifest::{ByteSize, Capabilities, FileAccess, HttpPattern, LimitsRequest, Manifest, SocketPattern};
+use polyplug_manifest::{ByteSize, Capabilities, FileAccess, HttpPattern, IpRange, LimitsRequest, Manifest, SocketPattern};
 use serde::Deserialize;
 
 /// The operator's policy: grants by default, by publisher and by plugin.
@@ -60,6 +60,14 @@ pub struct Grant {
     /// Socket addresses.
     #[serde(default)]
     pub sockets: Vec<SocketPattern>,
+    /// Non-public address ranges (CIDR: `10.0.0.0/8`, `127.0.0.0/8`) that a
+    /// granted HTTP host name may resolve to. A name resolving to a loopback,
+    /// private, link-local or otherwise non-public address is refused unless
+    /// the address lies in one of these. Operator-only knowledge (which
+    /// internal networks a name may point to): no manifest requests it, and
+    /// it is given to every plugin the grant applies to.
+    #[serde(default)]
+    pub private_ranges: Vec<IpRange>,
     /// The operator's limits for the plugin: the most it may ask for, and
     /// what it gets when it asks for nothing.
     #[serde(default)]
@@ -134,6 +142,9 @@ pub struct EffectiveGrant {
     pub kv_quota: Option<ByteSize>,
     /// Socket patterns (the requested ones).
     pub sockets: Vec<SocketPattern>,
+    /// Non-public ranges a granted HTTP host name may resolve to (the
+    /// grant's `private-ranges`: not requested, the operator's alone).
+    pub private_ranges: Vec<IpRange>,
     /// The operator's limits for this plugin (its grant's, most specific
     /// first); unset keys fall back to the host's defaults. They cap what
     /// the plugin's manifest asks for: `polyplug-limits` resolves the two.
@@ -245,6 +256,7 @@ fn merge(into: &mut Grant, from: &Grant) {
     into.files.extend(from.files.iter().cloned());
     into.env.extend(from.env.iter().cloned());
     into.sockets.extend(from.sockets.iter().cloned());
+    into.private_ranges.extend(from.private_ranges.iter().copied());
     into.kv = match (into.kv, from.kv) {
         (Some(a), Some(b)) => Some(if b.quota > a.quota { b } else { a }),
         (a, b) => a.or(b),
@@ -421,6 +433,7 @@ impl Policy {
             stdio: requested.stdio,
             kv_quota: requested.kv.map(|kv| kv.quota),
             sockets: requested.sockets.clone(),
+            private_ranges: grant.private_ranges,
             limits: grant.limits,
         })
     }

@@ -176,3 +176,40 @@ fn recorded_consent_grants_exactly_the_request_to_that_component_and_keeps_the_f
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["policy.toml"]);
 }
+
+#[test]
+fn private_ranges_are_checked_at_load_merged_and_given_unrequested() {
+    let bad = |range: &str| {
+        let text = format!("[default]\nlog = true\n\n[plugins.auth-jwt]\nsha256 = [\"{DIGEST}\"]\nprivate-ranges = [\"127.0.0.0/8\", \"{range}\"]\n");
+        Policy::from_toml(&text, "p.toml").unwrap_err()
+    };
+    let err = bad("10.0.0.0/33");
+    assert_eq!(err.line, 6, "{err}");
+    assert_eq!(
+        err.to_string(),
+        "p.toml:6: `10.0.0.0/33` is not an address range (the prefix length must be a number from 0 to 32): write `<address>/<prefix length>`, e.g. `10.0.0.0/8`, `127.0.0.1/32`, `fd00::/8`"
+    );
+    for (range, why) in [
+        ("10.0.0.1/8", "bits beyond the prefix are set; the range starts at `10.0.0.0/8`"),
+        ("10.0.0.5", "no `/<prefix length>`"),
+        ("intranet/8", "not an IPv4 or IPv6 address before the `/`"),
+        ("fd00::/129", "the prefix length must be a number from 0 to 128"),
+    ] {
+        let err = bad(range);
+        assert!(err.to_string().starts_with(&format!("p.toml:6: `{range}` is not an address range ({why}): ")), "{err}");
+    }
+
+    let text = format!(
+        "[default]\nprivate-ranges = [\"10.0.0.0/8\"]\n[plugins.auth-jwt]\nsha256 = [\"{DIGEST}\"]\nhttp = [\"https://*.example.com\"]\nprivate-ranges = [\"fd00::/8\", \"127.0.0.1/32\"]\n"
+    );
+    let policy = Policy::from_toml(&text, "p.toml").unwrap();
+    let m = manifest("http = [\"https://keys.example.com\"]");
+    let ranges = policy.effective(&m, component(None)).unwrap().private_ranges;
+    assert_eq!(ranges.iter().map(ToString::to_string).collect::<Vec<_>>(), ["10.0.0.0/8", "fd00::/8", "127.0.0.1/32"]);
+    let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+    assert!(ranges[0].contains(ip("10.255.0.1")) && !ranges[0].contains(ip("11.0.0.1")));
+    assert!(ranges[1].contains(ip("fd12::1")) && !ranges[1].contains(ip("fe80::1")) && !ranges[1].contains(ip("10.0.0.1")));
+    assert!(ranges[2].contains(ip("127.0.0.1")) && !ranges[2].contains(ip("127.0.0.2")));
+    assert!(EffectiveGrant::nothing().private_ranges.is_empty());
+    assert!(EffectiveGrant::interfaces_only(&m.capabilities).private_ranges.is_empty());
+}
