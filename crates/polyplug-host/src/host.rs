@@ -44,6 +44,8 @@ pub(crate) struct HostInner {
     pub(crate) pooling: bool,
     /// The deadline clock, in step with the engine's epoch.
     pub(crate) ticks: Ticks,
+    /// The authorities plugins' outgoing `https` trusts.
+    pub(crate) https: polyplug_linker::HttpsTrust,
 }
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
@@ -89,6 +91,7 @@ pub struct HostBuilder {
     default_limits: Limits,
     fuel_metering: bool,
     max_wasm_stack: ByteSize,
+    https_roots_pem: Vec<u8>,
 }
 
 impl Default for HostBuilder {
@@ -103,6 +106,7 @@ impl Default for HostBuilder {
             default_limits: Limits::default(),
             fuel_metering: false,
             max_wasm_stack: ByteSize(512 << 10),
+            https_roots_pem: Vec::new(),
         }
     }
 }
@@ -184,11 +188,21 @@ impl HostBuilder {
         self
     }
 
+    /// Trusts the certificate authorities in `pem` (PEM `CERTIFICATE`
+    /// blocks) for plugins' outgoing `https`, besides the public web's
+    /// (built in): e.g. a company CA for internal services. Repeatable.
+    pub fn trust_https_roots(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.https_roots_pem.extend_from_slice(pem.as_ref());
+        self.https_roots_pem.push(b'\n');
+        self
+    }
+
     /// Builds the engine and starts the clock that enforces call deadlines.
     pub fn build(self) -> Result<Host> {
         let config = engine_config(self.pooling, self.fuel_metering, self.max_wasm_stack);
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("{e:#}")))?;
         let cache = self.cache_dir.map(|dir| ArtifactCache::new(&dir, &engine));
+        let https = polyplug_linker::HttpsTrust::new(&self.https_roots_pem).map_err(|e| Error::Setup(e.to_string()))?;
         let ticks = Ticks::default();
         start_epoch_clock(&engine, ticks.clone())?;
         Ok(Host {
@@ -204,6 +218,7 @@ impl HostBuilder {
                 max_wasm_stack: self.max_wasm_stack,
                 pooling: self.pooling,
                 ticks,
+                https,
             }),
         })
     }

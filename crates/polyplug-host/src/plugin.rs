@@ -509,6 +509,7 @@ impl PluginInner {
             limits: self.limits.clone(),
             kv: self.kv.clone(),
             ticks: host.ticks.clone(),
+            https: host.https.clone(),
         };
         let state = PluginState::new(parts, &self.grant)?;
         let mut store = Store::new(&host.engine, state);

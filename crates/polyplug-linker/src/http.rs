@@ -8,7 +8,8 @@
 //! resolves to. For `http`, the request then goes to exactly the address
 //! that was checked (the request's authority is replaced by it; the `Host`
 //! header keeps the name), so a name cannot be re-pointed between the check
-//! and the connection. For `https`, see [`OriginAllowlist::send_request`].
+//! and the connection. For `https`, polyplug's client (`https.rs`) connects
+//! to the checked addresses and verifies the certificate for the name.
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -29,10 +30,12 @@ pub(crate) struct OriginAllowlist {
     pub(crate) audit: Arc<dyn AuditSink>,
     /// What the current call has left: no request waits longer.
     pub(crate) time_left: Duration,
+    /// The authorities `https` trusts.
+    pub(crate) https: crate::HttpsTrust,
 }
 
-type IoFuture = Box<dyn Future<Output = Result<(), HttpError>> + Send>;
-type SendResult = Result<(http::Response<WasiBody>, IoFuture), HttpError>;
+pub(crate) type IoFuture = Box<dyn Future<Output = Result<(), HttpError>> + Send>;
+pub(crate) type SendResult = Result<(http::Response<WasiBody>, IoFuture), HttpError>;
 
 impl WasiHttpHooks for OriginAllowlist {
     /// Lets through only granted origins, and only to addresses the grant
@@ -41,17 +44,11 @@ impl WasiHttpHooks for OriginAllowlist {
     /// IP literal granted as such (`http://127.0.0.1:*`) names its address
     /// explicitly and is allowed.
     ///
-    /// `http` requests are then sent to the checked address itself. `https`
-    /// requests are checked the same way but sent by wasmtime-wasi-http's
-    /// default client, which resolves the name again as it connects (it must
-    /// have the name for TLS server name and certificate checks, and takes
-    /// both from the request's authority). **Remaining gap:** a name whose
-    /// DNS answer changes between the two lookups (DNS rebinding, a short
-    /// TTL) can make that connection reach an address that was not checked.
-    /// Certificate verification still applies, so the request itself only
-    /// goes through if that address presents a publicly trusted certificate
-    /// for the granted name; the TCP connection and the TLS client hello do
-    /// reach it.
+    /// Requests then go to exactly the addresses that were checked: `http`
+    /// through wasmtime-wasi-http's client with the request's authority
+    /// replaced by the checked address (the `Host` header keeps the name),
+    /// `https` through polyplug's own client (`https.rs`), which connects to
+    /// the checked addresses and verifies the certificate for the name.
     fn send_request(
         &mut self,
         mut request: http::Request<WasiBody>,
@@ -94,11 +91,18 @@ impl WasiHttpHooks for OriginAllowlist {
             // named explicitly; matched only by a wildcard (`*.0.0.1`), it
             // must be public or in `private-ranges` like a resolved name.
             let literal = self.allowed.iter().any(|pattern| pattern.host == host && pattern.matches(&scheme, &host, port));
-            if !literal && guard.refuse(&format!("`{host}`, granted only through a wildcard pattern, is"), &[SocketAddr::new(ip, port)]) {
+            let addr = SocketAddr::new(ip, port);
+            if !literal && guard.refuse(&format!("`{host}`, granted only through a wildcard pattern, is"), &[addr]) {
                 return Box::new(async { Err(HttpError::HttpRequestDenied) });
+            }
+            if scheme == "https" {
+                let trust = self.https.clone();
+                let name = ip.to_string();
+                return Box::new(async move { crate::https::send(request, &[addr], &name, options, &trust).await });
             }
             return wasmtime_wasi_http::default_hooks().send_request(request, Some(options), fut);
         }
+        let trust = self.https.clone();
         Box::new(async move {
             let lookup = tokio::net::lookup_host((host.as_str(), port));
             let addrs: Vec<SocketAddr> = match tokio::time::timeout(options.connect_timeout.unwrap_or(Duration::ZERO), lookup).await {
@@ -112,9 +116,11 @@ impl WasiHttpHooks for OriginAllowlist {
             if guard.refuse(&format!("`{host}` resolves to"), &addrs) {
                 return Err(HttpError::HttpRequestDenied);
             }
-            if scheme == "http" {
-                pin_to(&mut request, first)?;
+            if scheme == "https" {
+                // Connects to the checked addresses, verifying the certificate for the name.
+                return crate::https::send(request, &addrs, &host, options, &trust).await;
             }
+            pin_to(&mut request, first)?;
             Box::into_pin(wasmtime_wasi_http::default_hooks().send_request(request, Some(options), fut)).await
         })
     }

@@ -26,9 +26,11 @@
 
 mod bounded;
 mod http;
+mod https;
 mod kv;
 mod stdio;
 
+pub use https::HttpsTrust;
 pub use kv::KvStore;
 
 use std::net::SocketAddr;
@@ -78,6 +80,9 @@ pub enum LinkError {
         /// Why.
         reason: String,
     },
+    /// The extra certificate authorities given for outgoing `https` are unusable.
+    #[error("cannot set up outgoing HTTPS: {0}")]
+    Trust(String),
     /// wasmtime refused the linker definitions (a bug, not a plugin problem).
     #[error("cannot build the linker: {0}")]
     Wasmtime(String),
@@ -183,12 +188,14 @@ pub struct StateParts {
     pub kv: Option<Arc<KvStore>>,
     /// The host's deadline clock.
     pub ticks: Ticks,
+    /// The authorities outgoing `https` trusts.
+    pub https: HttpsTrust,
 }
 
 impl PluginState {
     /// State for one instance, with exactly the reach `grant` allows.
     pub fn new(parts: StateParts, grant: &EffectiveGrant) -> Result<Self, LinkError> {
-        let StateParts { plugin, config, audit, limits, kv, ticks } = parts;
+        let StateParts { plugin, config, audit, limits, kv, ticks, https } = parts;
         let mut wasi = WasiCtx::builder();
         for name in &grant.env {
             if let Ok(value) = std::env::var(name) {
@@ -265,6 +272,7 @@ impl PluginState {
                 private_ranges: grant.private_ranges.as_slice().into(),
                 audit: audit.clone(),
                 time_left: Duration::ZERO,
+                https,
             },
             deadline: Deadline::new(ticks, limits.timeout),
             plugin,

@@ -26,6 +26,7 @@ pub fn raw_store(host: &Host) -> Store<PluginState> {
         limits: Limits::default(),
         kv: None,
         ticks: polyplug_limits::Ticks::default(),
+        https: polyplug_linker::HttpsTrust::default(),
     };
     let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
     store.set_epoch_deadline(1 << 40);

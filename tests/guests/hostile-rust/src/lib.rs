@@ -18,7 +18,7 @@
 //! | `now` | answers `wall=<s> monotonic=<ns> elapsed=<ns>`: the wall clock in seconds since the epoch, the monotonic clock, and how far it moved across a 2 ms sleep |
 //! | `print:<text>` | writes the text to stdout |
 //! | `kv-fill:<n>` | stores `n` values of 1 KiB in the key-value store |
-//! | `fetch:http://<authority>/<path>` | an HTTP GET through `wasi:http`; answers status and body |
+//! | `fetch:http(s)://<authority>/<path>` | an HTTP(S) GET through `wasi:http`; answers status and body |
 //! | anything else | answers `ok` |
 
 use std::hint::black_box;
@@ -128,10 +128,14 @@ impl Transformer for Hostile {
 fn fetch(url: &str) -> Result<String, String> {
     use wasi::http::outgoing_handler;
     use wasi::http::types::{Fields, OutgoingRequest, Scheme};
-    let rest = url.strip_prefix("http://").ok_or("fetch:http://<authority>/<path>")?;
+    let (scheme, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
+        (Some(rest), _) => (Scheme::Http, rest),
+        (_, Some(rest)) => (Scheme::Https, rest),
+        _ => return Err("fetch:http(s)://<authority>/<path>".into()),
+    };
     let (authority, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
     let request = OutgoingRequest::new(Fields::new());
-    request.set_scheme(Some(&Scheme::Http)).map_err(|()| "bad scheme")?;
+    request.set_scheme(Some(&scheme)).map_err(|()| "bad scheme")?;
     request.set_authority(Some(authority)).map_err(|()| "bad authority")?;
     request.set_path_with_query(Some(&path)).map_err(|()| "bad path")?;
     let pending = outgoing_handler::handle(request, None).map_err(|e| format!("request refused: {e:?}"))?;
