@@ -83,9 +83,9 @@ pub enum Error {
         message: String,
     },
 
-    /// The plugin trapped (a panic, `unreachable`, an out-of-bounds access…)
-    /// or otherwise failed inside a call. Its instance was discarded; the next
-    /// call gets a fresh one.
+    /// The plugin's code trapped (a panic, `unreachable`, an out-of-bounds
+    /// access…). Its instance was discarded; the next call gets a fresh one.
+    /// Failures that are not traps of its code are [`Error::Call`].
     #[error("plugin `{plugin}` failed in `{function}`: {reason}")]
     Trap {
         /// The plugin.

@@ -342,10 +342,10 @@ impl Plugin {
             func.call(&mut slot.store, &vals, &mut results)
         })?;
         let json = match (result_types.first(), results.pop()) {
-            (Some(ty), Some(val)) => result_to_json(ty, val).map_err(|problem| Error::Trap {
+            (Some(ty), Some(val)) => result_to_json(ty, val).map_err(|problem| Error::Call {
                 plugin: inner.name.to_string(),
                 function: display.clone(),
-                reason: problem,
+                source: problem.into(),
             })?,
             _ => Json::Null,
         };
