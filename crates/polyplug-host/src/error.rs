@@ -96,6 +96,19 @@ pub enum Error {
         reason: String,
     },
 
+    /// The plugin's Rust code panicked; `message` is the panic's message
+    /// (from what it wrote to stderr, kept whatever its `stdio` grant). Its
+    /// instance was discarded.
+    #[error("plugin `{plugin}` panicked in `{function}`: {message}")]
+    Panicked {
+        /// The plugin.
+        plugin: String,
+        /// The function being called.
+        function: String,
+        /// The panic message, control characters escaped.
+        message: String,
+    },
+
     /// A call failed without a trap of the plugin's code: a host function it
     /// called failed, or a value it passed or returned was invalid (bad
     /// UTF-8, a list out of its memory's bounds…). The instance was

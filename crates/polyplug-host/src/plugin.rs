@@ -184,7 +184,7 @@ impl Plugin {
         if let Some(base) = &inner.base {
             let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| inner.trap("describe", e))?;
             inner.arm(&mut slot.store);
-            let info = guest.call_describe(&mut slot.store).map_err(|e| inner.trap("describe", e))?;
+            let info = guest.call_describe(&mut slot.store).map_err(|e| inner.failure("describe", e, slot.store.data().stderr_tail()))?;
             inner.info = Some(PluginInfo { name: info.name, version: info.version, description: info.description });
         }
         if !spec.defer_init && !spec.inspect_only {
@@ -416,6 +416,15 @@ fn read_manifest(file_name: &str, bytes: &[u8]) -> Result<Option<Manifest>> {
     .transpose()
 }
 
+/// The message of the last Rust panic in `stderr` (`thread '…' panicked at
+/// src/lib.rs:1:2:\n<message>\nnote: …`), if there is one.
+fn rust_panic_message(stderr: &str) -> Option<String> {
+    let after = &stderr[stderr.rfind("panicked at ")?..];
+    let message = after.split_once('\n')?.1;
+    let message = message.split("\nnote: ").next().unwrap_or(message).trim();
+    (!message.is_empty()).then(|| message.to_string())
+}
+
 /// Refuses a plugin whose limits the host's instance pool cannot honour, or
 /// which at its instance cap could take more than half of any part of the
 /// pool (and so stop other plugins from instantiating). Its cap: `concurrency`
@@ -537,7 +546,7 @@ impl PluginInner {
         self.arm(&mut slot.store);
         guest
             .call_init(&mut slot.store, &self.config)
-            .map_err(|e| self.trap("init", e))?
+            .map_err(|e| self.failure("init", e, slot.store.data().stderr_tail()))?
             .map_err(|message| Error::Init { plugin: self.name.to_string(), message })
     }
 
@@ -598,7 +607,7 @@ impl PluginInner {
             span.record("duration_us", start.elapsed().as_secs_f64() * 1e6);
             span.record("outcome", if result.is_ok() { "ok" } else { "trap" });
         }
-        result.map_err(|e| self.trap(function, e))
+        result.map_err(|e| self.failure(function, e, slot.store().data().stderr_tail()))
     }
 
     fn limit(&self, function: &str, limit: LimitError) -> Error {
@@ -606,9 +615,16 @@ impl PluginInner {
         Error::Limit { plugin: self.name.to_string(), function: function.to_string(), limit }
     }
 
-    /// A wasmtime failure inside `function` as a polyplug error: the trap
-    /// first, then the guest's backtrace.
+    /// A wasmtime failure inside `function` as a polyplug error (see [`Self::failure`]).
     pub(crate) fn trap(&self, function: &str, error: wasmtime::Error) -> Error {
+        self.failure(function, error, None)
+    }
+
+    /// A wasmtime failure inside `function` as a polyplug error: a limit, a
+    /// Rust panic with its message (from `stderr`, what the plugin wrote
+    /// during the call), a trap with the plugin's last words and its
+    /// backtrace, or another failure with its cause.
+    pub(crate) fn failure(&self, function: &str, error: wasmtime::Error, stderr: Option<String>) -> Error {
         if let Some(limit) = LimitError::from_call(&error, &self.limits, self.host.inner.max_wasm_stack) {
             return self.limit(function, limit);
         }
@@ -622,9 +638,14 @@ impl PluginInner {
             tracing::warn!(plugin = &*self.name, function, "plugin call failed: {error:#}");
             return Error::Call { plugin: self.name.to_string(), function: function.to_string(), source: error.into_boxed_dyn_error() };
         };
+        if let Some(message) = stderr.as_deref().and_then(rust_panic_message) {
+            tracing::warn!(plugin = &*self.name, function, "plugin panicked: {message}");
+            return Error::Panicked { plugin: self.name.to_string(), function: function.to_string(), message };
+        }
+        let last_words = stderr.map(|text| format!("\nits stderr before it stopped: {}", text.trim_end())).unwrap_or_default();
         let reason = match error.downcast_ref::<WasmBacktrace>() {
-            Some(backtrace) => format!("{trap}\n{backtrace}"),
-            None => trap.to_string(),
+            Some(backtrace) => format!("{trap}{last_words}\n{backtrace}"),
+            None => format!("{trap}{last_words}"),
         };
         tracing::warn!(plugin = &*self.name, function, "plugin call failed: {reason}");
         Error::Trap { plugin: self.name.to_string(), function: function.to_string(), reason }

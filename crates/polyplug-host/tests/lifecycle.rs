@@ -93,9 +93,14 @@ fn a_trap_fails_one_call_and_the_instance_is_never_reused() {
     for payload in ["panic", "trap"] {
         let err = transform(payload).unwrap_err();
         let text = err.to_string();
-        assert!(matches!(err, Error::Trap { .. }), "{text}");
-        assert!(text.starts_with("plugin `panicky-rust` failed in `transform`: "), "{text}");
-        assert!(text.contains("unreachable"), "{text}");
+        match payload {
+            "panic" => assert_eq!(text, "plugin `panicky-rust` panicked in `transform`: asked to panic"),
+            _ => {
+                assert!(matches!(err, Error::Trap { .. }), "{text}");
+                assert!(text.starts_with("plugin `panicky-rust` failed in `transform`: "), "{text}");
+                assert!(text.contains("unreachable"), "{text}");
+            }
+        }
         // …but after a trap the next call gets a fresh one.
         assert_eq!(calls_header(&transform("ok").unwrap().unwrap().unwrap()), "1");
         // And the other plugin never noticed.
@@ -115,7 +120,7 @@ fn a_trap_fails_one_call_and_the_instance_is_never_reused() {
     let dynamic = |payload: &str| {
         panicky.call_json("transformer", "transform", &[json!({"payload": payload, "content-type": "t", "headers": []})])
     };
-    assert!(dynamic("panic").unwrap_err().to_string().contains("failed in `transformer/transform`"));
+    assert_eq!(dynamic("panic").unwrap_err().to_string(), "plugin `panicky-rust` panicked in `transformer/transform`: asked to panic");
     assert_eq!(dynamic("ok").unwrap()["val"]["headers"], json!([["calls", "1"]]));
 }
 
@@ -277,4 +282,19 @@ fn a_refused_call_never_runs_guest_code_nor_costs_a_healthy_instance() {
         matches!(&refused, Err(Error::Limit { limit: polyplug_limits::LimitError::Concurrency { limit: 1 }, .. })),
         "{refused:?}"
     );
+}
+
+#[test]
+fn a_panic_tells_its_message_even_without_the_stdio_grant() {
+    // panicky-rust requests nothing: no `stdio`, so its stderr reaches no log.
+    let plugin = common::host().load_file(common::guest("panicky-rust")).unwrap();
+    assert!(!plugin.grant().stdio);
+    let call = |payload: &str| plugin.call_json("transformer", "transform", &[json!({"payload": payload, "content-type": "t", "headers": []})]);
+    let err = call("panic").unwrap_err();
+    assert!(matches!(&err, Error::Panicked { message, .. } if message == "asked to panic"), "{err:?}");
+    assert_eq!(err.to_string(), "plugin `panicky-rust` panicked in `transformer/transform`: asked to panic");
+    // What an earlier call wrote is not blamed on the next one: a plain trap says nothing of it.
+    let err = call("trap").unwrap_err();
+    let Error::Trap { reason, .. } = &err else { panic!("{err:?}") };
+    assert!(!reason.contains("asked to panic"), "{reason}");
 }

@@ -151,6 +151,7 @@ pub struct PluginState {
     http: WasiHttpCtx,
     http_hooks: http::OriginAllowlist,
     deadline: Deadline,
+    stderr_tail: Arc<stdio::StderrTail>,
 }
 
 /// A clock that never moves: what a plugin without the `clocks` grant sees.
@@ -225,9 +226,10 @@ impl PluginState {
             let fixed = || wasmtime_wasi::Deterministic::new((0u8..=255).collect());
             wasi.secure_random(fixed()).insecure_random(fixed()).insecure_random_seed(0);
         }
+        let stderr_tail = Arc::new(stdio::StderrTail::default());
+        wasi.stderr(stdio::LogStream::stderr(plugin.clone(), stderr_tail.clone(), grant.stdio));
         if grant.stdio {
             wasi.stdout(stdio::LogStream::new(plugin.clone(), "stdout"));
-            wasi.stderr(stdio::LogStream::new(plugin.clone(), "stderr"));
         }
         // Sockets may be created, but every address is checked against the
         // grant, and every refusal audited. Name lookup is off: socket
@@ -275,6 +277,7 @@ impl PluginState {
                 https,
             },
             deadline: Deadline::new(ticks, limits.timeout),
+            stderr_tail,
             plugin,
             audit,
             kv,
@@ -299,9 +302,18 @@ impl PluginState {
 
     /// Starts a call that must end `ticks` deadline ticks from now: host
     /// calls that wait give up then (Wasm code is stopped by the engine's
-    /// epoch deadline, which the host sets alongside).
+    /// epoch deadline, which the host sets alongside). Forgets the stderr
+    /// an earlier call wrote.
     pub fn arm_deadline(&mut self, ticks: u64) {
         self.deadline.arm(ticks);
+        self.stderr_tail.clear();
+    }
+
+    /// What the plugin wrote to stderr during the current call (its last
+    /// few KiB, control characters escaped), whatever its `stdio` grant:
+    /// for the error when the call fails.
+    pub fn stderr_tail(&self) -> Option<String> {
+        self.stderr_tail.text()
     }
 
     /// The store's resource limiter, for `Store::limiter`.
