@@ -181,6 +181,31 @@ fn compiled_plugins_are_cached_and_a_corrupt_entry_is_recompiled() {
     assert_eq!(pooled.load_file(&path).unwrap().provenance(), Provenance::Cached);
 }
 
+#[test]
+fn the_cache_keeps_to_its_size_cap_evicting_the_least_recently_used() {
+    let cache = tempfile::tempdir().unwrap();
+    let entries = || walk(cache.path()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "cwasm")).count();
+    // Room for one compiled Rust guest, not two.
+    let probe = Host::builder().cache_dir(cache.path()).build().unwrap();
+    probe.load_file(common::guest("conformance-rust")).unwrap();
+    let one: u64 = walk(cache.path()).iter().map(|p| std::fs::metadata(p).unwrap().len()).sum();
+    let host = Host::builder().cache_dir(cache.path()).cache_max_size(polyplug_limits::ByteSize(one + one / 2)).build().unwrap();
+    assert_eq!(host.load_file(common::guest("conformance-rust")).unwrap().provenance(), Provenance::Cached);
+    assert_eq!(host.load_file(common::guest("panicky-rust")).unwrap().provenance(), Provenance::Compiled);
+    assert_eq!(entries(), 1, "the older entry was evicted to make room");
+    assert_eq!(host.load_file(common::guest("panicky-rust")).unwrap().provenance(), Provenance::Cached);
+    assert_eq!(host.load_file(common::guest("conformance-rust")).unwrap().provenance(), Provenance::Compiled);
+    assert_eq!(entries(), 1);
+    // Entries left by another engine configuration (an older wasmtime) count too, and go first.
+    let stale = cache.path().join("engine-0000").join("old.cwasm");
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::write(&stale, vec![0u8; one as usize]).unwrap();
+    let file = std::fs::File::options().append(true).open(&stale).unwrap();
+    file.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+    assert_eq!(host.load_file(common::guest("panicky-rust")).unwrap().provenance(), Provenance::Compiled);
+    assert!(!stale.exists(), "the stale entry was evicted first");
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
