@@ -31,6 +31,11 @@ struct Cli {
     /// Log what the host does (plugin logs included) to stderr; RUST_LOG filters finer.
     #[arg(long, short, global = true)]
     verbose: bool,
+
+    /// Match plugins against the WIT package in this directory (a host
+    /// application's own worlds) instead of polyplug's built-in worlds.
+    #[arg(long, global = true, value_name = "DIR")]
+    wit: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -51,7 +56,8 @@ enum Command {
         component: PathBuf,
         /// The function, as `interface/function` (e.g. `transformer/transform`), or a world-level function name.
         function: String,
-        /// One JSON value per parameter, in order.
+        /// One JSON value per parameter, in order (negative numbers as they are: `-21`).
+        #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
         /// Configuration entry for the plugin, `key=value`; repeatable.
         #[arg(long = "config", short = 'c', value_name = "KEY=VALUE")]
@@ -111,9 +117,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn host(no_cache: bool, policy: Policy) -> Result<Host> {
-    let builder = Host::builder().policy(policy);
-    let builder = if no_cache { builder.no_cache() } else { builder };
+fn host(no_cache: bool, wit: Option<&Path>, policy: Policy) -> Result<Host> {
+    let mut builder = Host::builder().policy(policy);
+    if no_cache {
+        builder = builder.no_cache();
+    }
+    if let Some(dir) = wit {
+        builder = builder.catalog(polyplug_wit::Catalog::from_dir(dir)?);
+    }
     Ok(builder.build()?)
 }
 
@@ -136,6 +147,10 @@ fn read_manifest(path: &Path) -> Result<Option<Manifest>> {
     if path.extension().is_some_and(|e| e == "toml") {
         let text = String::from_utf8(bytes).with_context(|| format!("`{origin}` is not UTF-8"))?;
         return Ok(Some(Manifest::from_toml(&text, &origin)?));
+    }
+    // WAT text (which the host compiles too) has no sections to carry a manifest.
+    if !bytes.starts_with(b"\0asm") {
+        return Ok(None);
     }
     match polyplug_manifest::read_section(&bytes)? {
         Some(text) => Ok(Some(Manifest::from_toml(&text, &format!("{origin}#polyplug-manifest"))?)),
@@ -176,7 +191,7 @@ fn ask(question: &str) -> Result<bool> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Inspect { component, json } => {
-            let plugin = host(cli.no_cache, Policy::deny_all())?.loader(&component).inspect_only().load()?;
+            let plugin = host(cli.no_cache, cli.wit.as_deref(), Policy::deny_all())?.loader(&component).inspect_only().own_world().load()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&inspect_json(&plugin))?);
             } else {
@@ -204,8 +219,9 @@ fn run(cli: Cli) -> Result<()> {
                 _ => Policy { origin: "a policy file (none given: pass `--policy <file>`)".into(), ..Policy::deny_all() },
             };
             let load = |policy: Policy| -> Result<Plugin, HostError> {
-                let host = host(cli.no_cache, policy).map_err(|e| HostError::Setup(format!("{e:#}")))?;
-                let mut loader = host.loader(&component).config(config.clone());
+                let host = host(cli.no_cache, cli.wit.as_deref(), policy).map_err(|e| HostError::Setup(format!("{e:#}")))?;
+                // Any component can be called: one of a world no WIT here describes is typed by its own exports.
+                let mut loader = host.loader(&component).config(config.clone()).own_world();
                 if let Some(world) = &world {
                     loader = loader.world(world.clone());
                 }

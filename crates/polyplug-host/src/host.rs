@@ -376,6 +376,16 @@ impl Loader<'_> {
         self
     }
 
+    /// Accept a component of a world this host has no WIT for: when it
+    /// implements none of the catalog's worlds (and names none the catalog
+    /// has), its world is what it exports, typed as the component itself
+    /// declares. For tools that call any component (`polyplug call`); a host
+    /// application serving a world of its own should match it instead.
+    pub fn own_world(mut self) -> Self {
+        self.spec.own_world = true;
+        self
+    }
+
     /// The publisher the host has verified for this plugin (e.g. by its
     /// signature); only then do the policy's `[publishers.<name>]` grants apply.
     pub fn verified_publisher(mut self, publisher: impl Into<String>) -> Self {

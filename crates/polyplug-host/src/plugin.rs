@@ -52,6 +52,7 @@ pub(crate) struct LoadSpec {
     pub(crate) defer_init: bool,
     pub(crate) verified_publisher: Option<String>,
     pub(crate) inspect_only: bool,
+    pub(crate) own_world: bool,
 }
 
 /// A loaded plugin: compiled, checked against its world, pre-instantiated,
@@ -135,7 +136,7 @@ impl Plugin {
         let engine = &host.inner.engine;
         let component_type = component.component_type();
         polyplug_linker::check_imports(&name, component_type.imports(engine).map(|(import, _)| import), &grant)?;
-        let world = resolve_world(engine, &host.inner.catalog, &component, &name, wanted_world.as_deref())?;
+        let world = resolve_world(engine, &host.inner.catalog, &component, &name, wanted_world.as_deref(), spec.own_world)?;
         if let Some(stack) = requested_limits.stack.filter(|s| *s > host.inner.max_wasm_stack) {
             return Err(Error::Link {
                 plugin: name.clone(),

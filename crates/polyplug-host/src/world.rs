@@ -107,16 +107,56 @@ fn missing_exports(engine: &Engine, component: &Component, world: &WorldSpec) ->
     missing
 }
 
+/// The world a component's own exports make: for a component of a world no
+/// catalog knows (the component carries the types of what it exports).
+fn own_world(engine: &Engine, component: &Component, plugin: &str) -> WorldSpec {
+    let ty = component.component_type();
+    let mut exports = Vec::new();
+    let mut export_functions = Vec::new();
+    let mut export_function_shapes = Vec::new();
+    for (name, item) in ty.exports(engine) {
+        match item.ty {
+            ComponentItem::ComponentInstance(instance) => {
+                let (functions, shapes) = instance
+                    .exports(engine)
+                    .filter_map(|(function, item)| match item.ty {
+                        ComponentItem::ComponentFunc(func) => Some((function.to_string(), function_shape(&func))),
+                        _ => None,
+                    })
+                    .unzip();
+                exports.push(polyplug_wit::InterfaceSpec { name: name.to_string(), functions, shapes });
+            }
+            ComponentItem::ComponentFunc(func) => {
+                export_functions.push(name.to_string());
+                export_function_shapes.push(function_shape(&func));
+            }
+            _ => {}
+        }
+    }
+    WorldSpec {
+        name: format!("the own exports of `{plugin}` (a world this host has no WIT for)"),
+        short_name: "own".into(),
+        exports,
+        export_functions,
+        export_function_shapes,
+        imports: Vec::new(),
+    }
+}
+
 /// The world of `catalog` that `component` implements: `wanted` when given
 /// (an error lists what is missing), else the one with the most exports among
-/// those it implements fully.
+/// those it implements fully. With `own_world`, a component that implements
+/// none of them (and was asked for no world the catalog has) is taken as the
+/// world its own exports make, instead of being refused.
 pub(crate) fn resolve_world(
     engine: &Engine,
     catalog: &Catalog,
     component: &Component,
     plugin: &str,
     wanted: Option<&str>,
+    own_world_allowed: bool,
 ) -> Result<WorldSpec> {
+    let wanted = wanted.filter(|wanted| !own_world_allowed || catalog.world(wanted).is_ok());
     if let Some(wanted) = wanted {
         let world = catalog.world(wanted).map_err(|e| Error::Link { plugin: plugin.into(), reason: e.to_string() })?;
         let missing = missing_exports(engine, component, &world);
@@ -131,6 +171,7 @@ pub(crate) fn resolve_world(
         .filter(|world| missing_exports(engine, component, world).is_empty())
         .max_by_key(|world| world.exports.len() + world.export_functions.len())
         .cloned()
+        .or_else(|| own_world_allowed.then(|| own_world(engine, component, plugin)))
         .ok_or_else(|| Error::UnknownWorld {
             plugin: plugin.into(),
             known: worlds.iter().map(|w| w.name.as_str()).collect::<Vec<_>>().join(", "),
