@@ -1,4 +1,4 @@
-//! [`Host`]: the engine, the linker and the artifact cache, shared by every plugin.
+//! [`Host`]: the engine, the policy, the deadline clock and the artifact cache, shared by every plugin.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,9 +13,10 @@ use crate::cache::{ArtifactCache, Provenance};
 use crate::plugin::{LoadSpec, Plugin};
 use crate::{Error, Result};
 
-/// The polyplug host: owns the wasmtime [`Engine`], the [`Linker`] plugins
-/// run against and the compiled-artifact cache. Cheap to clone; share one per
-/// process.
+/// The polyplug host: owns the wasmtime [`Engine`] and its instance pool,
+/// the operator's policy, the WIT catalog, the deadline clock and the
+/// compiled-artifact cache (each plugin gets a linker of its own, built from
+/// its grant). Cheap to clone; share one per process.
 ///
 /// ```no_run
 /// let host = polyplug_host::Host::new()?;
