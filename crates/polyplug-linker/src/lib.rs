@@ -284,12 +284,6 @@ impl PluginState {
         })
     }
 
-    /// Renames the plugin, e.g. once it has described itself.
-    pub fn set_plugin(&mut self, plugin: Arc<str>) {
-        self.http_hooks.plugin = plugin.clone();
-        self.plugin = plugin;
-    }
-
     /// The plugin's name, as the host knows it.
     pub fn plugin(&self) -> &str {
         &self.plugin
