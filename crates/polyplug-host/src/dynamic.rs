@@ -2,6 +2,8 @@
 //! types (built once per plugin), and the conversion between wasmtime's
 //! values and `polyplug-value`'s.
 
+use std::collections::HashMap;
+
 use polyplug_value::{Case, Field, Value, ValueType};
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
@@ -15,6 +17,9 @@ pub(crate) struct FunctionEntry {
     pub(crate) interface: String,
     /// The function's WIT name, e.g. `transform` or `[method]counter.value`.
     pub(crate) name: String,
+    /// `interface/function` with the interface's short name, as users write
+    /// it (and as spans and errors name the call): made once, not per call.
+    pub(crate) display: String,
     pub(crate) index: ComponentExportIndex,
     /// Parameter names and types; `Err` says why JSON cannot carry one.
     pub(crate) params: Result<Vec<(String, ValueType)>, String>,
@@ -22,20 +27,6 @@ pub(crate) struct FunctionEntry {
     pub(crate) results: Result<Vec<ValueType>, String>,
 }
 
-impl FunctionEntry {
-    /// `interface/function` with the interface's short name, as users write it.
-    pub(crate) fn display_name(&self) -> String {
-        match short_interface(&self.interface) {
-            "" => self.name.clone(),
-            short => format!("{short}/{}", self.name),
-        }
-    }
-
-    /// Whether `interface` (short or full name, or empty) and `function` name this entry.
-    fn matches(&self, interface: &str, function: &str) -> bool {
-        self.name == function && (self.interface == interface || short_interface(&self.interface) == interface)
-    }
-}
 
 /// `polyplug:plugin/transformer@0.1.0` → `transformer`.
 pub(crate) fn short_interface(full: &str) -> &str {
@@ -43,10 +34,13 @@ pub(crate) fn short_interface(full: &str) -> &str {
     name.split_once('@').map_or(name, |(name, _)| name)
 }
 
-/// Every exported function of a component, with its types.
+/// Every exported function of a component, with its types, found by
+/// interface (short or full name, empty for world-level functions) and
+/// function name in two hash lookups, without building a key per call.
 #[derive(Debug, Default)]
 pub(crate) struct FunctionTable {
     entries: Vec<FunctionEntry>,
+    by_interface: HashMap<Box<str>, HashMap<Box<str>, usize>>,
 }
 
 impl FunctionTable {
@@ -71,17 +65,25 @@ impl FunctionTable {
                 _ => {}
             }
         }
-        FunctionTable { entries }
+        let mut by_interface: HashMap<Box<str>, HashMap<Box<str>, usize>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            for key in [entry.interface.as_str(), short_interface(&entry.interface)] {
+                // A short name two interfaces share finds the first; the full name finds each.
+                by_interface.entry(key.into()).or_default().entry(entry.name.as_str().into()).or_insert(i);
+            }
+        }
+        FunctionTable { entries, by_interface }
     }
 
     /// The function `function` of `interface` (short or full name; empty for world-level functions).
     pub(crate) fn find(&self, interface: &str, function: &str) -> Option<&FunctionEntry> {
-        self.entries.iter().find(|e| e.matches(interface, function))
+        let index = *self.by_interface.get(interface)?.get(function)?;
+        self.entries.get(index)
     }
 
     /// Every function, as `interface/function`.
     pub(crate) fn names(&self) -> Vec<String> {
-        self.entries.iter().map(FunctionEntry::display_name).collect()
+        self.entries.iter().map(|e| e.display.clone()).collect()
     }
 
     pub(crate) fn entries(&self) -> &[FunctionEntry] {
@@ -90,9 +92,14 @@ impl FunctionTable {
 }
 
 fn entry(interface: String, name: &str, index: ComponentExportIndex, func: &ComponentFunc) -> FunctionEntry {
+    let display = match short_interface(&interface) {
+        "" => name.to_string(),
+        short => format!("{short}/{name}"),
+    };
     FunctionEntry {
         interface,
         name: name.to_string(),
+        display,
         index,
         params: func.params().map(|(name, ty)| Ok((name.to_string(), value_type(&ty)?))).collect(),
         results: func.results().map(|ty| value_type(&ty)).collect(),

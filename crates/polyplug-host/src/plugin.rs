@@ -279,7 +279,7 @@ impl Plugin {
                     }
                     _ => "func(…) (uses resources; typed calls only)".to_string(),
                 };
-                FunctionSignature { name: entry.display_name(), signature }
+                FunctionSignature { name: entry.display.clone(), signature }
             })
             .collect()
     }
@@ -306,17 +306,17 @@ impl Plugin {
                 available: inner.functions.names().join(", "),
             });
         };
-        let display = entry.display_name();
+        let display = entry.display.as_str();
         let unsupported = |reason: &String| Error::Unsupported {
             plugin: inner.name.to_string(),
-            function: display.clone(),
+            function: display.to_string(),
             reason: reason.clone(),
         };
         let params = entry.params.as_ref().map_err(unsupported)?;
         let result_types = entry.results.as_ref().map_err(unsupported)?;
         let bad_args = |problem: String| Error::Arguments {
             plugin: inner.name.to_string(),
-            function: display.clone(),
+            function: display.to_string(),
             problem,
         };
         if args.len() != params.len() {
@@ -335,7 +335,7 @@ impl Plugin {
             .collect::<Result<Vec<Val>>>()?;
         let mut results = vec![Val::Bool(false); result_types.len()];
         let index = entry.index;
-        self.with_instance(&display, |slot| {
+        self.with_instance(display, |slot| {
             let func = slot
                 .instance
                 .get_func(&mut slot.store, index)
@@ -345,7 +345,7 @@ impl Plugin {
         let json = match (result_types.first(), results.pop()) {
             (Some(ty), Some(val)) => result_to_json(ty, val).map_err(|problem| Error::Call {
                 plugin: inner.name.to_string(),
-                function: display.clone(),
+                function: display.to_string(),
                 source: problem.into(),
             })?,
             _ => Json::Null,
@@ -354,7 +354,7 @@ impl Plugin {
         if size > inner.limits.output.0 {
             return Err(Error::Limit {
                 plugin: inner.name.to_string(),
-                function: display,
+                function: display.to_string(),
                 limit: LimitError::Output { limit: inner.limits.output.0, size },
             });
         }
