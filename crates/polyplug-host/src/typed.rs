@@ -120,8 +120,20 @@ impl<W: World> Drop for TypedInstance<'_, W> {
         if let Some(slot) = self.slot.take()
             && self.plugin.plugin.inner().max_idle() > 0
         {
-            // A full pool drops the instance.
-            let _ = self.plugin.idle.push(slot);
+            // A full typed pool hands the instance back to the plugin's own.
+            if let Err(slot) = self.plugin.idle.push(slot) {
+                self.plugin.plugin.inner().give_back(slot.slot);
+            }
+        }
+    }
+}
+
+impl<W: World> Drop for TypedPlugin<W> {
+    /// The idle instances go back to the plugin's pool: a typed view is a
+    /// way to call a plugin's instances, not a second set of them.
+    fn drop(&mut self) {
+        while let Some(slot) = self.idle.pop() {
+            self.plugin.inner().give_back(slot.slot);
         }
     }
 }

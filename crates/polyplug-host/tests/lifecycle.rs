@@ -323,3 +323,18 @@ fn a_panic_tells_its_message_even_without_the_stdio_grant() {
     let Error::Trap { reason, .. } = &err else { panic!("{err:?}") };
     assert!(!reason.contains("asked to panic"), "{reason}");
 }
+
+#[test]
+fn a_typed_view_borrows_the_plugins_instances_and_gives_them_back() {
+    let host = Host::builder().no_cache().build().unwrap();
+    let panicky = host.load_file(common::guest("panicky-rust")).unwrap();
+    {
+        let typed = panicky.typed::<Transform>().unwrap();
+        let transform = || typed.call("transform", |t, s| t.polyplug_plugin_transformer().call_transform(s, &message("ok")));
+        assert_eq!(calls_header(&transform().unwrap().unwrap().unwrap()), "1");
+        assert_eq!(calls_header(&transform().unwrap().unwrap().unwrap()), "2");
+    }
+    // The view is gone; its instance serves the plugin's next call.
+    let out = panicky.call_json("transformer", "transform", &[json!({"payload": "ok", "content-type": "t", "headers": []})]).unwrap();
+    assert_eq!(out["val"]["headers"], json!([["calls", "3"]]), "{out}");
+}
