@@ -332,16 +332,14 @@ fn calls_per_second_and_concurrency_are_limited() {
     answered(command(&plugin, "a"));
     assert_eq!(limit_of(command(&plugin, "b")), LimitError::Rate { limit: 1 });
 
-    let host = host_with_limits("concurrency = 1, timeout-ms = 1000", false);
+    let host = host_with_limits("concurrency = 1, timeout-ms = 5000", false);
     let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
     let busy = plugin.clone();
-    let first = std::thread::spawn(move || command(&busy, "sleep:20000"));
+    let first = std::thread::spawn(move || command(&busy, "sleep:60000"));
     // The second call is made once the first holds the one slot: no race.
-    while plugin.instances_in_use() < 1 {
-        std::thread::yield_now();
-    }
+    common::wait_until("the first call holds its slot", || plugin.instances_in_use() == 1);
     assert_eq!(limit_of(command(&plugin, "ok")), LimitError::Concurrency { limit: 1 });
-    assert_eq!(limit_of(first.join().unwrap()), LimitError::Timeout { limit: Duration::from_secs(1) });
+    assert_eq!(limit_of(first.join().unwrap()), LimitError::Timeout { limit: Duration::from_secs(5) });
     answered(command(&plugin, "ok"));
 }
 

@@ -112,7 +112,7 @@ fn a_plugin_at_its_instance_cap_does_not_stop_another_from_instantiating() {
     // 16 memories per instance (the most a component may have here): at the
     // default concurrency (64 + idle ones) one such plugin would take more
     // than half the pool of 2,000 memories.
-    let (host, dir) = host_with(Limits { timeout: Duration::from_secs(3), ..Limits::default() }, 4);
+    let (host, dir) = host_with(Limits { timeout: Duration::from_secs(10), ..Limits::default() }, 4);
     let err = host.load_file(greedy_component(dir.path(), "hog", 14)).err().unwrap();
     assert!(matches!(err, Error::PoolShare { .. }), "{err:?}");
     assert_eq!(
@@ -122,7 +122,8 @@ fn a_plugin_at_its_instance_cap_does_not_stop_another_from_instantiating() {
     );
 
     // With a concurrency that fits, hold every slot at once…
-    let limits = Limits { timeout: Duration::from_secs(3), concurrency: 10, ..Limits::default() };
+    // Long enough that all ten are surely running together, however slow the machine.
+    let limits = Limits { timeout: Duration::from_secs(10), concurrency: 10, ..Limits::default() };
     let (host, dir) = host_with(limits, 4);
     let hog = host.load_file(greedy_component(dir.path(), "hog", 14)).unwrap();
     let spinning: Vec<_> = (0..10)
@@ -131,7 +132,9 @@ fn a_plugin_at_its_instance_cap_does_not_stop_another_from_instantiating() {
             std::thread::spawn(move || call(&hog, "spin", &[]))
         })
         .collect();
+    let patience = std::time::Instant::now() + Duration::from_secs(20);
     while hog.instances_in_use() < 10 {
+        assert!(std::time::Instant::now() < patience, "the 10 spinning calls never all ran at once");
         std::thread::yield_now();
     }
     assert_eq!(limit_of(call(&hog, "grow", &[json!(1)])), LimitError::Concurrency { limit: 10 });
@@ -139,6 +142,6 @@ fn a_plugin_at_its_instance_cap_does_not_stop_another_from_instantiating() {
     let other = host.load_file(greedy_component(dir.path(), "other", 14)).unwrap();
     assert_eq!(call(&other, "grow", &[json!(1)]).unwrap(), json!(1));
     for spin in spinning {
-        assert_eq!(limit_of(spin.join().unwrap()), LimitError::Timeout { limit: Duration::from_secs(3) });
+        assert_eq!(limit_of(spin.join().unwrap()), LimitError::Timeout { limit: Duration::from_secs(10) });
     }
 }

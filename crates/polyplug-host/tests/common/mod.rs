@@ -106,3 +106,13 @@ pub fn host() -> &'static Host {
             .expect("the host starts")
     })
 }
+
+/// Waits until `condition` holds, checking as fast as it can; fails the test
+/// (naming `what`) if it has not after 20 s — a bound on "at all", not a timing.
+pub fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let patience = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !condition() {
+        assert!(std::time::Instant::now() < patience, "waited 20 s for: {what}");
+        std::thread::yield_now();
+    }
+}
