@@ -20,8 +20,12 @@ use anyhow::{Context, Result, bail};
 /// The built-in worlds, in generation order (`base` first: the others reuse its imports).
 const WORLDS: &[&str] = &["base", "transform", "auth", "conformance"];
 
-/// Interfaces every world imports that the host implements once, in `base`.
-const SHARED_IMPORTS: &[&str] = &["types", "log", "config", "kv"];
+/// Interfaces every world imports that the host implements once, in `base`:
+/// the shared types and every polyplug host interface of the capability table.
+fn shared_imports() -> Vec<&'static str> {
+    let host_interfaces = polyplug_manifest::HOST_INTERFACES.iter().filter_map(|row| row.import.strip_prefix("polyplug:plugin/"));
+    std::iter::once("types").chain(host_interfaces).collect()
+}
 
 pub fn run(check: bool) -> Result<()> {
     let files = generate()?;
@@ -119,8 +123,8 @@ fn host_world(wit: &Path, world: &str) -> Result<String> {
     let with: HashMap<String, String> = if world == "base" {
         HashMap::new()
     } else {
-        SHARED_IMPORTS
-            .iter()
+        shared_imports()
+            .into_iter()
             .map(|iface| {
                 (format!("polyplug:plugin/{iface}@0.1.0"), format!("crate::base::polyplug::plugin::{iface}"))
             })

@@ -12,18 +12,13 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use polyplug_manifest::Manifest;
+use polyplug_manifest::{HostInterface, Manifest};
 use wit_parser::{Resolve, WorldItem};
 
-/// The polyplug host interfaces and the capability that declares each.
+/// Whether the manifest declares the polyplug interface `interface` (short
+/// name); interfaces behind no capability are always imported.
 fn declared(manifest: &Manifest, interface: &str) -> bool {
-    let caps = &manifest.capabilities;
-    match interface {
-        "log" => caps.log,
-        "config" => caps.config,
-        "kv" => caps.kv.is_some(),
-        _ => true,
-    }
+    HostInterface::polyplug(interface).is_none_or(|row| row.declared_in(&manifest.capabilities))
 }
 
 /// Writes `<dir>/wit-world/` (a package `polyplug-guest:build` with world

@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use polyplug_bindings::base::polyplug::plugin::{config, kv as kv_api, log, types};
 use polyplug_limits::{Deadline, Limiter, Ticks};
+use polyplug_manifest::{HOST_INTERFACES, HostInterface};
 use polyplug_policy::{AuditEvent, AuditSink, EffectiveGrant};
 use wasmtime::component::{HasSelf, Linker, Resource, ResourceTable};
 use wasmtime::{Engine, StoreContextMut};
@@ -98,34 +99,14 @@ pub fn check_imports<'a>(
         let refuse = |reason: String| LinkError::Import { plugin: plugin.into(), import: import.into(), reason };
         let unversioned = import.split('@').next().unwrap_or(import);
         let (package, _) = unversioned.split_once('/').unwrap_or((unversioned, ""));
+        if let Some(row) = HostInterface::of_import(import) {
+            if !grant.links(row) {
+                return Err(refuse(row.undeclared()));
+            }
+            continue;
+        }
         match (package, unversioned) {
             (_, "polyplug:plugin/types") => {}
-            (_, "polyplug:plugin/log") if !grant.log => {
-                return Err(refuse(
-                    "but does not declare `log`; add `log = true` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without logging"
-                        .into(),
-                ));
-            }
-            (_, "polyplug:plugin/config") if !grant.config => {
-                return Err(refuse(
-                    "but does not declare `config`; add `config = true` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without reading config"
-                        .into(),
-                ));
-            }
-            (_, "polyplug:plugin/kv") if grant.kv_quota.is_none() => {
-                return Err(refuse(
-                    "but does not declare `kv`; add `kv = { quota = \"64 KiB\" }` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without the key-value store"
-                        .into(),
-                ));
-            }
-            (_, "polyplug:plugin/log" | "polyplug:plugin/config" | "polyplug:plugin/kv") => {}
-            ("wasi:http", _) if !grant.http_interface => {
-                return Err(refuse(
-                    "but does not declare `http`; add `http = [\"https://<host>\"]` to `[capabilities]` in its polyplug.toml (and grant it), or rebuild without HTTP"
-                        .into(),
-                ));
-            }
-            ("wasi:http", _) => {}
             ("wasi:cli" | "wasi:io" | "wasi:clocks" | "wasi:random" | "wasi:filesystem" | "wasi:sockets", _) => {}
             _ => {
                 return Err(refuse(
@@ -405,23 +386,26 @@ pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginSt
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasm)?;
     types::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
-    if grant.log {
-        log::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
-    }
-    if grant.config {
-        config::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
-    }
-    if grant.kv_quota.is_some() {
-        kv_api::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
-    }
-    if grant.http_interface {
-        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(wasm)?;
+    for row in HOST_INTERFACES.iter().filter(|row| grant.links(row)) {
+        add_host_interface(&mut linker, row).map_err(wasm)?;
     }
     linker.allow_shadowing(true);
     audit_path_escapes(&mut linker).map_err(wasm)?;
     bounded::bound_waits(&mut linker).map_err(wasm)?;
     linker.allow_shadowing(false);
     Ok(linker)
+}
+
+/// Links the implementation of the host interface `row` (one arm per row of
+/// [`HOST_INTERFACES`]; a test checks that every row has one).
+fn add_host_interface(linker: &mut Linker<PluginState>, row: &HostInterface) -> wasmtime::Result<()> {
+    match row.capability {
+        "log" => log::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
+        "config" => config::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
+        "kv" => kv_api::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
+        "http" => wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker),
+        other => Err(wasmtime::format_err!("no implementation of the host interface behind capability `{other}`")),
+    }
 }
 
 /// Whether `path`, resolved lexically against a directory, leaves it:
@@ -472,3 +456,17 @@ fn audit_path_escapes(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> 
     )
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_host_interface_of_the_table_is_implemented() {
+        let engine = Engine::default();
+        for row in HOST_INTERFACES {
+            let mut linker = Linker::<PluginState>::new(&engine);
+            add_host_interface(&mut linker, row).unwrap_or_else(|e| panic!("`{}`: {e:#}", row.capability));
+        }
+    }
+}

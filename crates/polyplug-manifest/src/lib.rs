@@ -26,6 +26,7 @@
 //! about wasmtime or the network.
 
 mod capabilities;
+mod interfaces;
 mod section;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,7 @@ use std::fmt;
 use serde::Deserialize;
 
 pub use capabilities::{Capabilities, FileAccess, FileRequest, HttpPattern, IpRange, KvRequest, SocketPattern};
+pub use interfaces::{HOST_INTERFACES, HostInterface};
 pub use section::{SECTION_NAME, SectionError, embed, read_section};
 
 /// A parsed, validated `polyplug.toml`.

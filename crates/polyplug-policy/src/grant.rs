@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use polyplug_manifest::{ByteSize, Capabilities, FileAccess, HttpPattern, IpRange, LimitsRequest, Manifest, SocketPattern};
+use polyplug_manifest::{
+    ByteSize, Capabilities, FileAccess, HOST_INTERFACES, HostInterface, HttpPattern, IpRange, LimitsRequest, Manifest, SocketPattern,
+};
 use serde::Deserialize;
 
 /// The operator's policy: grants by default, by publisher and by plugin.
@@ -162,12 +164,33 @@ impl EffectiveGrant {
     /// origins, directories, environment, sockets, clocks or entropy; a
     /// key-value store of the requested size that starts empty.
     pub fn interfaces_only(requested: &Capabilities) -> EffectiveGrant {
-        EffectiveGrant {
-            log: requested.log,
-            config: requested.config,
-            http_interface: !requested.http.is_empty(),
-            kv_quota: requested.kv.map(|kv| kv.quota),
-            ..EffectiveGrant::nothing()
+        let mut grant = EffectiveGrant::nothing();
+        for row in HOST_INTERFACES.iter().filter(|row| row.declared_in(requested)) {
+            grant.link(row, requested);
+        }
+        grant
+    }
+
+    /// Links the host interface `row` as `requested` declares it (with no reach).
+    fn link(&mut self, row: &HostInterface, requested: &Capabilities) {
+        match row.capability {
+            "log" => self.log = true,
+            "config" => self.config = true,
+            "kv" => self.kv_quota = requested.kv.map(|kv| kv.quota),
+            "http" => self.http_interface = true,
+            _ => {}
+        }
+    }
+
+    /// Whether the plugin may import the host interface `row` (its
+    /// capability is part of the grant).
+    pub fn links(&self, row: &HostInterface) -> bool {
+        match row.capability {
+            "log" => self.log,
+            "config" => self.config,
+            "kv" => self.kv_quota.is_some(),
+            "http" => self.http_interface,
+            _ => false,
         }
     }
 }
