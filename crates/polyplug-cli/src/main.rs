@@ -5,6 +5,8 @@
 //! consent on a terminal, and turns every error into a message and a
 //! non-zero exit.
 
+mod sanitize;
+
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,7 +17,6 @@ use polyplug_host::{Error as HostError, Host, Plugin};
 use polyplug_manifest::Manifest;
 use polyplug_policy::{ConsentRecord, Grant, Policy, Preopen};
 use sha2::{Digest, Sha256};
-mod sanitize;
 
 /// polyplug: a polyglot plugin framework on the WebAssembly Component Model.
 #[derive(Parser)]
@@ -111,7 +112,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote what plugins said (a panic message, a refusal of their configuration).
+            eprintln!("error: {}", sanitize::for_terminal_lines(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
@@ -232,7 +234,7 @@ fn run(cli: Cli) -> Result<()> {
                 (Err(refusal @ (HostError::Denied(_) | HostError::LimitsRefused { .. })), Some(manifest))
                     if std::io::stdin().is_terminal() =>
                 {
-                    eprintln!("{refusal}");
+                    eprintln!("{}", sanitize::for_terminal_lines(&refusal.to_string()));
                     eprintln!("plugin `{}` {} (sha256 {sha256}) requests:", manifest.plugin.name, manifest.plugin.version);
                     for line in describe_requests(manifest) {
                         eprintln!("  - {}", sanitize::for_terminal(&line));
@@ -310,20 +312,7 @@ fn operator_limits_below_requests(path: &Path, manifest: &Manifest) -> Result<Ve
     let policy = Policy::load(path)?;
     let Some(own) = policy.plugins.get(manifest.plugin.name.as_str()) else { return Ok(Vec::new()) };
     // Only the operator's own keys matter here: unset ones are filled from the request.
-    let unlimited = polyplug_limits::Limits {
-        memory: polyplug_limits::ByteSize(u64::MAX),
-        table_elements: u64::MAX,
-        instances: u64::MAX,
-        fuel: Some(u64::MAX),
-        timeout: std::time::Duration::MAX,
-        concurrency: u64::MAX,
-        calls_per_second: None,
-        output: polyplug_limits::ByteSize(u64::MAX),
-    };
-    let over = match polyplug_limits::Limits::resolve(&unlimited, &own.limits, &manifest.limits, true) {
-        Ok(_) => return Ok(Vec::new()),
-        Err(over) => over,
-    };
+    let over = polyplug_limits::above(&own.limits, &manifest.limits);
     Ok(over
         .iter()
         .map(|o| format!("it asks for `{} = {}`, but {} keeps your `{} = {}`", o.key, o.requested, path.display(), o.key, o.allowed))

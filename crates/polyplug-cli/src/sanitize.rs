@@ -23,19 +23,32 @@ use std::fmt::Write;
 ///
 /// Borrows `text` when there is nothing to escape.
 pub(crate) fn for_terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    escape(text, false)
+}
+
+/// Like [`for_terminal`], but keeps line breaks and tabs as they are: for
+/// multi-line text polyplug composes around what a plugin supplied (an
+/// error quoting a plugin's panic message or its refusal of its
+/// configuration).
+pub(crate) fn for_terminal_lines(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
+    let escaped = |c: char| needs_escape(c) && !(keep_lines && matches!(c, '\n' | '\t'));
+    if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
+            c if !escaped(c) => out.push(c),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if needs_escape(c) => {
+            c => {
                 let _ = write!(out, "{}", c.escape_unicode());
             }
-            c => out.push(c),
         }
     }
     Cow::Owned(out)
@@ -54,6 +67,12 @@ mod tests {
     fn plain_text_is_borrowed_unchanged() {
         let text = "auth-jwt 1.2.0: JWT authentication (C:\\path)";
         assert!(matches!(for_terminal(text), Cow::Borrowed(t) if t == text));
+    }
+
+    #[test]
+    fn line_breaks_survive_where_lines_are_kept() {
+        assert_eq!(for_terminal_lines("error: a\n  b\tc"), "error: a\n  b\tc");
+        assert_eq!(for_terminal_lines("kaboom\x1b[2J\r\u{202e}"), "kaboom\\u{1b}[2J\\r\\u{202e}");
     }
 
     #[test]

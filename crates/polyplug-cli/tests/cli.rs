@@ -233,17 +233,9 @@ fn what_a_plugin_supplies_is_shown_escaped_never_obeyed_by_the_terminal() {
     assert!(!text.contains('\u{1b}') && !text.contains('\r') && !text.contains('\u{202e}'), "raw control characters in:\n{text:?}");
 }
 
-/// A component of a world polyplug has no WIT for: `add` and `ops/double`.
-const CALC: &str = r#"(component
-  (core module $m
-    (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
-    (func (export "double") (param i64) (result i64) local.get 0 local.get 0 i64.add))
-  (core instance $i (instantiate $m))
-  (func $add (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
-  (func $double (param "x" s64) (result s64) (canon lift (core func $i "double")))
-  (instance $ops (export "double" (func $double)))
-  (export "acme:calc/ops@1.0.0" (instance $ops))
-  (export "add" (func $add)))"#;
+/// A component of a world polyplug has no WIT for (`add` and `ops/double`), and that world's WIT.
+const CALC: &str = include_str!("../../../tests/components/calculator.wat");
+const CALC_WIT: &str = include_str!("../../../tests/components/calculator.wit");
 
 #[test]
 fn any_component_can_be_called_and_inspected_even_of_an_unknown_world() {
@@ -268,11 +260,7 @@ fn any_component_can_be_called_and_inspected_even_of_an_unknown_world() {
     // With the host application's WIT, it is matched against its world.
     let wit = dir.path().join("wit");
     std::fs::create_dir(&wit).unwrap();
-    std::fs::write(
-        wit.join("calc.wit"),
-        "package acme:calc@1.0.0;\n\ninterface ops {\n    double: func(x: s64) -> s64;\n}\n\nworld calculator {\n    export add: func(a: u32, b: u32) -> u32;\n    export ops;\n}\n",
-    )
-    .unwrap();
+    std::fs::write(wit.join("calc.wit"), CALC_WIT).unwrap();
     let out = polyplug(&["inspect", calc, "--wit", wit.to_str().unwrap()]);
     assert!(stdout(&out).contains("world    acme:calc/calculator@1.0.0\n"), "{}{}", stdout(&out), stderr(&out));
     let out = polyplug(&["call", calc, "add", "1", "1", "--wit", wit.to_str().unwrap(), "--world", "calculator"]);

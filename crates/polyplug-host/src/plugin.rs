@@ -8,13 +8,12 @@ use crossbeam_queue::ArrayQueue;
 use polyplug_bindings::base::exports::polyplug::plugin::plugin::GuestIndices as BaseIndices;
 use polyplug_limits::{CallGate, LimitError, Limits};
 use polyplug_linker::{PluginState, StateParts};
-use polyplug_manifest::Manifest;
-use polyplug_manifest::LimitsRequest;
+use polyplug_manifest::{LimitsRequest, Manifest};
 use polyplug_policy::{EffectiveGrant, Identity};
-use sha2::{Digest, Sha256};
 use polyplug_value::ValueType;
 use polyplug_wit::WorldSpec;
 use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Instance, InstancePre, Val};
 use wasmtime::{Store, Trap, WasmBacktrace};
 

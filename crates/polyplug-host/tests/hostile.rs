@@ -432,7 +432,9 @@ fn hostile_with_manifest(manifest: &str) -> std::path::PathBuf {
     let bytes = std::fs::read(common::guest("hostile-rust")).unwrap();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rewritten");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{:x}.wasm", manifest.len() ^ manifest.bytes().map(u64::from).sum::<u64>() as usize));
+    // Named by the manifest's digest: tests run in parallel, each with its own copy.
+    let name = { use sha2::Digest; hex::encode(&sha2::Sha256::digest(manifest)[..8]) };
+    let path = dir.join(format!("{name}.wasm"));
     std::fs::write(&path, polyplug_manifest::embed(&bytes, manifest).unwrap()).unwrap();
     path
 }

@@ -9,38 +9,12 @@ use polyplug_wit::{Catalog, WitError};
 use serde_json::json;
 
 /// The host application's WIT package: one world-level function and one interface.
-const CALC_WIT: &str = "\
-package acme:calc@1.0.0;
-
-/// Arithmetic on signed numbers.
-interface ops {
-    /// Twice `x`.
-    double: func(x: s64) -> s64;
-}
-
-/// What a calculator plugin exports.
-world calculator {
-    /// The sum of `a` and `b`.
-    export add: func(a: u32, b: u32) -> u32;
-    export ops;
-}
-";
+const CALC_WIT: &str = include_str!("../../../tests/components/calculator.wit");
 
 /// A component implementing `calculator`: a core module with the two
 /// functions, lifted to the world's types; `double` inside the
 /// `acme:calc/ops@1.0.0` instance.
-const CALCULATOR: &str = r#"
-(component
-  (core module $m
-    (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
-    (func (export "double") (param i64) (result i64) local.get 0 i64.const 2 i64.mul))
-  (core instance $i (instantiate $m))
-  (func $add (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
-  (func $double (param "x" s64) (result s64) (canon lift (core func $i "double")))
-  (instance $ops (export "double" (func $double)))
-  (export "add" (func $add))
-  (export "acme:calc/ops@1.0.0" (instance $ops)))
-"#;
+const CALCULATOR: &str = include_str!("../../../tests/components/calculator.wat");
 
 /// Like [`CALCULATOR`], but its `acme:calc/ops@1.0.0` instance lacks `double`.
 const WITHOUT_DOUBLE: &str = r#"

@@ -97,69 +97,63 @@ impl Limits {
         requested: &LimitsRequest,
         fuel_metering: bool,
     ) -> Result<Limits, Vec<OverLimit>> {
-        let mut over = Vec::new();
-        let mut pick = |key: &'static str, requested: Option<u64>, cap: Option<u64>, cap_is_default: bool, show: fn(u64) -> String| {
-            match (requested, cap) {
-                (Some(wanted), Some(allowed)) if wanted > allowed => {
-                    over.push(OverLimit { key, requested: show(wanted), allowed: show(allowed), from_default: cap_is_default });
-                    Some(allowed)
-                }
-                (Some(wanted), _) => Some(wanted),
-                (None, cap) => cap,
-            }
+        // The caps: the operator's limit for each key, else the host's default.
+        let memory = operator.memory.unwrap_or(defaults.memory);
+        let table_elements = operator.table_elements.unwrap_or(defaults.table_elements);
+        let instances = operator.instances.unwrap_or(defaults.instances);
+        let fuel = operator.fuel.or(defaults.fuel).unwrap_or(DEFAULT_FUEL);
+        let timeout_ms = operator.timeout_ms.unwrap_or(u64::try_from(defaults.timeout.as_millis()).unwrap_or(u64::MAX));
+        let concurrency = operator.concurrency.unwrap_or(defaults.concurrency);
+        let calls_per_second = operator.calls_per_second.or(defaults.calls_per_second);
+        let output = operator.output.unwrap_or(defaults.output);
+        let caps = LimitsRequest {
+            memory: Some(memory),
+            table_elements: Some(table_elements),
+            instances: Some(instances),
+            // The wasm stack is engine-wide: the host checks a request against
+            // its own; an operator's `stack` caps it further.
+            stack: operator.stack,
+            fuel: fuel_metering.then_some(fuel),
+            timeout_ms: Some(timeout_ms),
+            concurrency: Some(concurrency),
+            calls_per_second,
+            output: Some(output),
         };
-        let size = |n: u64| format!("\"{}\"", ByteSize(n));
-        let count = |n: u64| n.to_string();
-        let bytes = |s: Option<ByteSize>| s.map(|s| s.0);
-        let memory = pick("memory", bytes(requested.memory), Some(bytes(operator.memory).unwrap_or(defaults.memory.0)), operator.memory.is_none(), size);
-        let table_elements = pick(
-            "table-elements",
-            requested.table_elements,
-            Some(operator.table_elements.unwrap_or(defaults.table_elements)),
-            operator.table_elements.is_none(),
-            count,
-        );
-        let instances =
-            pick("instances", requested.instances, Some(operator.instances.unwrap_or(defaults.instances)), operator.instances.is_none(), count);
-        let fuel = if fuel_metering {
-            pick("fuel", requested.fuel, Some(operator.fuel.or(defaults.fuel).unwrap_or(DEFAULT_FUEL)), operator.fuel.is_none(), count)
-        } else {
-            None
-        };
-        let default_timeout = u64::try_from(defaults.timeout.as_millis()).unwrap_or(u64::MAX);
-        let timeout_ms =
-            pick("timeout-ms", requested.timeout_ms, Some(operator.timeout_ms.unwrap_or(default_timeout)), operator.timeout_ms.is_none(), count);
-        let concurrency = pick(
-            "concurrency",
-            requested.concurrency,
-            Some(operator.concurrency.unwrap_or(defaults.concurrency)),
-            operator.concurrency.is_none(),
-            count,
-        );
-        let calls_per_second = pick(
-            "calls-per-second",
-            requested.calls_per_second,
-            operator.calls_per_second.or(defaults.calls_per_second),
-            operator.calls_per_second.is_none(),
-            count,
-        );
-        let output = pick("output", bytes(requested.output), Some(bytes(operator.output).unwrap_or(defaults.output.0)), operator.output.is_none(), size);
+        let mut over = above(&caps, requested);
         if !over.is_empty() {
+            let set_by_operator = operator.values();
+            for limit in &mut over {
+                limit.from_default = set_by_operator.iter().any(|(key, value, _)| *key == limit.key && value.is_none());
+            }
             return Err(over);
         }
-        // Every `Some(cap)` above makes these `Some`.
-        let or = |value: Option<u64>, fallback: u64| value.unwrap_or(fallback);
         Ok(Limits {
-            memory: ByteSize(or(memory, defaults.memory.0)),
-            table_elements: or(table_elements, defaults.table_elements),
-            instances: or(instances, defaults.instances),
-            fuel,
-            timeout: Duration::from_millis(or(timeout_ms, default_timeout)),
-            concurrency: or(concurrency, defaults.concurrency).max(1),
-            calls_per_second,
-            output: ByteSize(or(output, defaults.output.0)),
+            memory: requested.memory.unwrap_or(memory),
+            table_elements: requested.table_elements.unwrap_or(table_elements),
+            instances: requested.instances.unwrap_or(instances),
+            fuel: fuel_metering.then(|| requested.fuel.unwrap_or(fuel)),
+            timeout: Duration::from_millis(requested.timeout_ms.unwrap_or(timeout_ms)),
+            concurrency: requested.concurrency.unwrap_or(concurrency).max(1),
+            calls_per_second: requested.calls_per_second.or(calls_per_second),
+            output: requested.output.unwrap_or(output),
         })
     }
+}
+
+/// Every limit `requested` asks for above its key in `caps` (keys `caps`
+/// leaves unset cap nothing), as written in `[limits]`.
+pub fn above(caps: &LimitsRequest, requested: &LimitsRequest) -> Vec<OverLimit> {
+    requested
+        .values()
+        .into_iter()
+        .zip(caps.values())
+        .filter_map(|((key, wanted, unit), (_, allowed, _))| match (wanted, allowed) {
+            (Some(wanted), Some(allowed)) if wanted > allowed => {
+                Some(OverLimit { key, requested: unit.toml(wanted), allowed: unit.toml(allowed), from_default: false })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// One limit a plugin asks for above what it is allowed.
@@ -306,7 +300,7 @@ impl LimitError {
 }
 
 /// How wasmtime's error starts when a store's hostcall fuel runs out (checked
-/// by this crate's tests against wasmtime itself).
+/// against wasmtime itself by `crates/polyplug-host/tests/output.rs`).
 const HOSTCALL_FUEL_EXHAUSTED: &str = "too much data is being copied between the host and the guest";
 
 /// The `ResourceLimiter` of one store: fails memory and table growth past
@@ -555,6 +549,11 @@ mod tests {
             ],
             "calls-per-second has no default cap"
         );
+        // An operator's `stack` caps the request too (the host's own wasm stack caps it as well).
+        let stack = LimitsRequest { stack: Some(ByteSize(512 << 10)), ..Default::default() };
+        let operator = LimitsRequest { stack: Some(ByteSize(256 << 10)), ..Default::default() };
+        let over = Limits::resolve(&Limits::default(), &operator, &stack, false).unwrap_err();
+        assert_eq!(over[0].to_string(), "`stack = \"512 KiB\"` (allowed: \"256 KiB\", the operator's limit)");
         // The operator raises the caps: the requests are taken as asked.
         let operator = LimitsRequest { timeout_ms: Some(10_000), memory: Some(ByteSize(4 << 30)), concurrency: Some(100_000), ..Default::default() };
         let limits = Limits::resolve(&Limits::default(), &operator, &request, false).unwrap();

@@ -456,7 +456,6 @@ fn audit_path_escapes(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> 
     )
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

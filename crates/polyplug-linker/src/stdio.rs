@@ -40,9 +40,11 @@ impl StderrTail {
         self.written.store(true, Ordering::Release);
     }
 
-    /// Forgets what earlier calls wrote (one atomic load when nothing was).
+    /// Forgets what earlier calls wrote (one atomic load when nothing was:
+    /// this runs before every call).
     pub(crate) fn clear(&self) {
-        if self.written.swap(false, Ordering::AcqRel) {
+        if self.written.load(Ordering::Acquire) {
+            self.written.store(false, Ordering::Release);
             self.bytes.lock().unwrap_or_else(|e| e.into_inner()).clear();
         }
     }
@@ -55,15 +57,14 @@ impl StderrTail {
             return None;
         }
         let tail = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
-        let text = String::from_utf8_lossy(&tail);
-        let escaped: String = text
-            .chars()
-            .flat_map(|c| {
-                let keep = !c.is_control() || c == '\n' || c == '\t';
-                let shown: Vec<char> = if keep { vec![c] } else { c.escape_unicode().collect() };
-                shown
-            })
-            .collect();
+        let mut escaped = String::with_capacity(tail.len());
+        for c in String::from_utf8_lossy(&tail).chars() {
+            if c.is_control() && c != '\n' && c != '\t' {
+                escaped.extend(c.escape_unicode());
+            } else {
+                escaped.push(c);
+            }
+        }
         Some(escaped)
     }
 }

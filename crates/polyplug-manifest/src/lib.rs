@@ -182,26 +182,48 @@ pub struct LimitsRequest {
     pub output: Option<ByteSize>,
 }
 
+/// How a limit's value is written: a size (`"16 MiB"`) or a count (`500`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitUnit {
+    /// Bytes, written as a size.
+    Bytes,
+    /// A plain number.
+    Count,
+}
+
+impl LimitUnit {
+    /// `value` as TOML in this unit: `"16 MiB"`, `500`.
+    pub fn toml(self, value: u64) -> String {
+        match self {
+            LimitUnit::Bytes => format!("\"{}\"", ByteSize(value)),
+            LimitUnit::Count => value.to_string(),
+        }
+    }
+}
+
 impl LimitsRequest {
+    /// Every limit key in the order of `[limits]`, with its value if set
+    /// (sizes in bytes) and its unit: the one list of limit keys.
+    pub fn values(&self) -> [(&'static str, Option<u64>, LimitUnit); 9] {
+        use LimitUnit::{Bytes, Count};
+        let bytes = |s: Option<ByteSize>| s.map(|s| s.0);
+        [
+            ("memory", bytes(self.memory), Bytes),
+            ("table-elements", self.table_elements, Count),
+            ("instances", self.instances, Count),
+            ("stack", bytes(self.stack), Bytes),
+            ("fuel", self.fuel, Count),
+            ("timeout-ms", self.timeout_ms, Count),
+            ("concurrency", self.concurrency, Count),
+            ("calls-per-second", self.calls_per_second, Count),
+            ("output", bytes(self.output), Bytes),
+        ]
+    }
+
     /// The limits set, as `(key, value as TOML)` in the order of `[limits]`:
     /// `("timeout-ms", "500")`, `("memory", "\"16 MiB\"")`.
     pub fn entries(&self) -> Vec<(&'static str, String)> {
-        let size = |s: Option<ByteSize>| s.map(|s| format!("\"{s}\""));
-        let count = |n: Option<u64>| n.map(|n| n.to_string());
-        [
-            ("memory", size(self.memory)),
-            ("table-elements", count(self.table_elements)),
-            ("instances", count(self.instances)),
-            ("stack", size(self.stack)),
-            ("fuel", count(self.fuel)),
-            ("timeout-ms", count(self.timeout_ms)),
-            ("concurrency", count(self.concurrency)),
-            ("calls-per-second", count(self.calls_per_second)),
-            ("output", size(self.output)),
-        ]
-        .into_iter()
-        .filter_map(|(key, value)| Some((key, value?)))
-        .collect()
+        self.values().into_iter().filter_map(|(key, value, unit)| Some((key, unit.toml(value?)))).collect()
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use polyplug_manifest::{
-    ByteSize, Capabilities, FileAccess, HOST_INTERFACES, HostInterface, HttpPattern, IpRange, LimitsRequest, Manifest, SocketPattern,
+    ByteSize, Capabilities, FileAccess, HostInterface, HttpPattern, IpRange, LimitsRequest, Manifest, SocketPattern,
 };
 use serde::Deserialize;
 
@@ -164,21 +164,12 @@ impl EffectiveGrant {
     /// origins, directories, environment, sockets, clocks or entropy; a
     /// key-value store of the requested size that starts empty.
     pub fn interfaces_only(requested: &Capabilities) -> EffectiveGrant {
-        let mut grant = EffectiveGrant::nothing();
-        for row in HOST_INTERFACES.iter().filter(|row| row.declared_in(requested)) {
-            grant.link(row, requested);
-        }
-        grant
-    }
-
-    /// Links the host interface `row` as `requested` declares it (with no reach).
-    fn link(&mut self, row: &HostInterface, requested: &Capabilities) {
-        match row.capability {
-            "log" => self.log = true,
-            "config" => self.config = true,
-            "kv" => self.kv_quota = requested.kv.map(|kv| kv.quota),
-            "http" => self.http_interface = true,
-            _ => {}
+        EffectiveGrant {
+            log: requested.log,
+            config: requested.config,
+            http_interface: !requested.http.is_empty(),
+            kv_quota: requested.kv.map(|kv| kv.quota),
+            ..EffectiveGrant::nothing()
         }
     }
 
