@@ -1,7 +1,7 @@
-//! Design data for async calls (the host API's next step): what wasmtime 48
-//! itself charges for an async call of a trivial export on this engine
-//! configuration, against the same call made synchronously, in one run.
-//! Raw wasmtime only; polyplug's own async path will be measured against it.
+//! What an asynchronous call costs over a synchronous one, for a trivial
+//! export, in one run: raw wasmtime (`call` against `call_async`), and
+//! polyplug's pooled typed and dynamic calls, each sync and async. Async
+//! calls are awaited inside one running task, as a tokio host makes them.
 //!
 //! Needs the guests built: `cargo xtask guests`. Run: `cargo bench -p polyplug-host --bench async_call`.
 
@@ -27,7 +27,7 @@ fn async_call(c: &mut Criterion) {
     let interface = component.get_export_index(None, "polyplug:plugin/all-types@0.1.0").unwrap();
     let index = component.get_export_index(Some(&interface), "inc-u32").unwrap();
     let inc = instance.get_typed_func::<(u32,), (u32,)>(&mut store, &index).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut group = c.benchmark_group("async_call");
 
     group.bench_function("raw wasmtime, sync call", |b| b.iter(|| inc.call(&mut store, (black_box(7),)).unwrap()));
@@ -40,6 +40,46 @@ fn async_call(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iterations {
                     inc.call_async(&mut store, (black_box(7),)).await.unwrap();
+                }
+                start.elapsed()
+            })
+        })
+    });
+
+    let plugin = host.load_file(conformance_guest()).unwrap();
+    let typed = plugin.typed::<polyplug_bindings::conformance::Conformance>().unwrap();
+    group.bench_function("polyplug typed call, pooled, sync", |b| {
+        b.iter(|| typed.call("inc-u32", |c, s| c.polyplug_plugin_all_types().call_inc_u32(s, black_box(7))).unwrap())
+    });
+    group.bench_function("polyplug typed call, pooled, async", |b| {
+        b.iter_custom(|iterations| {
+            runtime.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iterations {
+                    typed
+                        .call_async("inc-u32", async |mut slot| {
+                            let (bindings, store) = slot.parts();
+                            let inc = bindings.polyplug_plugin_all_types().func_inc_u32();
+                            let result = inc.call_async(store, (black_box(7),)).await.map(|(out,)| out);
+                            (slot, result)
+                        })
+                        .await
+                        .unwrap();
+                }
+                start.elapsed()
+            })
+        })
+    });
+    let args = [serde_json::json!(7)];
+    group.bench_function("polyplug dynamic JSON call, sync", |b| {
+        b.iter(|| plugin.call_json("all-types", "inc-u32", black_box(&args)).unwrap())
+    });
+    group.bench_function("polyplug dynamic JSON call, async", |b| {
+        b.iter_custom(|iterations| {
+            runtime.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iterations {
+                    plugin.call_json_async("all-types", "inc-u32", black_box(&args)).await.unwrap();
                 }
                 start.elapsed()
             })

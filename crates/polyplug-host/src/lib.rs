@@ -48,4 +48,4 @@ pub use error::{Error, Result};
 pub use host::{Host, HostBuilder, Loader};
 pub use plugin::{FunctionSignature, Plugin, PluginInfo};
 pub use polyplug_linker::PluginState;
-pub use typed::{TypedInstance, TypedPlugin};
+pub use typed::{TypedInstance, TypedPlugin, TypedSlot};

@@ -1,13 +1,14 @@
 //! [`Plugin`]: one loaded component, its pool of ready instances, and dynamic calls.
 
-use std::sync::Arc;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use crossbeam_queue::ArrayQueue;
 use polyplug_bindings::base::exports::polyplug::plugin::plugin::GuestIndices as BaseIndices;
 use polyplug_limits::{CallGate, LimitError, Limits};
-use polyplug_linker::{PluginState, StateParts};
+use polyplug_linker::{Calls, PluginState, StateParts};
 use polyplug_manifest::{LimitsRequest, Manifest};
 use polyplug_policy::{EffectiveGrant, Identity};
 use polyplug_value::ValueType;
@@ -15,7 +16,8 @@ use polyplug_wit::WorldSpec;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Instance, InstancePre, Val};
-use wasmtime::{Store, Trap, WasmBacktrace};
+use tracing::Instrument;
+use wasmtime::{Store, Trap, UpdateDeadline, WasmBacktrace};
 
 use crate::cache::Provenance;
 use crate::dynamic::{FunctionTable, from_val, to_val};
@@ -84,6 +86,16 @@ pub(crate) struct PluginInner {
     kv: Option<Arc<polyplug_linker::KvStore>>,
     /// The call deadline in epoch ticks, computed once.
     deadline_ticks: u64,
+    /// What asynchronous calls need, made on the first one.
+    asynchronous: OnceLock<AsyncSide>,
+}
+
+/// A plugin's instances for asynchronous calls: pre-instantiated with the
+/// linker whose host functions are awaited, and pooled apart from the
+/// synchronous ones (an instance of one kind cannot serve the other).
+struct AsyncSide {
+    instance_pre: InstancePre<PluginState>,
+    idle: ArrayQueue<Slot>,
 }
 
 /// Access to the store of an instance slot, typed or not.
@@ -176,6 +188,7 @@ impl Plugin {
             grant,
             limits,
             fuel_used: AtomicU64::new(0),
+            asynchronous: OnceLock::new(),
         };
         // The first instance proves the plugin starts, tells its name and
         // (unless deferred) proves it accepts its configuration; it then
@@ -183,7 +196,7 @@ impl Plugin {
         let mut slot = inner.instantiate_uninitialized()?;
         if let Some(base) = &inner.base {
             let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| inner.trap("describe", e))?;
-            inner.arm(&mut slot.store);
+            inner.arm(&mut slot.store, Calls::Sync);
             let info = guest.call_describe(&mut slot.store).map_err(|e| inner.failure("describe", e, slot.store.data().stderr_tail()))?;
             inner.info = Some(PluginInfo { name: info.name, version: info.version, description: info.description });
         }
@@ -296,68 +309,42 @@ impl Plugin {
     /// (`transformer`), the full name, or empty for a function the world
     /// exports directly.
     pub fn call_json(&self, interface: &str, function: &str, args: &[Json]) -> Result<Json> {
-        let inner = &self.inner;
-        let Some(entry) = inner.functions.find(interface, function) else {
-            let wanted = if interface.is_empty() { function.to_string() } else { format!("{interface}/{function}") };
-            return Err(Error::NoSuchFunction {
-                plugin: inner.name.to_string(),
-                function: wanted,
-                available: inner.functions.names().join(", "),
-            });
-        };
-        let display = entry.display.as_str();
-        let unsupported = |reason: &String| Error::Unsupported {
-            plugin: inner.name.to_string(),
-            function: display.to_string(),
-            reason: reason.clone(),
-        };
-        let params = entry.params.as_ref().map_err(unsupported)?;
-        let result_types = entry.results.as_ref().map_err(unsupported)?;
-        let bad_args = |problem: String| Error::Arguments {
-            plugin: inner.name.to_string(),
-            function: display.to_string(),
-            problem,
-        };
-        if args.len() != params.len() {
-            let expected: Vec<_> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
-            return Err(bad_args(format!(
-                "expects {} argument(s) ({}), got {}",
-                params.len(),
-                expected.join(", "),
-                args.len()
-            )));
-        }
-        let vals = params
-            .iter()
-            .zip(args)
-            .map(|((name, ty), json)| ty.from_json(json).map(to_val).map_err(|e| bad_args(e.within(name).to_string())))
-            .collect::<Result<Vec<Val>>>()?;
-        let mut results = vec![Val::Bool(false); result_types.len()];
+        let call = self.inner.json_call(interface, function, args)?;
+        let JsonCall { entry, vals, mut results } = call;
         let index = entry.index;
-        self.with_instance(display, |slot| {
-            let func = slot
-                .instance
-                .get_func(&mut slot.store, index)
-                .ok_or_else(|| wasmtime::format_err!("export vanished from the instance"))?;
+        self.with_instance(&entry.display, |slot| {
+            let func = exported_func(slot, index)?;
             func.call(&mut slot.store, &vals, &mut results)
         })?;
-        let json = match (result_types.first(), results.pop()) {
-            (Some(ty), Some(val)) => result_to_json(ty, val).map_err(|problem| Error::Call {
-                plugin: inner.name.to_string(),
-                function: display.to_string(),
-                source: problem.into(),
-            })?,
-            _ => Json::Null,
-        };
-        let size = json_size(&json);
-        if size > inner.limits.output.0 {
-            return Err(Error::Limit {
-                plugin: inner.name.to_string(),
-                function: display.to_string(),
-                limit: LimitError::Output { limit: inner.limits.output.0, size },
-            });
-        }
-        Ok(json)
+        self.inner.json_result(entry, results)
+    }
+
+    /// [`Plugin::call_json`] for a tokio host: the call yields to the
+    /// runtime between slices of the plugin's work (one deadline tick, 10 ms)
+    /// and while it waits in a host call, so it never holds a worker thread
+    /// for longer than a slice. When all the plugin's `concurrency`
+    /// instances are busy it waits for one (up to its `timeout`) instead of
+    /// being refused. Needs a tokio runtime with time enabled.
+    ///
+    /// ```no_run
+    /// # async fn run(plugin: polyplug_host::Plugin) -> polyplug_host::Result<()> {
+    /// let out = plugin.call_json_async("transformer", "transform", &[serde_json::json!({
+    ///     "payload": "{}", "content-type": "application/json", "headers": []
+    /// })]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_json_async(&self, interface: &str, function: &str, args: &[Json]) -> Result<Json> {
+        let JsonCall { entry, vals, mut results } = self.inner.json_call(interface, function, args)?;
+        let index = entry.index;
+        self.with_instance_async(&entry.display, async move |mut slot| {
+            let result = match exported_func(&mut slot, index) {
+                Ok(func) => func.call_async(&mut slot.store, &vals, &mut results).await.map(|()| results),
+                Err(e) => Err(e),
+            };
+            (slot, result)
+        })
+        .await
+        .and_then(|results| self.inner.json_result(entry, results))
     }
 
     /// Runs `f` on an idle instance (or a fresh one), inside the call span;
@@ -376,6 +363,18 @@ impl Plugin {
             self.inner.give_back(slot);
         }
         result
+    }
+
+    /// [`Plugin::with_instance`] for asynchronous calls: the same steps, on
+    /// an instance of the asynchronous pool, waiting for admission. `f`
+    /// takes the instance and hands it back with the outcome, so that its
+    /// future owns what it borrows.
+    pub(crate) async fn with_instance_async<R, F>(&self, function: &str, f: impl FnOnce(Slot) -> F) -> Result<R>
+    where
+        F: Future<Output = (Slot, wasmtime::Result<R>)>,
+    {
+        let inner = &*self.inner;
+        inner.call_async(function, inner.take_async(), f, |slot| inner.give_back_async(slot)).await
     }
 
     pub(crate) fn inner(&self) -> &PluginInner {
@@ -488,12 +487,94 @@ fn base_indices(
     })
 }
 
+/// A dynamic call's arguments converted and its result types looked up,
+/// before an instance is taken.
+struct JsonCall<'p> {
+    entry: &'p crate::dynamic::FunctionEntry,
+    vals: Vec<Val>,
+    results: Vec<Val>,
+}
+
+/// The exported function at `index` in the slot's instance.
+fn exported_func(slot: &mut Slot, index: wasmtime::component::ComponentExportIndex) -> wasmtime::Result<wasmtime::component::Func> {
+    slot.instance.get_func(&mut slot.store, index).ok_or_else(|| wasmtime::format_err!("export vanished from the instance"))
+}
+
 fn result_to_json(ty: &ValueType, val: Val) -> std::result::Result<Json, String> {
     let value = from_val(val).ok_or_else(|| format!("returned a value of type {ty} that JSON cannot carry"))?;
     ty.to_json(&value).map_err(|e| format!("returned a value that does not fit its type: {e}"))
 }
 
+/// One call in progress: its span, and when it started if anyone listens.
+pub(crate) struct CallRecord {
+    pub(crate) span: tracing::Span,
+    start: Option<Instant>,
+}
+
 impl PluginInner {
+    /// Finds `interface/function` and converts `args` to its parameter types.
+    fn json_call<'p>(&'p self, interface: &str, function: &str, args: &[Json]) -> Result<JsonCall<'p>> {
+        let Some(entry) = self.functions.find(interface, function) else {
+            let wanted = if interface.is_empty() { function.to_string() } else { format!("{interface}/{function}") };
+            return Err(Error::NoSuchFunction {
+                plugin: self.name.to_string(),
+                function: wanted,
+                available: self.functions.names().join(", "),
+            });
+        };
+        let display = entry.display.as_str();
+        let unsupported = |reason: &String| Error::Unsupported {
+            plugin: self.name.to_string(),
+            function: display.to_string(),
+            reason: reason.clone(),
+        };
+        let params = entry.params.as_ref().map_err(unsupported)?;
+        let result_types = entry.results.as_ref().map_err(unsupported)?;
+        let bad_args = |problem: String| Error::Arguments {
+            plugin: self.name.to_string(),
+            function: display.to_string(),
+            problem,
+        };
+        if args.len() != params.len() {
+            let expected: Vec<_> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+            return Err(bad_args(format!(
+                "expects {} argument(s) ({}), got {}",
+                params.len(),
+                expected.join(", "),
+                args.len()
+            )));
+        }
+        let vals = params
+            .iter()
+            .zip(args)
+            .map(|((name, ty), json)| ty.from_json(json).map(to_val).map_err(|e| bad_args(e.within(name).to_string())))
+            .collect::<Result<Vec<Val>>>()?;
+        Ok(JsonCall { entry, vals, results: vec![Val::Bool(false); result_types.len()] })
+    }
+
+    /// A dynamic call's result as JSON, refused when larger than the plugin's output limit.
+    fn json_result(&self, entry: &crate::dynamic::FunctionEntry, mut results: Vec<Val>) -> Result<Json> {
+        let display = entry.display.as_str();
+        let result_types = entry.results.as_deref().unwrap_or_default();
+        let json = match (result_types.first(), results.pop()) {
+            (Some(ty), Some(val)) => result_to_json(ty, val).map_err(|problem| Error::Call {
+                plugin: self.name.to_string(),
+                function: display.to_string(),
+                source: problem.into(),
+            })?,
+            _ => Json::Null,
+        };
+        let size = json_size(&json);
+        if size > self.limits.output.0 {
+            return Err(Error::Limit {
+                plugin: self.name.to_string(),
+                function: display.to_string(),
+                limit: LimitError::Output { limit: self.limits.output.0, size },
+            });
+        }
+        Ok(json)
+    }
+
     pub(crate) fn max_idle(&self) -> usize {
         self.host.inner.max_idle_instances
     }
@@ -510,6 +591,13 @@ impl PluginInner {
     }
 
     fn instantiate_uninitialized(&self) -> Result<Slot> {
+        let mut store = self.new_store(Calls::Sync)?;
+        let instance = self.instance_pre.instantiate(&mut store).map_err(|e| self.trap("instantiation", e))?;
+        Ok(Slot { store, instance })
+    }
+
+    /// A fresh store for one instance, armed for its first call.
+    fn new_store(&self, calls: Calls) -> Result<Store<PluginState>> {
         let host = &self.host.inner;
         let parts = StateParts {
             plugin: self.name.clone(),
@@ -524,14 +612,24 @@ impl PluginInner {
         let mut store = Store::new(&host.engine, state);
         store.limiter(|state| state.limiter());
         store.set_hostcall_fuel(self.limits.copy_budget());
-        self.arm(&mut store);
-        let instance = self.instance_pre.instantiate(&mut store).map_err(|e| self.trap("instantiation", e))?;
-        Ok(Slot { store, instance })
+        if calls == Calls::Async {
+            // Every tick the plugin's code runs, it yields to the runtime, until its deadline.
+            store.epoch_deadline_callback(|store| {
+                Ok(if store.data().time_left().is_zero() { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
+            });
+        }
+        self.arm(&mut store, calls);
+        Ok(store)
     }
 
-    /// Sets the store's deadline (and fuel) for the next call into the plugin.
-    fn arm(&self, store: &mut Store<PluginState>) {
-        store.set_epoch_deadline(self.deadline_ticks);
+    /// Sets the store's deadline (and fuel) for the next call into the plugin:
+    /// a synchronous call traps at the deadline; an asynchronous one yields
+    /// at every tick and is interrupted at the deadline.
+    fn arm(&self, store: &mut Store<PluginState>, calls: Calls) {
+        store.set_epoch_deadline(match calls {
+            Calls::Sync => self.deadline_ticks,
+            Calls::Async => 1,
+        });
         store.data_mut().arm_deadline(self.deadline_ticks);
         if let Some(fuel) = self.limits.fuel {
             // Fails only when the engine does not meter fuel, and then `limits.fuel` is `None`.
@@ -543,11 +641,64 @@ impl PluginInner {
     fn init(&self, slot: &mut Slot) -> Result<()> {
         let Some(base) = &self.base else { return Ok(()) };
         let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| self.trap("init", e))?;
-        self.arm(&mut slot.store);
-        guest
-            .call_init(&mut slot.store, &self.config)
+        self.arm(&mut slot.store, Calls::Sync);
+        let result = guest.call_init(&mut slot.store, &self.config);
+        self.init_outcome(slot, result)
+    }
+
+    /// `init`'s outcome as the plugin's error, with its stderr when it trapped.
+    fn init_outcome(&self, slot: &Slot, result: wasmtime::Result<std::result::Result<(), String>>) -> Result<()> {
+        result
             .map_err(|e| self.failure("init", e, slot.store.data().stderr_tail()))?
             .map_err(|message| Error::Init { plugin: self.name.to_string(), message })
+    }
+
+    /// The asynchronous side, made on first use: its linker has the same
+    /// reach as the synchronous one, with host functions that are awaited.
+    fn async_side(&self) -> Result<&AsyncSide> {
+        if let Some(side) = self.asynchronous.get() {
+            return Ok(side);
+        }
+        let engine = &self.host.inner.engine;
+        let linker = polyplug_linker::linker_for(engine, &self.grant, Calls::Async)?;
+        let instance_pre = linker
+            .instantiate_pre(&self.component)
+            .map_err(|e| Error::Link { plugin: self.name.to_string(), reason: format!("{e:#}") })?;
+        // Two first calls at once both make one; the second is dropped.
+        let _ = self.asynchronous.set(AsyncSide { instance_pre, idle: ArrayQueue::new(self.max_idle().max(1)) });
+        Ok(self.asynchronous.get().expect("set just above"))
+    }
+
+    /// A new instance for asynchronous calls, initialized with the plugin's configuration.
+    pub(crate) async fn instantiate_async(&self) -> Result<Slot> {
+        let side = self.async_side()?;
+        let mut store = self.new_store(Calls::Async)?;
+        let instance = side.instance_pre.instantiate_async(&mut store).await.map_err(|e| self.trap("instantiation", e))?;
+        let mut slot = Slot { store, instance };
+        if let Some(base) = &self.base {
+            let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| self.trap("init", e))?;
+            self.arm(&mut slot.store, Calls::Async);
+            let result = guest.func_init().call_async(&mut slot.store, (&self.config,)).await.map(|(result,)| result);
+            self.init_outcome(&slot, result)?;
+        }
+        Ok(slot)
+    }
+
+    /// An idle instance for asynchronous calls, or a new one.
+    pub(crate) async fn take_async(&self) -> Result<Slot> {
+        match self.async_side()?.idle.pop() {
+            Some(slot) => Ok(slot),
+            None => self.instantiate_async().await,
+        }
+    }
+
+    /// Returns a healthy instance to the asynchronous pool (or drops it when full).
+    pub(crate) fn give_back_async(&self, slot: Slot) {
+        if let Some(side) = self.asynchronous.get()
+            && self.max_idle() > 0
+        {
+            let _ = side.idle.push(slot);
+        }
     }
 
     /// An idle instance, or a new one.
@@ -571,6 +722,11 @@ impl PluginInner {
         self.gate.admit().map_err(|limit| self.limit(function, limit))
     }
 
+    /// Admits one more instance in use, waiting up to the plugin's timeout for one to free.
+    pub(crate) async fn admit_waiting(&self, function: &str) -> Result<polyplug_limits::Admission<'_>> {
+        self.gate.admit_waiting(self.limits.timeout).await.map_err(|limit| self.limit(function, limit))
+    }
+
     /// Takes one call from the plugin's rate budget, or refuses it.
     pub(crate) fn check_rate(&self, function: &str) -> Result<()> {
         self.gate.check_rate().map_err(|limit| self.limit(function, limit))
@@ -585,6 +741,49 @@ impl PluginInner {
         function: &str,
         f: impl FnOnce(&mut S) -> wasmtime::Result<R>,
     ) -> Result<R> {
+        let call = self.begin(slot.store(), function, Calls::Sync);
+        let result = {
+            let _entered = call.span.enter();
+            f(slot)
+        };
+        self.finish(call, slot.store(), function, result)
+    }
+
+    /// One asynchronous call: admitted (waiting for a free instance), rate
+    /// checked, on the instance `take` gives, run by `f` inside the call's
+    /// span, handed to `give_back` if it succeeded. The one asynchronous call
+    /// path, for dynamic and typed calls alike; it shares every step but the
+    /// waiting with [`PluginInner::run`].
+    pub(crate) async fn call_async<S: HasStore, R, F>(
+        &self,
+        function: &str,
+        take: impl Future<Output = Result<S>>,
+        f: impl FnOnce(S) -> F,
+        give_back: impl FnOnce(S),
+    ) -> Result<R>
+    where
+        F: Future<Output = (S, wasmtime::Result<R>)>,
+    {
+        // Refusals come before an instance is taken, as for synchronous calls.
+        // Only a call finding every instance busy pays for waiting.
+        let _admission = match self.gate.admit() {
+            Ok(admission) => admission,
+            Err(_) => self.admit_waiting(function).await?,
+        };
+        self.check_rate(function)?;
+        let mut slot = take.await?;
+        let call = self.begin(slot.store(), function, Calls::Async);
+        let (mut slot, result) = f(slot).instrument(call.span.clone()).await;
+        let result = self.finish(call, slot.store(), function, result);
+        if result.is_ok() {
+            give_back(slot);
+        }
+        result
+    }
+
+    /// Starts a call: its `plugin_call` span, its clock if anyone listens,
+    /// and the store armed with its deadline and fuel.
+    pub(crate) fn begin(&self, store: &mut Store<PluginState>, function: &str, calls: Calls) -> CallRecord {
         let span = tracing::info_span!(
             "plugin_call",
             plugin = &*self.name,
@@ -593,13 +792,23 @@ impl PluginInner {
             duration_us = tracing::field::Empty,
             fuel_used = tracing::field::Empty,
         );
-        let _entered = span.enter();
         // Timing costs two clock reads; only pay for it when someone listens.
         let start = (!span.is_disabled()).then(Instant::now);
-        self.arm(slot.store());
-        let result = f(slot);
+        self.arm(store, calls);
+        CallRecord { span, start }
+    }
+
+    /// Ends a call: fuel counted, the span completed, a failure made a polyplug error.
+    pub(crate) fn finish<R>(
+        &self,
+        call: CallRecord,
+        store: &mut Store<PluginState>,
+        function: &str,
+        result: wasmtime::Result<R>,
+    ) -> Result<R> {
+        let CallRecord { span, start } = call;
         if let Some(limit) = self.limits.fuel {
-            let used = limit.saturating_sub(slot.store().get_fuel().unwrap_or(limit));
+            let used = limit.saturating_sub(store.get_fuel().unwrap_or(limit));
             self.fuel_used.fetch_add(used, Ordering::Relaxed);
             span.record("fuel_used", used);
         }
@@ -607,7 +816,7 @@ impl PluginInner {
             span.record("duration_us", start.elapsed().as_secs_f64() * 1e6);
             span.record("outcome", if result.is_ok() { "ok" } else { "trap" });
         }
-        result.map_err(|e| self.failure(function, e, slot.store().data().stderr_tail()))
+        result.map_err(|e| self.failure(function, e, store.data().stderr_tail()))
     }
 
     fn limit(&self, function: &str, limit: LimitError) -> Error {

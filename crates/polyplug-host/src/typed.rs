@@ -1,5 +1,7 @@
 //! Typed calls through a world's generated bindings.
 
+use std::future::Future;
+
 use crossbeam_queue::ArrayQueue;
 
 use polyplug_bindings::World;
@@ -27,14 +29,29 @@ pub struct TypedPlugin<W: World> {
     /// Idle instances, lock-free. Boxed: a slot holds every export's handle,
     /// too big to move per call.
     idle: ArrayQueue<Box<TypedSlot<W>>>,
+    /// Idle instances for asynchronous calls (made with the asynchronous linker).
+    idle_async: ArrayQueue<Box<TypedSlot<W>>>,
 }
 
-struct TypedSlot<W> {
+/// One instance with its world's bindings loaded: what a typed call runs on.
+pub struct TypedSlot<W> {
     slot: Slot,
     bindings: W,
 }
 
-impl<W> crate::plugin::HasStore for TypedSlot<W> {
+impl<W> TypedSlot<W> {
+    /// The world's bindings for this instance.
+    pub fn bindings(&self) -> &W {
+        &self.bindings
+    }
+
+    /// The bindings and the store they are called with.
+    pub fn parts(&mut self) -> (&W, &mut Store<PluginState>) {
+        (&self.bindings, &mut self.slot.store)
+    }
+}
+
+impl<W> crate::plugin::HasStore for Box<TypedSlot<W>> {
     fn store(&mut self) -> &mut Store<PluginState> {
         &mut self.slot.store
     }
@@ -48,7 +65,7 @@ impl<W: World> TypedPlugin<W> {
             missing: vec![format!("{e:#}")],
         })?;
         let capacity = plugin.inner().max_idle().max(1);
-        Ok(TypedPlugin { plugin, indices, idle: ArrayQueue::new(capacity) })
+        Ok(TypedPlugin { plugin, indices, idle: ArrayQueue::new(capacity), idle_async: ArrayQueue::new(capacity) })
     }
 
     /// The plugin behind these bindings.
@@ -73,6 +90,49 @@ impl<W: World> TypedPlugin<W> {
             None => self.new_slot()?,
         };
         Ok(TypedInstance { plugin: self, slot: Some(slot), _admission: admission })
+    }
+
+    /// Calls the plugin asynchronously (see [`Plugin::call_json_async`] for
+    /// how it yields and waits) on a pooled instance: `f` takes the instance
+    /// and gives it back with the outcome, so that its future owns all it
+    /// borrows. Generated facades call this; by hand it reads:
+    ///
+    /// ```no_run
+    /// use polyplug_bindings::transform::Transform;
+    /// use polyplug_bindings::transform::exports::polyplug::plugin::transformer::Message;
+    /// # async fn run(plugin: polyplug_host::Plugin) -> polyplug_host::Result<()> {
+    /// let transform = plugin.typed::<Transform>()?;
+    /// let message = Message { payload: "{}".into(), content_type: "application/json".into(), headers: vec![] };
+    /// let out = transform
+    ///     .call_async("transformer/transform", async |mut slot| {
+    ///         let (bindings, store) = slot.parts();
+    ///         let func = bindings.polyplug_plugin_transformer().func_transform();
+    ///         let result = func.call_async(store, (&message,)).await.map(|(out,)| out);
+    ///         (slot, result)
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_async<R, F>(&self, function: &str, f: impl FnOnce(Box<TypedSlot<W>>) -> F) -> Result<R>
+    where
+        F: Future<Output = (Box<TypedSlot<W>>, wasmtime::Result<R>)>,
+    {
+        let inner = self.plugin.inner();
+        let take = async {
+            if let Some(slot) = self.idle_async.pop() {
+                return Ok(slot);
+            }
+            let mut slot = inner.take_async().await?;
+            let bindings = W::load(&self.indices, &mut slot.store, &slot.instance).map_err(|e| inner.trap("loading bindings", e))?;
+            Ok(Box::new(TypedSlot { slot, bindings }))
+        };
+        let give_back = |slot: Box<TypedSlot<W>>| {
+            // A full typed pool hands the instance back to the plugin's own.
+            if let Err(slot) = self.idle_async.push(slot) {
+                inner.give_back_async(slot.slot);
+            }
+        };
+        inner.call_async(function, take, f, give_back).await
     }
 
     fn new_slot(&self) -> Result<Box<TypedSlot<W>>> {
@@ -106,7 +166,7 @@ impl<W: World> TypedInstance<'_, W> {
             Some(slot) => slot,
             empty => empty.insert(self.plugin.new_slot()?),
         };
-        let result = inner.run(&mut **slot, function, |s| f(&s.bindings, &mut s.slot.store));
+        let result = inner.run(slot, function, |s| f(&s.bindings, &mut s.slot.store));
         if result.is_err() {
             // Never reuse an instance that failed mid-call.
             self.slot = None;
@@ -134,6 +194,9 @@ impl<W: World> Drop for TypedPlugin<W> {
     fn drop(&mut self) {
         while let Some(slot) = self.idle.pop() {
             self.plugin.inner().give_back(slot.slot);
+        }
+        while let Some(slot) = self.idle_async.pop() {
+            self.plugin.inner().give_back_async(slot.slot);
         }
     }
 }

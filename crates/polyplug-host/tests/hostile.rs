@@ -250,28 +250,9 @@ fn stdout_goes_to_the_logs_under_the_plugin_name() {
     );
 }
 
-/// A real HTTP server on loopback answering every request with `hello`.
-fn http_server() -> std::net::SocketAddr {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
-        }
-    });
-    addr
-}
-
 #[test]
 fn outgoing_http_reaches_only_granted_origins_and_refusals_are_audited() {
-    let server = http_server();
+    let server = common::http_server();
     let plugin = hostile();
     // Granted: `http://127.0.0.1:*`.
     assert_eq!(answered(command(&plugin, &format!("fetch:http://{server}/greeting"))), "200 hello");
@@ -303,18 +284,9 @@ fn the_key_value_store_stops_at_its_quota_and_the_overflow_is_audited() {
     others_still_serve(&plugin);
 }
 
-fn host_with_limits(limits: &str, fuel: bool) -> Host {
-    let text = format!(
-        "[plugins.hostile-rust]\nsha256 = [\"{}\"]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nhttp = [\"http://127.0.0.1:*\"]\nlimits = {{ {limits} }}\n",
-        common::digest("hostile-rust"),
-        common::data_dir().display().to_string()
-    );
-    Host::builder().policy(Policy::from_toml(&text, "policy").unwrap()).fuel_metering(fuel).build().unwrap()
-}
-
 #[test]
 fn fuel_is_a_deterministic_budget_and_is_reported() {
-    let host = host_with_limits("fuel = 2000000", true);
+    let host = common::host_with_limits("fuel = 2000000", true);
     let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
     assert_eq!(answered(command(&plugin, "spin:1000")), "499500");
     let used = plugin.fuel_used();
@@ -327,12 +299,12 @@ fn fuel_is_a_deterministic_budget_and_is_reported() {
 fn calls_per_second_and_concurrency_are_limited() {
     // One call per second: the second call, right after the first, finds the bucket empty
     // (it would take a whole second between them to refill it).
-    let host = host_with_limits("calls-per-second = 1", false);
+    let host = common::host_with_limits("calls-per-second = 1", false);
     let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
     answered(command(&plugin, "a"));
     assert_eq!(limit_of(command(&plugin, "b")), LimitError::Rate { limit: 1 });
 
-    let host = host_with_limits("concurrency = 1, timeout-ms = 5000", false);
+    let host = common::host_with_limits("concurrency = 1, timeout-ms = 5000", false);
     let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
     let busy = plugin.clone();
     let first = std::thread::spawn(move || command(&busy, "sleep:60000"));
@@ -400,16 +372,8 @@ fn on_a_thread<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> 
 
 #[test]
 fn a_deadline_ends_a_call_blocked_in_a_host_call_and_others_keep_being_served() {
-    // A server that accepts connections and never answers.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let silent_addr = silent.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in silent.incoming() {
-            held.push(stream);
-        }
-    });
-    let host = host_with_limits("timeout-ms = 1000", false);
+    let silent_addr = common::silent_server();
+    let host = common::host_with_limits("timeout-ms = 1000", false);
     let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
     // A bound on "stopped at all", far above the deadline; not a timing.
     let patience = Duration::from_secs(30);

@@ -425,6 +425,9 @@ pub struct CallGate {
     concurrency: u64,
     running: AtomicU64,
     rate: Option<Mutex<Bucket>>,
+    /// Callers waiting for an instance to free ([`CallGate::admit_waiting`]).
+    waiters: AtomicU64,
+    freed: tokio::sync::Notify,
 }
 
 #[derive(Debug)]
@@ -442,7 +445,21 @@ pub struct Admission<'g> {
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
-        self.gate.running.fetch_sub(1, Ordering::AcqRel);
+        // Sequentially consistent with `admit_waiting`'s registration: a
+        // waiter either sees this slot free or is woken.
+        self.gate.running.fetch_sub(1, Ordering::SeqCst);
+        if self.gate.waiters.load(Ordering::SeqCst) > 0 {
+            self.gate.freed.notify_one();
+        }
+    }
+}
+
+/// A caller registered as waiting in [`CallGate::admit_waiting`], until dropped.
+struct Waiting<'g>(&'g AtomicU64);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -455,24 +472,56 @@ impl CallGate {
             rate: limits.calls_per_second.map(|per_second| {
                 Mutex::new(Bucket { per_second, tokens: per_second as f64, refilled: Instant::now() })
             }),
+            waiters: AtomicU64::new(0),
+            freed: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Admits one more instance in use, waiting (on a tokio runtime with
+    /// time enabled) up to `patience` for one to free when all `concurrency`
+    /// are in use; then refuses with the concurrency limit. Asynchronous
+    /// callers queue here instead of being refused at once.
+    pub async fn admit_waiting(&self, patience: Duration) -> Result<Admission<'_>, LimitError> {
+        if let Ok(admission) = self.admit() {
+            return Ok(admission);
+        }
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        let _registered = Waiting(&self.waiters);
+        let wait = async {
+            loop {
+                let freed = self.freed.notified();
+                let mut freed = std::pin::pin!(freed);
+                // Registered before trying, so a slot freed after a refusal wakes it.
+                freed.as_mut().enable();
+                if let Ok(admission) = self.admit() {
+                    return admission;
+                }
+                freed.await;
+            }
+        };
+        tokio::time::timeout(patience, wait).await.map_err(|_| LimitError::Concurrency { limit: self.concurrency })
     }
 
     /// Admits one more instance in use (each serves one call at a time, so
     /// this bounds concurrent calls), or refuses with the concurrency limit.
     pub fn admit(&self) -> Result<Admission<'_>, LimitError> {
-        let before = self.running.fetch_add(1, Ordering::AcqRel);
-        let admission = Admission { gate: self };
-        if before >= self.concurrency {
-            return Err(LimitError::Concurrency { limit: self.concurrency });
+        // Never counted above the limit, not even for an instant: a refused
+        // caller must not make a freed slot look taken to a waiting one.
+        let mut running = self.running.load(Ordering::SeqCst);
+        loop {
+            if running >= self.concurrency {
+                return Err(LimitError::Concurrency { limit: self.concurrency });
+            }
+            match self.running.compare_exchange_weak(running, running + 1, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => return Ok(Admission { gate: self }),
+                Err(now) => running = now,
+            }
         }
-        Ok(admission)
     }
 
     /// Instances in use right now (calls running, typed instances held).
     pub fn in_use(&self) -> u64 {
-        // Refused admissions count for an instant before they are dropped.
-        self.running.load(Ordering::Acquire).min(self.concurrency)
+        self.running.load(Ordering::Acquire)
     }
 
     /// Takes one call from the rate budget, or refuses with the rate limit.
@@ -526,6 +575,26 @@ mod tests {
         let operator = LimitsRequest { timeout_ms: Some(30_000), ..Default::default() };
         let limits = Limits::resolve(&Limits::default(), &operator, &none, false).unwrap();
         assert_eq!(limits.timeout, Duration::from_secs(30), "no request: the operator's limit");
+    }
+
+    #[test]
+    fn a_waiting_caller_is_admitted_when_an_instance_frees_and_refused_when_none_does() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let gate = CallGate::new(&Limits { concurrency: 1, ..Limits::default() });
+        runtime.block_on(async {
+            let held = gate.admit().unwrap();
+            let refused = gate.admit_waiting(Duration::from_millis(20)).await.unwrap_err();
+            assert_eq!(refused, LimitError::Concurrency { limit: 1 }, "nothing freed within its patience");
+            // The holder lets go while the caller waits: it is admitted.
+            let release = async move {
+                tokio::task::yield_now().await;
+                drop(held);
+            };
+            let (admitted, ()) = tokio::join!(gate.admit_waiting(Duration::from_secs(60)), release);
+            assert!(admitted.is_ok());
+            assert_eq!(gate.in_use(), 1);
+        });
+        assert_eq!(gate.in_use(), 0);
     }
 
     #[test]

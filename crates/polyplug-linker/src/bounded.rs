@@ -10,17 +10,23 @@
 //! versions that run wasmtime-wasi's own implementation under a timeout of the
 //! time the call has left; when it passes, the call ends with the `timeout`
 //! limit error, and the host discards the instance.
+//!
+//! Each wait is written once, as a future; [`Calls`] decides how it is
+//! waited for: blocking the calling thread (synchronous calls), or awaited
+//! on the host's tokio runtime (asynchronous calls, which then free their
+//! worker thread while the plugin waits).
 
 use std::future::Future;
+use std::pin::Pin;
 
 use wasmtime::StoreContextMut;
-use wasmtime::component::{Linker, Resource, ResourceTable};
+use wasmtime::component::{ComponentNamedList, LinkerInstance, Lift, Linker, Lower, Resource, ResourceTable};
 use wasmtime_wasi::p2::bindings::io::poll::{Host as _, HostPollable as _};
 use wasmtime_wasi::p2::bindings::io::streams::{self, HostInputStream as _, HostOutputStream as _, StreamError};
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, DynPollable};
 use wasmtime_wasi::runtime::in_tokio;
 
-use crate::{PluginState, WASI_VERSION};
+use crate::{Calls, PluginState, WASI_VERSION};
 
 /// The time a call has left, and the error for when it runs out.
 struct Bound {
@@ -29,92 +35,127 @@ struct Bound {
 }
 
 impl Bound {
-    /// Runs `wait` until it is done or the call's deadline passes, whichever comes first.
-    fn run<R>(self, wait: impl Future<Output = wasmtime::Result<R>>) -> wasmtime::Result<R> {
-        // The timer must be made inside the runtime `in_tokio` enters.
-        match in_tokio(async move { tokio::time::timeout(self.left, wait).await }) {
+    /// Waits for `wait`, on the host's runtime, until it is done or the call's deadline passes.
+    async fn wait<R>(self, wait: impl Future<Output = wasmtime::Result<R>>) -> wasmtime::Result<R> {
+        match tokio::time::timeout(self.left, wait).await {
             Ok(result) => result,
             Err(_elapsed) => Err(wasmtime::Error::new(self.expired)),
         }
     }
+
+    /// Blocks the calling thread in [`Bound::wait`].
+    fn block_on<R>(self, wait: impl Future<Output = wasmtime::Result<R>>) -> wasmtime::Result<R> {
+        // The timer must be made inside the runtime `in_tokio` enters.
+        in_tokio(self.wait(wait))
+    }
 }
 
 /// The store's resource table, and the bound on waiting in it.
-fn waits<'a>(store: &'a mut StoreContextMut<'_, PluginState>) -> (&'a mut ResourceTable, Bound) {
-    let state = store.data_mut();
+fn waits(state: &mut PluginState) -> (&mut ResourceTable, Bound) {
     let bound = Bound { left: state.deadline.time_left(), expired: state.deadline.expired() };
     (&mut state.table, bound)
+}
+
+/// One wait, as a future over the store's resource table.
+type Wait<'a, R> = Pin<Box<dyn Future<Output = wasmtime::Result<R>> + Send + 'a>>;
+
+/// Defines `name` in `instance` as `wait`, bounded by the call's deadline, waited for as `calls` says.
+fn shadow<P, R>(
+    instance: &mut LinkerInstance<'_, PluginState>,
+    name: &str,
+    calls: Calls,
+    wait: for<'a> fn(&'a mut ResourceTable, P) -> Wait<'a, R>,
+) -> wasmtime::Result<()>
+where
+    P: ComponentNamedList + Lift + Send + 'static,
+    R: ComponentNamedList + Lower + Send + 'static,
+{
+    match calls {
+        Calls::Sync => instance.func_wrap(name, move |mut store: StoreContextMut<'_, PluginState>, params: P| {
+            let (table, bound) = waits(store.data_mut());
+            bound.block_on(wait(table, params))
+        }),
+        Calls::Async => instance.func_wrap_async(name, move |mut store: StoreContextMut<'_, PluginState>, params: P| {
+            Box::new(async move {
+                let (table, bound) = waits(store.data_mut());
+                bound.wait(wait(table, params)).await
+            })
+        }),
+    }
 }
 
 /// A stream operation's result as the guest sees it: closed / failed are
 /// values, a trap is an error.
 fn stream_result<T>(
-    store: &mut StoreContextMut<'_, PluginState>,
+    table: &mut ResourceTable,
     result: Result<T, wasmtime_wasi::p2::StreamError>,
 ) -> wasmtime::Result<(Result<T, StreamError>,)> {
     match result {
         Ok(value) => Ok((Ok(value),)),
-        Err(error) => Ok((Err(streams::Host::convert_stream_error(&mut store.data_mut().table, error)?),)),
+        Err(error) => Ok((Err(streams::Host::convert_stream_error(table, error)?),)),
     }
 }
 
 /// Shadows every waiting function of `wasi:io` with its deadline-bounded version.
-pub(crate) fn bound_waits(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
-    type Store<'a> = StoreContextMut<'a, PluginState>;
+pub(crate) fn bound_waits(linker: &mut Linker<PluginState>, calls: Calls) -> wasmtime::Result<()> {
     let mut poll = linker.instance(&format!("wasi:io/poll@{WASI_VERSION}"))?;
-    poll.func_wrap("poll", |mut store: Store<'_>, (pollables,): (Vec<Resource<DynPollable>>,)| {
-        let (table, bound) = waits(&mut store);
-        bound.run(table.poll(pollables)).map(|ready| (ready,))
+    shadow(&mut poll, "poll", calls, |table, (pollables,): (Vec<Resource<DynPollable>>,)| {
+        Box::pin(async move { table.poll(pollables).await.map(|ready| (ready,)) })
     })?;
-    poll.func_wrap("[method]pollable.block", |mut store: Store<'_>, (pollable,): (Resource<DynPollable>,)| {
-        let (table, bound) = waits(&mut store);
-        bound.run(table.block(pollable))
+    shadow(&mut poll, "[method]pollable.block", calls, |table, (pollable,): (Resource<DynPollable>,)| {
+        Box::pin(table.block(pollable))
     })?;
 
     let mut streams = linker.instance(&format!("wasi:io/streams@{WASI_VERSION}"))?;
-    streams.func_wrap(
-        "[method]input-stream.blocking-read",
-        |mut store: Store<'_>, (stream, len): (Resource<DynInputStream>, u64)| {
-            let (table, bound) = waits(&mut store);
-            let result = bound.run(async move { Ok(table.blocking_read(stream, len).await) })?;
-            stream_result(&mut store, result)
-        },
-    )?;
-    streams.func_wrap(
-        "[method]input-stream.blocking-skip",
-        |mut store: Store<'_>, (stream, len): (Resource<DynInputStream>, u64)| {
-            let (table, bound) = waits(&mut store);
-            let result = bound.run(async move { Ok(table.blocking_skip(stream, len).await) })?;
-            stream_result(&mut store, result)
-        },
-    )?;
-    streams.func_wrap(
-        "[method]output-stream.blocking-write-and-flush",
-        |mut store: Store<'_>, (stream, bytes): (Resource<DynOutputStream>, Vec<u8>)| {
-            let (table, bound) = waits(&mut store);
-            let result = bound.run(async move { Ok(table.blocking_write_and_flush(stream, bytes).await) })?;
-            stream_result(&mut store, result)
-        },
-    )?;
-    streams.func_wrap(
-        "[method]output-stream.blocking-write-zeroes-and-flush",
-        |mut store: Store<'_>, (stream, len): (Resource<DynOutputStream>, u64)| {
-            let (table, bound) = waits(&mut store);
-            let result = bound.run(async move { Ok(table.blocking_write_zeroes_and_flush(stream, len).await) })?;
-            stream_result(&mut store, result)
-        },
-    )?;
-    streams.func_wrap("[method]output-stream.blocking-flush", |mut store: Store<'_>, (stream,): (Resource<DynOutputStream>,)| {
-        let (table, bound) = waits(&mut store);
-            let result = bound.run(async move { Ok(table.blocking_flush(stream).await) })?;
-        stream_result(&mut store, result)
+    shadow(&mut streams, "[method]input-stream.blocking-read", calls, |table, (stream, len): (Resource<DynInputStream>, u64)| {
+        Box::pin(async move {
+            let result = table.blocking_read(stream, len).await;
+            stream_result(table, result)
+        })
     })?;
-    streams.func_wrap(
+    shadow(&mut streams, "[method]input-stream.blocking-skip", calls, |table, (stream, len): (Resource<DynInputStream>, u64)| {
+        Box::pin(async move {
+            let result = table.blocking_skip(stream, len).await;
+            stream_result(table, result)
+        })
+    })?;
+    shadow(
+        &mut streams,
+        "[method]output-stream.blocking-write-and-flush",
+        calls,
+        |table, (stream, bytes): (Resource<DynOutputStream>, Vec<u8>)| {
+            Box::pin(async move {
+                let result = table.blocking_write_and_flush(stream, bytes).await;
+                stream_result(table, result)
+            })
+        },
+    )?;
+    shadow(
+        &mut streams,
+        "[method]output-stream.blocking-write-zeroes-and-flush",
+        calls,
+        |table, (stream, len): (Resource<DynOutputStream>, u64)| {
+            Box::pin(async move {
+                let result = table.blocking_write_zeroes_and_flush(stream, len).await;
+                stream_result(table, result)
+            })
+        },
+    )?;
+    shadow(&mut streams, "[method]output-stream.blocking-flush", calls, |table, (stream,): (Resource<DynOutputStream>,)| {
+        Box::pin(async move {
+            let result = table.blocking_flush(stream).await;
+            stream_result(table, result)
+        })
+    })?;
+    shadow(
+        &mut streams,
         "[method]output-stream.blocking-splice",
-        |mut store: Store<'_>, (to, from, len): (Resource<DynOutputStream>, Resource<DynInputStream>, u64)| {
-            let (table, bound) = waits(&mut store);
-            let result = bound.run(async move { Ok(table.blocking_splice(to, from, len).await) })?;
-            stream_result(&mut store, result)
+        calls,
+        |table, (to, from, len): (Resource<DynOutputStream>, Resource<DynInputStream>, u64)| {
+            Box::pin(async move {
+                let result = table.blocking_splice(to, from, len).await;
+                stream_result(table, result)
+            })
         },
     )?;
     Ok(())

@@ -284,6 +284,11 @@ impl PluginState {
         self.stderr_tail.clear();
     }
 
+    /// What is left of the current call's time (zero once its deadline passed).
+    pub fn time_left(&self) -> Duration {
+        self.deadline.time_left()
+    }
+
     /// What the plugin wrote to stderr during the current call (its last
     /// few KiB, control characters escaped), whatever its `stdio` grant:
     /// for the error when the call fails.
@@ -379,31 +384,57 @@ impl kv_api::Host for PluginState {
     }
 }
 
-/// The linker for one plugin with `grant`: WASI, the host interfaces it was
-/// granted, outgoing HTTP if granted, and `open-at` wrapped to audit escapes.
+/// How a plugin's calls are made, and so how its host functions wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Calls {
+    /// Synchronous calls (`Func::call`): a host function that waits blocks
+    /// the calling thread, bounded by the call's deadline.
+    Sync,
+    /// Asynchronous calls (`Func::call_async`) on the host's tokio runtime:
+    /// a host function that waits (a sleep, a socket, an HTTP response, a
+    /// file) is awaited there, so the worker thread serves other tasks meanwhile.
+    Async,
+}
+
+/// The linker for one plugin with `grant`, for synchronous calls: WASI, the
+/// host interfaces it was granted, outgoing HTTP if granted, and `open-at`
+/// wrapped to audit escapes.
 pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginState>, LinkError> {
+    linker_for(engine, grant, Calls::Sync)
+}
+
+/// The linker for one plugin with `grant`, for calls made as `calls` says.
+/// The reach is the same for both; only how host functions wait differs
+/// (instances of an asynchronous linker must be called with `call_async`).
+pub fn linker_for(engine: &Engine, grant: &EffectiveGrant, calls: Calls) -> Result<Linker<PluginState>, LinkError> {
     let wasm = |e: wasmtime::Error| LinkError::Wasmtime(format!("{e:#}"));
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasm)?;
+    match calls {
+        Calls::Sync => wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasm)?,
+        Calls::Async => wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasm)?,
+    }
     types::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
     for row in HOST_INTERFACES.iter().filter(|row| grant.links(row)) {
-        add_host_interface(&mut linker, row).map_err(wasm)?;
+        add_host_interface(&mut linker, row, calls).map_err(wasm)?;
     }
     linker.allow_shadowing(true);
-    audit_path_escapes(&mut linker).map_err(wasm)?;
-    bounded::bound_waits(&mut linker).map_err(wasm)?;
+    audit_path_escapes(&mut linker, calls).map_err(wasm)?;
+    bounded::bound_waits(&mut linker, calls).map_err(wasm)?;
     linker.allow_shadowing(false);
     Ok(linker)
 }
 
 /// Links the implementation of the host interface `row` (one arm per row of
 /// [`HOST_INTERFACES`]; a test checks that every row has one).
-fn add_host_interface(linker: &mut Linker<PluginState>, row: &HostInterface) -> wasmtime::Result<()> {
+fn add_host_interface(linker: &mut Linker<PluginState>, row: &HostInterface, calls: Calls) -> wasmtime::Result<()> {
     match row.capability {
         "log" => log::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
         "config" => config::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
         "kv" => kv_api::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
-        "http" => wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker),
+        "http" => match calls {
+            Calls::Sync => wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker),
+            Calls::Async => wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker),
+        },
         other => Err(wasmtime::format_err!("no implementation of the host interface behind capability `{other}`")),
     }
 }
@@ -431,29 +462,60 @@ fn escapes(path: &str) -> bool {
 /// Opening a path that leads out of its directory is refused by
 /// wasmtime-wasi whatever happens; this wrapper makes the attempt an audit
 /// event too, then lets wasmtime-wasi's own `open-at` do the real work.
-fn audit_path_escapes(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
+fn audit_path_escapes(linker: &mut Linker<PluginState>, calls: Calls) -> wasmtime::Result<()> {
     type Args = (Resource<fs::Descriptor>, fs::PathFlags, String, fs::OpenFlags, fs::DescriptorFlags);
     type Ret = (Result<Resource<fs::Descriptor>, fs::ErrorCode>,);
-    linker.instance(&format!("wasi:filesystem/types@{WASI_VERSION}"))?.func_wrap(
-        "[method]descriptor.open-at",
-        |mut store: StoreContextMut<'_, PluginState>, (dir, path_flags, path, open_flags, flags): Args| -> wasmtime::Result<Ret> {
-            let state = store.data_mut();
-            if escapes(&path) {
-                state.audit.record(AuditEvent {
-                    plugin: state.plugin.to_string(),
-                    capability: "files",
-                    target: path,
-                    reason: "a path outside the granted directories".into(),
-                });
-                return Ok((Err(fs::ErrorCode::NotPermitted),));
-            }
-            let mut view = state.filesystem();
-            match fs::HostDescriptor::open_at(&mut view, dir, path_flags, path, open_flags, flags) {
-                Ok(file) => Ok((Ok(file),)),
-                Err(e) => Ok((Err(fs::Host::convert_error_code(&mut view, e)?),)),
-            }
-        },
-    )
+    // The bindings for asynchronous calls have types of their own, the same in WIT.
+    use wasmtime_wasi::p2::bindings::filesystem::types as async_fs;
+    type AsyncArgs =
+        (Resource<async_fs::Descriptor>, async_fs::PathFlags, String, async_fs::OpenFlags, async_fs::DescriptorFlags);
+    /// Records an escape as an audit event; `true` when `path` escapes.
+    fn audited_escape(state: &PluginState, path: &str) -> bool {
+        let escape = escapes(path);
+        if escape {
+            state.audit.record(AuditEvent {
+                plugin: state.plugin.to_string(),
+                capability: "files",
+                target: path.to_string(),
+                reason: "a path outside the granted directories".into(),
+            });
+        }
+        escape
+    }
+    let mut types = linker.instance(&format!("wasi:filesystem/types@{WASI_VERSION}"))?;
+    const OPEN_AT: &str = "[method]descriptor.open-at";
+    match calls {
+        Calls::Sync => types.func_wrap(
+            OPEN_AT,
+            |mut store: StoreContextMut<'_, PluginState>, (dir, path_flags, path, open_flags, flags): Args| -> wasmtime::Result<Ret> {
+                let state = store.data_mut();
+                if audited_escape(state, &path) {
+                    return Ok((Err(fs::ErrorCode::NotPermitted),));
+                }
+                let mut view = state.filesystem();
+                match fs::HostDescriptor::open_at(&mut view, dir, path_flags, path, open_flags, flags) {
+                    Ok(file) => Ok((Ok(file),)),
+                    Err(e) => Ok((Err(fs::Host::convert_error_code(&mut view, e)?),)),
+                }
+            },
+        ),
+        Calls::Async => types.func_wrap_async(
+            OPEN_AT,
+            |mut store: StoreContextMut<'_, PluginState>, (dir, path_flags, path, open_flags, flags): AsyncArgs| {
+                Box::new(async move {
+                    let state = store.data_mut();
+                    if audited_escape(state, &path) {
+                        return Ok((Err(async_fs::ErrorCode::NotPermitted),));
+                    }
+                    let mut view = state.filesystem();
+                    match async_fs::HostDescriptor::open_at(&mut view, dir, path_flags, path, open_flags, flags).await {
+                        Ok(file) => Ok((Ok(file),)),
+                        Err(e) => Ok((Err(async_fs::Host::convert_error_code(&mut view, e)?),)),
+                    }
+                })
+            },
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -464,8 +526,10 @@ mod tests {
     fn every_host_interface_of_the_table_is_implemented() {
         let engine = Engine::default();
         for row in HOST_INTERFACES {
-            let mut linker = Linker::<PluginState>::new(&engine);
-            add_host_interface(&mut linker, row).unwrap_or_else(|e| panic!("`{}`: {e:#}", row.capability));
+            for calls in [Calls::Sync, Calls::Async] {
+                let mut linker = Linker::<PluginState>::new(&engine);
+                add_host_interface(&mut linker, row, calls).unwrap_or_else(|e| panic!("`{}` ({calls:?}): {e:#}", row.capability));
+            }
         }
     }
 }

@@ -116,3 +116,47 @@ pub fn wait_until(what: &str, condition: impl Fn() -> bool) {
         std::thread::yield_now();
     }
 }
+
+/// A host granting `hostile-rust` what the test policy does, with `limits`
+/// (TOML inline-table keys) and fuel metering if `fuel`.
+pub fn host_with_limits(limits: &str, fuel: bool) -> Host {
+    let text = format!(
+        "[plugins.hostile-rust]\nsha256 = [\"{}\"]\nlog = true\nstdio = true\nfiles = [{{ host = {:?}, guest = \"/data\" }}]\nenv = [\"POLYPLUG_TEST_GRANTED\"]\nsockets = [\"tcp:127.0.0.1:9\"]\nkv = {{ quota = \"16 KiB\" }}\nhttp = [\"http://127.0.0.1:*\"]\nlimits = {{ {limits} }}\n",
+        digest("hostile-rust"),
+        data_dir().display().to_string()
+    );
+    Host::builder().policy(polyplug_policy::Policy::from_toml(&text, "policy").unwrap()).fuel_metering(fuel).build().unwrap()
+}
+
+/// A real HTTP server on loopback answering every request with `hello`.
+pub fn http_server() -> std::net::SocketAddr {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
+        }
+    });
+    addr
+}
+
+
+/// A server on loopback that accepts connections and never answers.
+pub fn silent_server() -> std::net::SocketAddr {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming() {
+            held.push(stream);
+        }
+    });
+    addr
+}

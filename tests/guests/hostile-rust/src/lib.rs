@@ -63,6 +63,13 @@ impl Transformer for Hostile {
                 std::thread::sleep(std::time::Duration::from_millis(ms));
                 answer(input, "slept".into())
             }
+            "echo" => {
+                // `echo:<milliseconds>:<text>`: answers `text` after a sleep.
+                let (ms, text) = arg.split_once(':').ok_or("echo:<milliseconds>:<text>")?;
+                let ms: u64 = ms.parse().map_err(|_| "echo:<milliseconds>:<text>")?;
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                answer(input, text.to_string())
+            }
             "spin" => {
                 let n: u64 = arg.parse().map_err(|_| "spin:<iterations>")?;
                 let mut x = 0u64;
