@@ -73,6 +73,10 @@ fn host_dir() -> PathBuf {
     super::root().join("crates/polyplug-bindings/src/generated")
 }
 
+fn facade_dir() -> PathBuf {
+    super::root().join("crates/polyplug/src/generated")
+}
+
 fn guest_dir() -> PathBuf {
     super::root().join("sdk/rust/src/generated")
 }
@@ -80,7 +84,7 @@ fn guest_dir() -> PathBuf {
 /// Files in the generated directories that no world produces.
 fn orphans(files: &[(PathBuf, String)]) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for dir in [host_dir(), guest_dir()] {
+    for dir in [host_dir(), facade_dir(), guest_dir()] {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for entry in entries {
             let path = entry?.path();
@@ -97,7 +101,11 @@ fn generate() -> Result<Vec<(PathBuf, String)>> {
     let wit = super::root().join("wit");
     let mut files = Vec::new();
     for world in WORLDS {
-        files.push((host_dir().join(format!("{world}.rs")), host_world(&wit, world)?));
+        let (bindings, facade) = host_world(&wit, world)?;
+        files.push((host_dir().join(format!("{world}.rs")), bindings));
+        if let Some(facade) = facade {
+            files.push((facade_dir().join(format!("{world}.rs")), facade));
+        }
         files.push((guest_dir().join(format!("{world}.rs")), guest_world(&wit, world)?));
     }
     Ok(files)
@@ -116,7 +124,9 @@ fn format_rust(source: &str, what: &str) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
-fn host_world(wit: &Path, world: &str) -> Result<String> {
+/// A world's host bindings (for `polyplug-bindings`) and, except for `base`
+/// (which only holds what every world shares), its typed facade (for `polyplug`).
+fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
     let mut resolve = wit_parser::Resolve::new();
     let (package, _) = resolve.push_dir(wit).with_context(|| format!("parsing {}", wit.display()))?;
     let world_id = resolve.select_world(&[package], Some(world))?;
@@ -130,14 +140,16 @@ fn host_world(wit: &Path, world: &str) -> Result<String> {
             })
             .collect()
     };
-    let opts = wasmtime_internal_wit_bindgen::Opts { with, ..Default::default() };
-    let source = opts.generate(&mut resolve, world_id)?;
-    let camel = camel_case(world);
-    // Ties the generated world to polyplug's `World` trait, so the host can
-    // pre-instantiate and instantiate it without knowing which world it is.
-    let trailer = format!("\ncrate::impl_world!({camel}, {camel}Indices, \"{world}\");\n");
-    let body = format_rust(&(source + &trailer), &format!("host bindings for `{world}`"))?;
-    Ok(header("wasmtime's bindings generator 48.0.8", "") + &body)
+    let paths = polyplug_bindgen::Paths { with, polyplug_bindings: "crate".into() };
+    let source = polyplug_bindgen::bindings(&resolve, world_id, &paths)?;
+    let generator = "wasmtime's bindings generator 48.0.8 and polyplug-bindgen";
+    let bindings = header(generator, "") + &format_rust(&source, &format!("host bindings for `{world}`"))?;
+    if world == "base" {
+        return Ok((bindings, None));
+    }
+    let facade = polyplug_bindgen::facade(&resolve, world_id, &source, &format!("::polyplug_bindings::{}", snake_case(world)))?;
+    let facade = header("polyplug-bindgen", "") + &format_rust(&facade, &format!("the facade of `{world}`"))?;
+    Ok((bindings, Some(facade)))
 }
 
 fn guest_world(wit: &Path, world: &str) -> Result<String> {
@@ -183,10 +195,6 @@ fn scope_export_macros(source: &str, world: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-fn camel_case(name: &str) -> String {
-    name.split('-').map(|part| part[..1].to_uppercase() + &part[1..]).collect()
 }
 
 fn snake_case(name: &str) -> String {

@@ -35,6 +35,7 @@
 //! # Ok::<(), polyplug_host::Error>(())
 //! ```
 
+mod backend;
 mod cache;
 mod dynamic;
 mod error;
@@ -43,6 +44,7 @@ mod plugin;
 mod typed;
 mod world;
 
+pub use backend::{Backend, CallFuture, FunctionName, RemotePlugin, WorldHandle};
 pub use cache::Provenance;
 pub use error::{Error, Result};
 pub use host::{Host, HostBuilder, Loader};

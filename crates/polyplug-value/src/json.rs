@@ -31,7 +31,7 @@ enum Segment {
 }
 
 impl ValueError {
-    fn new(expected: impl fmt::Display, found: impl Into<String>) -> Self {
+    pub(crate) fn new(expected: impl fmt::Display, found: impl Into<String>) -> Self {
         ValueError { path: Vec::new(), expected: expected.to_string(), found: found.into() }
     }
 

@@ -33,7 +33,9 @@
 //! ```
 
 mod json;
+pub mod typed;
 mod types;
 
 pub use json::ValueError;
+pub use typed::{FromValue, ToValue, WitType, from_json, to_json};
 pub use types::{Case, Field, Value, ValueType};

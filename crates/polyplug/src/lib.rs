@@ -1,0 +1,47 @@
+//! polyplug for host applications: load plugins (WebAssembly components, or
+//! remote services), and call them through a typed facade per world.
+//!
+//! ```no_run
+//! # async fn run() -> polyplug::Result<()> {
+//! use polyplug::transform::{Message, Transform};
+//!
+//! let host = polyplug::Host::new()?;
+//! let transform = Transform::new(host.load_file("transform.wasm")?)?;
+//! let message = Message { payload: r#"{"a":1}"#.into(), content_type: "application/json".into(), headers: vec![] };
+//! let out = transform.transform(&message).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Each world module (`transform`, `auth`, `conformance`) holds the world's
+//! facade (`Transform`: `async` methods; `blocking::Transform`: the same,
+//! synchronous) and re-exports the types its functions take and return. A
+//! facade runs over a [`Backend`]: a local [`Plugin`] is called through the
+//! world's bindings (lifting and lowering directly), a remote one through the
+//! JSON mapping; call sites are the same.
+//!
+//! This crate adds nothing of its own: it gathers `polyplug-host` (the host
+//! API) and the facades generated from `wit/` by `cargo xtask bindgen`
+//! (`src/generated/`, never edited by hand). A host application with its own
+//! WIT generates the same for its worlds with `polyplug bindgen`.
+
+pub use polyplug_host::{
+    Backend, Error, FunctionName, FunctionSignature, Host, HostBuilder, Loader, Plugin, PluginInfo, Provenance, RemotePlugin, Result,
+    TypedPlugin, WorldHandle,
+};
+pub use polyplug_limits::{ByteSize, Limits};
+pub use polyplug_policy::Policy;
+
+/// The `transform` world: convert and filter messages.
+pub mod transform {
+    include!("generated/transform.rs");
+}
+
+/// The `auth` world: authenticate requests.
+pub mod auth {
+    include!("generated/auth.rs");
+}
+
+/// The `conformance` world: every WIT type, for proving SDKs equal.
+pub mod conformance {
+    include!("generated/conformance.rs");
+}
