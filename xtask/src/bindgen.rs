@@ -20,6 +20,10 @@ use anyhow::{Context, Result, bail};
 /// The built-in worlds, in generation order (`base` first: the others reuse its imports).
 const WORLDS: &[&str] = &["base", "transform", "auth", "conformance"];
 
+/// Host applications' own worlds in this repository (examples): WIT
+/// directory, world, and the file `polyplug bindgen` makes for it.
+const OWN_WORLDS: &[(&str, &str, &str)] = &[("examples/greeter-host/wit", "greeter", "examples/greeter-host/src/generated/greeter.rs")];
+
 /// Interfaces every world imports that the host implements once, in `base`:
 /// the shared types and every polyplug host interface of the capability table.
 fn shared_imports() -> Vec<&'static str> {
@@ -84,7 +88,8 @@ fn guest_dir() -> PathBuf {
 /// Files in the generated directories that no world produces.
 fn orphans(files: &[(PathBuf, String)]) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for dir in [host_dir(), facade_dir(), guest_dir()] {
+    let own_dirs = OWN_WORLDS.iter().filter_map(|(_, _, file)| super::root().join(file).parent().map(Path::to_path_buf));
+    for dir in [host_dir(), facade_dir(), guest_dir()].into_iter().chain(own_dirs) {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for entry in entries {
             let path = entry?.path();
@@ -107,6 +112,11 @@ fn generate() -> Result<Vec<(PathBuf, String)>> {
             files.push((facade_dir().join(format!("{world}.rs")), facade));
         }
         files.push((guest_dir().join(format!("{world}.rs")), guest_world(&wit, world)?));
+    }
+    for (wit, world, file) in OWN_WORLDS {
+        // Exactly what `polyplug bindgen --wit <dir> --world <world>` writes.
+        let text = polyplug_bindgen::own_world_file(&super::root().join(wit), world, "`polyplug bindgen`")?;
+        files.push((super::root().join(file), text));
     }
     Ok(files)
 }
@@ -140,14 +150,19 @@ fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
             })
             .collect()
     };
-    let paths = polyplug_bindgen::Paths { with, polyplug_bindings: "crate".into() };
+    let paths = polyplug_bindgen::Paths {
+        with,
+        polyplug_bindings: "crate".into(),
+        polyplug_value: "::polyplug_value".into(),
+        polyplug_host: "::polyplug_host".into(),
+    };
     let source = polyplug_bindgen::bindings(&resolve, world_id, &paths)?;
     let generator = "wasmtime's bindings generator 48.0.8 and polyplug-bindgen";
     let bindings = header(generator, "") + &format_rust(&source, &format!("host bindings for `{world}`"))?;
     if world == "base" {
         return Ok((bindings, None));
     }
-    let facade = polyplug_bindgen::facade(&resolve, world_id, &source, &format!("::polyplug_bindings::{}", snake_case(world)))?;
+    let facade = polyplug_bindgen::facade(&resolve, world_id, &source, &format!("::polyplug_bindings::{}", snake_case(world)), &paths)?;
     let facade = header("polyplug-bindgen", "") + &format_rust(&facade, &format!("the facade of `{world}`"))?;
     Ok((bindings, Some(facade)))
 }

@@ -41,8 +41,26 @@ pub struct Paths {
     /// conversions here (they have them where they live).
     pub with: HashMap<String, String>,
     /// The `polyplug-bindings` crate as the bindings see it: `crate` inside
-    /// it, `::polyplug_bindings` elsewhere.
+    /// it, `::polyplug::bindings` in a host application.
     pub polyplug_bindings: String,
+    /// The `polyplug-value` crate: `::polyplug_value`, or `::polyplug::value`.
+    pub polyplug_value: String,
+    /// Where the facade finds the host API (`Backend`, `WorldHandle`,
+    /// `FunctionName`, `Result`, `Error`): `::polyplug_host`, or `::polyplug`.
+    pub polyplug_host: String,
+}
+
+impl Paths {
+    /// The paths for a host application depending on the `polyplug` crate,
+    /// with polyplug's own host interfaces bound once, in `polyplug::bindings::base`.
+    pub fn for_host_application(with: HashMap<String, String>) -> Paths {
+        Paths {
+            with,
+            polyplug_bindings: "::polyplug::bindings".into(),
+            polyplug_value: "::polyplug::value".into(),
+            polyplug_host: "::polyplug".into(),
+        }
+    }
 }
 
 /// A file of Rust parsed and pretty-printed, with the generated-code header.
@@ -78,7 +96,7 @@ pub fn bindings(resolve: &Resolve, world: WorldId, paths: &Paths) -> Result<Stri
 /// The typed facade of `world` (unformatted). `raw` is the output of
 /// [`bindings`] for the same world and `raw_path` the Rust path where it is
 /// reachable from the facade (`::polyplug_bindings::transform`, `self::bindings`).
-pub fn facade(resolve: &Resolve, world: WorldId, raw: &str, raw_path: &str) -> Result<String> {
+pub fn facade(resolve: &Resolve, world: WorldId, raw: &str, raw_path: &str, paths: &Paths) -> Result<String> {
     let parsed = syn::parse_file(raw).context("the generated bindings do not parse as Rust")?;
     let world_def = &resolve.worlds[world];
     let world_type = upper_camel(&world_def.name);
@@ -106,9 +124,10 @@ pub fn facade(resolve: &Resolve, world: WorldId, raw: &str, raw_path: &str) -> R
                     {
                         continue;
                     }
-                    let call = FacadeCall::new(resolve, &parsed, key, &module, &accessor, function, raw_path, &reexported)?;
-                    methods.push_str(&call.method(true));
-                    blocking.push_str(&call.method(false));
+                    let interface = ExportedInterface { key, module: &module, accessor: &accessor, reexported: &reexported };
+                    let call = FacadeCall::new(resolve, &parsed, &interface, function, raw_path)?;
+                    methods.push_str(&call.method(true, paths));
+                    blocking.push_str(&call.method(false, paths));
                 }
             }
             WorldItem::Function(function) => bail!(
@@ -122,6 +141,7 @@ pub fn facade(resolve: &Resolve, world: WorldId, raw: &str, raw_path: &str) -> R
     }
     let docs = doc_comment(world_def.docs.contents.as_deref().unwrap_or(""), "");
     let name = &world_def.name;
+    let host = &paths.polyplug_host;
     Ok(format!(
         r#"
 // The types the world's functions take and return.
@@ -134,18 +154,18 @@ pub fn facade(resolve: &Resolve, world: WorldId, raw: &str, raw_path: &str) -> R
 /// on one held with `Plugin::typed` and `TypedPlugin::instance`.)
 #[derive(Clone)]
 pub struct {world_type} {{
-    handle: ::std::sync::Arc<::polyplug_host::WorldHandle<{raw_path}::{world_type}>>,
+    handle: ::std::sync::Arc<{host}::WorldHandle<{raw_path}::{world_type}>>,
 }}
 
 impl {world_type} {{
     /// Typed calls to `plugin`, which must implement the `{name}` world
     /// (checked here for a local plugin).
-    pub fn new(plugin: impl ::core::convert::Into<::polyplug_host::Backend>) -> ::polyplug_host::Result<Self> {{
-        Ok(Self {{ handle: ::std::sync::Arc::new(::polyplug_host::WorldHandle::new(plugin)?) }})
+    pub fn new(plugin: impl ::core::convert::Into<{host}::Backend>) -> {host}::Result<Self> {{
+        Ok(Self {{ handle: ::std::sync::Arc::new({host}::WorldHandle::new(plugin)?) }})
     }}
 
     /// The plugin behind this facade.
-    pub fn backend(&self) -> &::polyplug_host::Backend {{
+    pub fn backend(&self) -> &{host}::Backend {{
         self.handle.backend()
     }}
 
@@ -164,17 +184,17 @@ pub mod blocking {{
     /// Typed, blocking calls to a plugin of the `{name}` world, local or remote.
     #[derive(Clone)]
     pub struct {world_type} {{
-        pub(super) handle: ::std::sync::Arc<::polyplug_host::WorldHandle<{raw_path}::{world_type}>>,
+        pub(super) handle: ::std::sync::Arc<{host}::WorldHandle<{raw_path}::{world_type}>>,
     }}
 
     impl {world_type} {{
         /// Typed calls to `plugin`, which must implement the `{name}` world.
-        pub fn new(plugin: impl ::core::convert::Into<::polyplug_host::Backend>) -> ::polyplug_host::Result<Self> {{
-            Ok(Self {{ handle: ::std::sync::Arc::new(::polyplug_host::WorldHandle::new(plugin)?) }})
+        pub fn new(plugin: impl ::core::convert::Into<{host}::Backend>) -> {host}::Result<Self> {{
+            Ok(Self {{ handle: ::std::sync::Arc::new({host}::WorldHandle::new(plugin)?) }})
         }}
 
         /// The plugin behind this facade.
-        pub fn backend(&self) -> &::polyplug_host::Backend {{
+        pub fn backend(&self) -> &{host}::Backend {{
             self.handle.backend()
         }}
 {blocking}
@@ -200,12 +220,12 @@ pub fn own_world_file(wit_dir: &Path, world: &str, generator: &str) -> Result<St
             && let Some(rest) = name.strip_prefix("polyplug:plugin/")
         {
             let iface = rest.split('@').next().unwrap_or(rest).to_snake_case();
-            with.insert(name, format!("::polyplug_bindings::base::polyplug::plugin::{iface}"));
+            with.insert(name, format!("::polyplug::bindings::base::polyplug::plugin::{iface}"));
         }
     }
-    let paths = Paths { with, polyplug_bindings: "::polyplug_bindings".into() };
+    let paths = Paths::for_host_application(with);
     let raw = bindings(&resolve, world_id, &paths)?;
-    let facade = facade(&resolve, world_id, &raw, "self::bindings")?;
+    let facade = facade(&resolve, world_id, &raw, "self::bindings", &paths)?;
     let source = format!(
         "/// wasmtime's bindings for the `{world}` world, with polyplug's conversions and `World` impl.\n\
          #[allow(missing_docs, unused, clippy::all)]\npub mod bindings {{\n{raw}\n}}\n{facade}"
@@ -261,36 +281,37 @@ impl Names<'_> {
     /// A Rust expression building the `ValueType` of `ty`; `None` when the
     /// type holds something the JSON mapping cannot carry (a resource).
     fn value_type(&self, ty: &Type) -> Result<Option<String>> {
-        const VT: &str = "::polyplug_value::ValueType";
+        let pv = &self.paths.polyplug_value;
+        let vt = format!("{pv}::ValueType");
         Ok(Some(match ty {
-            Type::Bool => format!("{VT}::Bool"),
-            Type::U8 => format!("{VT}::U8"),
-            Type::U16 => format!("{VT}::U16"),
-            Type::U32 => format!("{VT}::U32"),
-            Type::U64 => format!("{VT}::U64"),
-            Type::S8 => format!("{VT}::S8"),
-            Type::S16 => format!("{VT}::S16"),
-            Type::S32 => format!("{VT}::S32"),
-            Type::S64 => format!("{VT}::S64"),
-            Type::F32 => format!("{VT}::F32"),
-            Type::F64 => format!("{VT}::F64"),
-            Type::Char => format!("{VT}::Char"),
-            Type::String => format!("{VT}::String"),
+            Type::Bool => format!("{vt}::Bool"),
+            Type::U8 => format!("{vt}::U8"),
+            Type::U16 => format!("{vt}::U16"),
+            Type::U32 => format!("{vt}::U32"),
+            Type::U64 => format!("{vt}::U64"),
+            Type::S8 => format!("{vt}::S8"),
+            Type::S16 => format!("{vt}::S16"),
+            Type::S32 => format!("{vt}::S32"),
+            Type::S64 => format!("{vt}::S64"),
+            Type::F32 => format!("{vt}::F32"),
+            Type::F64 => format!("{vt}::F64"),
+            Type::Char => format!("{vt}::Char"),
+            Type::String => format!("{vt}::String"),
             Type::ErrorContext => return Ok(None),
             Type::Id(id) => {
                 let def = &self.resolve.types[*id];
                 if def.name.is_some() && self.convertible(*id) {
-                    return Ok(Some(format!("<{} as ::polyplug_value::WitType>::wit_type()", self.type_path(*id)?)));
+                    return Ok(Some(format!("<{} as {pv}::WitType>::wit_type()", self.type_path(*id)?)));
                 }
                 let inner = |ty: &Type| self.value_type(ty);
                 match &def.kind {
                     TypeDefKind::Type(t) => return inner(t),
                     TypeDefKind::List(t) => match inner(t)? {
-                        Some(t) => format!("{VT}::List(Box::new({t}))"),
+                        Some(t) => format!("{vt}::List(Box::new({t}))"),
                         None => return Ok(None),
                     },
                     TypeDefKind::Option(t) => match inner(t)? {
-                        Some(t) => format!("{VT}::Option(Box::new({t}))"),
+                        Some(t) => format!("{vt}::Option(Box::new({t}))"),
                         None => return Ok(None),
                     },
                     TypeDefKind::Result(r) => {
@@ -301,7 +322,7 @@ impl Names<'_> {
                             })
                         };
                         match (side(&r.ok)?, side(&r.err)?) {
-                            (Some(ok), Some(err)) => format!("{VT}::Result {{ ok: {ok}, err: {err} }}"),
+                            (Some(ok), Some(err)) => format!("{vt}::Result {{ ok: {ok}, err: {err} }}"),
                             _ => return Ok(None),
                         }
                     }
@@ -313,7 +334,7 @@ impl Names<'_> {
                                 None => return Ok(None),
                             }
                         }
-                        format!("{VT}::Tuple(vec![{}])", items.join(", "))
+                        format!("{vt}::Tuple(vec![{}])", items.join(", "))
                     }
                     _ => return Ok(None),
                 }
@@ -365,9 +386,8 @@ impl Names<'_> {
         if matches!(def.kind, TypeDefKind::Type(_)) || !self.convertible(id) {
             return Ok(());
         }
-        const V: &str = "::polyplug_value::Value";
-        const VT: &str = "::polyplug_value::ValueType";
-        const T: &str = "::polyplug_value::typed";
+        let pv = &self.paths.polyplug_value;
+        let (v, vt, t) = (format!("{pv}::Value"), format!("{pv}::ValueType"), format!("{pv}::typed"));
         let path = self.type_path(id)?;
         let (wit_type, to_value, from_value) = match &def.kind {
             TypeDefKind::Record(record) => {
@@ -377,15 +397,15 @@ impl Names<'_> {
                 for field in &record.fields {
                     let ty = self.value_type(&field.ty)?.context("checked convertible")?;
                     let rust = rust_ident(&field.name);
-                    fields.push(format!("::polyplug_value::Field {{ name: {:?}.into(), ty: {ty} }}", field.name));
-                    to.push(format!("({:?}.into(), ::polyplug_value::ToValue::to_value(&self.{rust}))", field.name));
-                    from.push(format!("{rust}: {T}::field(&mut fields, {:?})?", field.name));
+                    fields.push(format!("{pv}::Field {{ name: {:?}.into(), ty: {ty} }}", field.name));
+                    to.push(format!("({:?}.into(), {pv}::ToValue::to_value(&self.{rust}))", field.name));
+                    from.push(format!("{rust}: {t}::field(&mut fields, {:?})?", field.name));
                 }
                 (
-                    format!("{VT}::Record {{ name: Some({wit_name:?}.into()), fields: vec![{}] }}", fields.join(", ")),
-                    format!("{V}::Record(vec![{}])", to.join(", ")),
+                    format!("{vt}::Record {{ name: Some({wit_name:?}.into()), fields: vec![{}] }}", fields.join(", ")),
+                    format!("{v}::Record(vec![{}])", to.join(", ")),
                     format!(
-                        "let mut fields = {T}::record_fields::<Self>(value, {})?; Ok(Self {{ {} }})",
+                        "let mut fields = {t}::record_fields::<Self>(value, {})?; Ok(Self {{ {} }})",
                         record.fields.len(),
                         from.join(", ")
                     ),
@@ -401,22 +421,22 @@ impl Names<'_> {
                     match &case.ty {
                         Some(ty) => {
                             let ty = self.value_type(ty)?.context("checked convertible")?;
-                            cases.push(format!("::polyplug_value::Case {{ name: {name:?}.into(), ty: Some({ty}) }}"));
-                            to.push(format!("Self::{rust}(e) => {V}::Variant({name:?}.into(), Some(Box::new(::polyplug_value::ToValue::to_value(e))))"));
-                            from.push(format!("{name:?} => Ok(Self::{rust}({T}::payload(payload)?))"));
+                            cases.push(format!("{pv}::Case {{ name: {name:?}.into(), ty: Some({ty}) }}"));
+                            to.push(format!("Self::{rust}(e) => {v}::Variant({name:?}.into(), Some(Box::new({pv}::ToValue::to_value(e))))"));
+                            from.push(format!("{name:?} => Ok(Self::{rust}({t}::payload(payload)?))"));
                         }
                         None => {
-                            cases.push(format!("::polyplug_value::Case {{ name: {name:?}.into(), ty: None }}"));
-                            to.push(format!("Self::{rust} => {V}::Variant({name:?}.into(), None)"));
+                            cases.push(format!("{pv}::Case {{ name: {name:?}.into(), ty: None }}"));
+                            to.push(format!("Self::{rust} => {v}::Variant({name:?}.into(), None)"));
                             from.push(format!("{name:?} => Ok(Self::{rust})"));
                         }
                     }
                 }
                 (
-                    format!("{VT}::Variant {{ name: Some({wit_name:?}.into()), cases: vec![{}] }}", cases.join(", ")),
+                    format!("{vt}::Variant {{ name: Some({wit_name:?}.into()), cases: vec![{}] }}", cases.join(", ")),
                     format!("match self {{ {} }}", to.join(", ")),
                     format!(
-                        "let (case, payload) = {T}::variant_case::<Self>(value)?; let _ = &payload; match case.as_str() {{ {}, other => Err({T}::unknown_case::<Self>(other)) }}",
+                        "let (case, payload) = {t}::variant_case::<Self>(value)?; let _ = &payload; match case.as_str() {{ {}, other => Err({t}::unknown_case::<Self>(other)) }}",
                         from.join(", ")
                     ),
                 )
@@ -426,10 +446,10 @@ impl Names<'_> {
                 let to: Vec<_> = e.cases.iter().map(|c| format!("Self::{} => {:?}", upper_camel(&c.name), c.name)).collect();
                 let from: Vec<_> = e.cases.iter().map(|c| format!("{:?} => Ok(Self::{})", c.name, upper_camel(&c.name))).collect();
                 (
-                    format!("{VT}::Enum {{ name: Some({wit_name:?}.into()), cases: vec![{}] }}", names.join(", ")),
-                    format!("{V}::Enum(match self {{ {} }}.into())", to.join(", ")),
+                    format!("{vt}::Enum {{ name: Some({wit_name:?}.into()), cases: vec![{}] }}", names.join(", ")),
+                    format!("{v}::Enum(match self {{ {} }}.into())", to.join(", ")),
                     format!(
-                        "match {T}::enum_case::<Self>(value)?.as_str() {{ {}, other => Err({T}::unknown_case::<Self>(other)) }}",
+                        "match {t}::enum_case::<Self>(value)?.as_str() {{ {}, other => Err({t}::unknown_case::<Self>(other)) }}",
                         from.join(", ")
                     ),
                 )
@@ -447,10 +467,10 @@ impl Names<'_> {
                     .map(|f| format!("{:?} => Self::{}", f.name, f.name.to_shouty_snake_case()))
                     .collect();
                 (
-                    format!("{VT}::Flags {{ name: Some({wit_name:?}.into()), names: vec![{}] }}", names.join(", ")),
-                    format!("let mut names = Vec::new(); {} {V}::Flags(names)", to.join(" ")),
+                    format!("{vt}::Flags {{ name: Some({wit_name:?}.into()), names: vec![{}] }}", names.join(", ")),
+                    format!("let mut names = Vec::new(); {} {v}::Flags(names)", to.join(" ")),
                     format!(
-                        "let mut flags = Self::empty(); for name in {T}::flag_names::<Self>(value)? {{ flags |= match name.as_str() {{ {}, other => return Err({T}::unknown_case::<Self>(other)) }}; }} Ok(flags)",
+                        "let mut flags = Self::empty(); for name in {t}::flag_names::<Self>(value)? {{ flags |= match name.as_str() {{ {}, other => return Err({t}::unknown_case::<Self>(other)) }}; }} Ok(flags)",
                         from.join(", ")
                     ),
                 )
@@ -459,12 +479,22 @@ impl Names<'_> {
         };
         let _ = write!(
             out,
-            "impl ::polyplug_value::WitType for {path} {{ fn wit_type() -> {VT} {{ {wit_type} }} }}\n\
-             impl ::polyplug_value::ToValue for {path} {{ fn to_value(&self) -> {V} {{ {to_value} }} }}\n\
-             impl ::polyplug_value::FromValue for {path} {{ fn from_value(value: {V}) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {{ {from_value} }} }}\n"
+            "impl {pv}::WitType for {path} {{ fn wit_type() -> {vt} {{ {wit_type} }} }}\n\
+             impl {pv}::ToValue for {path} {{ fn to_value(&self) -> {v} {{ {to_value} }} }}\n\
+             impl {pv}::FromValue for {path} {{ fn from_value(value: {v}) -> ::core::result::Result<Self, {pv}::ValueError> {{ {from_value} }} }}\n"
         );
         Ok(())
     }
+}
+
+/// An exported interface as the facade sees it: its key in the world, its
+/// generated module and accessor, and the type names the facade re-exports.
+#[derive(Clone, Copy)]
+struct ExportedInterface<'a> {
+    key: &'a WorldKey,
+    module: &'a str,
+    accessor: &'a str,
+    reexported: &'a [String],
 }
 
 /// One exported function as the facade calls it.
@@ -479,16 +509,8 @@ struct FacadeCall {
 }
 
 impl FacadeCall {
-    fn new(
-        resolve: &Resolve,
-        parsed: &syn::File,
-        key: &WorldKey,
-        module: &str,
-        accessor: &str,
-        function: &Function,
-        raw_path: &str,
-        reexported: &[String],
-    ) -> Result<Self> {
+    fn new(resolve: &Resolve, parsed: &syn::File, interface: &ExportedInterface<'_>, function: &Function, raw_path: &str) -> Result<Self> {
+        let ExportedInterface { key, module, accessor, reexported } = *interface;
         let snake = function.name.to_snake_case();
         let (inputs, output) = raw_signature(parsed, module, &format!("call_{snake}"))
             .with_context(|| format!("no `call_{snake}` in the generated module `{module}`"))?;
@@ -513,7 +535,7 @@ impl FacadeCall {
             params,
             result: output.map(|ty| qualified(ty, &prefix, reexported)),
             function_name: format!(
-                "::polyplug_host::FunctionName {{ interface: {interface:?}, function: {:?}, display: {:?} }}",
+                "FunctionName {{ interface: {interface:?}, function: {:?}, display: {:?} }}",
                 function.name,
                 format!("{short}/{}", function.name)
             ),
@@ -523,13 +545,14 @@ impl FacadeCall {
     }
 
     /// The facade method, `async` or blocking.
-    fn method(&self, asynchronous: bool) -> String {
+    fn method(&self, asynchronous: bool, paths: &Paths) -> String {
+        let (host, value) = (&paths.polyplug_host, &paths.polyplug_value);
         let params: String = self.params.iter().map(|(name, ty)| format!(", {name}: {ty}")).collect();
         let names: Vec<&str> = self.params.iter().map(|(name, _)| name.as_str()).collect();
         let args = names.join(", ");
         let tuple = if names.is_empty() { "()".to_string() } else { format!("({args},)") };
         let result = self.result.clone().unwrap_or_else(|| "()".into());
-        let json_args: Vec<String> = names.iter().map(|n| format!("::polyplug_value::to_json(&{n})")).collect();
+        let json_args: Vec<String> = names.iter().map(|n| format!("{value}::to_json(&{n})")).collect();
         let json_args = json_args.join(", ");
         let (asyncness, dot_await) = if asynchronous { ("async ", ".await") } else { ("", "") };
         let local = if asynchronous {
@@ -552,8 +575,8 @@ impl FacadeCall {
             ),
         };
         format!(
-            "\n{docs}    pub {asyncness}fn {method}(&self{params}) -> ::polyplug_host::Result<{result}> {{\n\
-             const FUNCTION: ::polyplug_host::FunctionName = {function_name};\n\
+            "\n{docs}    pub {asyncness}fn {method}(&self{params}) -> {host}::Result<{result}> {{\n\
+             const FUNCTION: {host}::FunctionName = {host}::{function_name};\n\
              match self.handle.typed() {{ Some(typed) => {local}, None => {remote} }}\n    }}\n",
             docs = self.docs,
             method = self.method,

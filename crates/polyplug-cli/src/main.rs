@@ -83,6 +83,25 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Generate a host application's Rust for its own WIT world: wasmtime's
+    /// bindings, the JSON-mapping conversions of its types, and the typed
+    /// facade (async and blocking), in one file to check in.
+    ///
+    /// Example: polyplug bindgen --wit wit --world greeter --out src/generated/greeter.rs
+    Bindgen {
+        /// The directory holding the host application's WIT package.
+        #[arg(long)]
+        wit: PathBuf,
+        /// The world to generate for.
+        #[arg(long)]
+        world: String,
+        /// Where to write the file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write nothing; fail when `--out` differs from what would be written (for CI).
+        #[arg(long, requires = "out")]
+        check: bool,
+    },
 }
 
 /// How a `call` gets its capabilities.
@@ -294,6 +313,26 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Bindgen { wit, world, out, check } => {
+            let text = polyplug_bindgen::own_world_file(&wit, &world, "`polyplug bindgen`")?;
+            match (out, check) {
+                (Some(out), true) => {
+                    if std::fs::read_to_string(&out).ok().as_deref() != Some(text.as_str()) {
+                        bail!("`{}` is stale: run `polyplug bindgen --wit {} --world {world} --out {}`", out.display(), wit.display(), out.display());
+                    }
+                    eprintln!("`{}` is fresh", out.display());
+                }
+                (Some(out), false) => {
+                    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+                    eprintln!("wrote {}", out.display());
+                }
+                (None, _) => print!("{text}"),
+            }
+            Ok(())
+        }
     }
 }
 
@@ -338,6 +377,7 @@ fn describe_requests(manifest: &Manifest) -> Vec<String> {
     lines.extend(caps.files.iter().map(|f| format!("files: {} access to {}", f.access, f.path)));
     lines.extend(caps.env.iter().map(|e| format!("env: environment variable {e}")));
     lines.extend(caps.sockets.iter().map(|s| format!("sockets: {s}")));
+    lines.extend(caps.host.iter().map(|h| format!("host interface: {h}")));
     lines.extend(caps.kv.iter().map(|kv| format!("kv: a key-value store of {}", kv.quota)));
     lines.extend(requested_limits(manifest));
     if lines.is_empty() {

@@ -266,3 +266,26 @@ fn any_component_can_be_called_and_inspected_even_of_an_unknown_world() {
     let out = polyplug(&["call", calc, "add", "1", "1", "--wit", wit.to_str().unwrap(), "--world", "calculator"]);
     assert_eq!(stdout(&out).trim(), "2", "{}", stderr(&out));
 }
+
+#[test]
+fn bindgen_writes_exactly_the_checked_in_greeter_bindings_and_checks_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let wit = root.join("examples/greeter-host/wit");
+    let checked_in = root.join("examples/greeter-host/src/generated/greeter.rs");
+    let out = polyplug(&["bindgen", "--wit", wit.to_str().unwrap(), "--world", "greeter"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), std::fs::read_to_string(&checked_in).unwrap(), "what the example checks in is what the command writes");
+    let check = polyplug(&["bindgen", "--wit", wit.to_str().unwrap(), "--world", "greeter", "--out", checked_in.to_str().unwrap(), "--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    // A stale file is named, with the command that refreshes it.
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join("greeter.rs");
+    std::fs::write(&stale, "// old\n").unwrap();
+    let check = polyplug(&["bindgen", "--wit", wit.to_str().unwrap(), "--world", "greeter", "--out", stale.to_str().unwrap(), "--check"]);
+    assert!(!check.status.success());
+    assert!(stderr(&check).contains(&format!("`{}` is stale: run `polyplug bindgen", stale.display())), "{}", stderr(&check));
+    // A world the WIT does not have.
+    let missing = polyplug(&["bindgen", "--wit", wit.to_str().unwrap(), "--world", "nope"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("nope"), "{}", stderr(&missing));
+}

@@ -47,6 +47,8 @@ pub(crate) struct HostInner {
     pub(crate) ticks: Ticks,
     /// The authorities plugins' outgoing `https` trusts.
     pub(crate) https: polyplug_linker::HttpsTrust,
+    /// The host application's own host interfaces and their data.
+    pub(crate) extensions: Arc<polyplug_linker::Extensions>,
 }
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
@@ -94,6 +96,7 @@ pub struct HostBuilder {
     fuel_metering: bool,
     max_wasm_stack: ByteSize,
     https_roots_pem: Vec<u8>,
+    extensions: polyplug_linker::Extensions,
 }
 
 impl Default for HostBuilder {
@@ -110,6 +113,7 @@ impl Default for HostBuilder {
             fuel_metering: false,
             max_wasm_stack: ByteSize(512 << 10),
             https_roots_pem: Vec::new(),
+            extensions: polyplug_linker::Extensions::default(),
         }
     }
 }
@@ -208,6 +212,41 @@ impl HostBuilder {
         self
     }
 
+    /// Provides the host interface `import` (unversioned, e.g.
+    /// `acme:greeter/names`) of the host application's own WIT to the plugins
+    /// granted `capability` (`host = ["names"]` in their manifest and their
+    /// grant): `link` adds it to a plugin's linker, usually with the
+    /// `add_to_linker` that wasmtime generated for it, implemented on
+    /// [`PluginState`](polyplug_linker::PluginState). A plugin importing it
+    /// without the grant is refused before it runs, like one importing a
+    /// built-in host interface it did not declare.
+    ///
+    /// ```ignore
+    /// let host = Host::builder()
+    ///     .host_data(Nicknames::default())
+    ///     .host_interface("acme:greeter/names", "names", |linker| {
+    ///         bindings::acme::greeter::names::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
+    ///     })
+    ///     .build()?;
+    /// ```
+    pub fn host_interface(
+        mut self,
+        import: impl Into<String>,
+        capability: impl Into<String>,
+        link: impl Fn(&mut wasmtime::component::Linker<polyplug_linker::PluginState>) -> wasmtime::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.extensions.interface(import, capability, link);
+        self
+    }
+
+    /// Data the host application's interface implementations read with
+    /// [`PluginState::host_data`](polyplug_linker::PluginState::host_data),
+    /// shared by every plugin; one value per type.
+    pub fn host_data<T: std::any::Any + Send + Sync>(mut self, data: T) -> Self {
+        self.extensions.data(data);
+        self
+    }
+
     /// Builds the engine and starts the clock that enforces call deadlines.
     pub fn build(self) -> Result<Host> {
         let config = engine_config(self.pooling, self.fuel_metering, self.max_wasm_stack);
@@ -230,6 +269,7 @@ impl HostBuilder {
                 pooling: self.pooling,
                 ticks,
                 https,
+                extensions: Arc::new(self.extensions),
             }),
         })
     }

@@ -146,7 +146,8 @@ impl Plugin {
         let (component, provenance) = host.compile(file_name, &digest, bytes)?;
         let engine = &host.inner.engine;
         let component_type = component.component_type();
-        polyplug_linker::check_imports(&name, component_type.imports(engine).map(|(import, _)| import), &grant)?;
+        let extensions = &host.inner.extensions;
+        polyplug_linker::check_imports(&name, component_type.imports(engine).map(|(import, _)| import), &grant, extensions)?;
         let world = resolve_world(engine, &host.inner.catalog, &component, &name, wanted_world.as_deref(), spec.own_world)?;
         if let Some(stack) = requested_limits.stack.filter(|s| *s > host.inner.max_wasm_stack) {
             return Err(Error::Link {
@@ -158,7 +159,7 @@ impl Plugin {
             });
         }
         check_pool_share(host, &component, &limits, &name)?;
-        let linker = polyplug_linker::linker(engine, &grant)?;
+        let linker = polyplug_linker::linker_for(engine, &grant, Calls::Sync, extensions)?;
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(|e| Error::Link { plugin: name.clone(), reason: format!("{e:#}") })?;
@@ -607,6 +608,7 @@ impl PluginInner {
             kv: self.kv.clone(),
             ticks: host.ticks.clone(),
             https: host.https.clone(),
+            extensions: host.extensions.clone(),
         };
         let state = PluginState::new(parts, &self.grant)?;
         let mut store = Store::new(&host.engine, state);
@@ -660,7 +662,7 @@ impl PluginInner {
             return Ok(side);
         }
         let engine = &self.host.inner.engine;
-        let linker = polyplug_linker::linker_for(engine, &self.grant, Calls::Async)?;
+        let linker = polyplug_linker::linker_for(engine, &self.grant, Calls::Async, &self.host.inner.extensions)?;
         let instance_pre = linker
             .instantiate_pre(&self.component)
             .map_err(|e| Error::Link { plugin: self.name.to_string(), reason: format!("{e:#}") })?;

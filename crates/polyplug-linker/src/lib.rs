@@ -25,11 +25,13 @@
 //! plugin implements.
 
 mod bounded;
+mod extensions;
 mod http;
 mod https;
 mod kv;
 mod stdio;
 
+pub use extensions::{Extensions, HostImport, LinkFn};
 pub use https::HttpsTrust;
 pub use kv::KvStore;
 
@@ -89,11 +91,13 @@ pub enum LinkError {
     Wasmtime(String),
 }
 
-/// Checks every import of a plugin against its grant, before it runs.
+/// Checks every import of a plugin against its grant (and the host
+/// application's own interfaces, `extensions`), before it runs.
 pub fn check_imports<'a>(
     plugin: &str,
     imports: impl IntoIterator<Item = &'a str>,
     grant: &EffectiveGrant,
+    extensions: &Extensions,
 ) -> Result<(), LinkError> {
     for import in imports {
         let refuse = |reason: String| LinkError::Import { plugin: plugin.into(), import: import.into(), reason };
@@ -102,6 +106,16 @@ pub fn check_imports<'a>(
         if let Some(row) = HostInterface::of_import(import) {
             if !grant.links(row) {
                 return Err(refuse(row.undeclared()));
+            }
+            continue;
+        }
+        if let Some(row) = extensions.import(import) {
+            if !grant.host.contains(&row.capability) {
+                return Err(refuse(format!(
+                    "but does not declare the host capability `{cap}`; add `host = [\"{cap}\"]` to `[capabilities]` in its polyplug.toml \
+                     (and grant it), or rebuild without it",
+                    cap = row.capability
+                )));
             }
             continue;
         }
@@ -133,6 +147,7 @@ pub struct PluginState {
     http_hooks: http::OriginAllowlist,
     deadline: Deadline,
     stderr_tail: Arc<stdio::StderrTail>,
+    extensions: Arc<Extensions>,
 }
 
 /// A clock that never moves: what a plugin without the `clocks` grant sees.
@@ -172,12 +187,14 @@ pub struct StateParts {
     pub ticks: Ticks,
     /// The authorities outgoing `https` trusts.
     pub https: HttpsTrust,
+    /// The host application's own interfaces and their data.
+    pub extensions: Arc<Extensions>,
 }
 
 impl PluginState {
     /// State for one instance, with exactly the reach `grant` allows.
     pub fn new(parts: StateParts, grant: &EffectiveGrant) -> Result<Self, LinkError> {
-        let StateParts { plugin, config, audit, limits, kv, ticks, https } = parts;
+        let StateParts { plugin, config, audit, limits, kv, ticks, https, extensions } = parts;
         let mut wasi = WasiCtx::builder();
         for name in &grant.env {
             if let Ok(value) = std::env::var(name) {
@@ -262,6 +279,7 @@ impl PluginState {
             plugin,
             audit,
             kv,
+            extensions,
         })
     }
 
@@ -282,6 +300,12 @@ impl PluginState {
     pub fn arm_deadline(&mut self, ticks: u64) {
         self.deadline.arm(ticks);
         self.stderr_tail.clear();
+    }
+
+    /// Data the host application gave its host interfaces
+    /// (`HostBuilder::host_data`), by type; `None` if it gave none of `T`.
+    pub fn host_data<T: std::any::Any + Send + Sync>(&self) -> Option<&T> {
+        self.extensions.get()
     }
 
     /// What is left of the current call's time (zero once its deadline passed).
@@ -400,13 +424,19 @@ pub enum Calls {
 /// host interfaces it was granted, outgoing HTTP if granted, and `open-at`
 /// wrapped to audit escapes.
 pub fn linker(engine: &Engine, grant: &EffectiveGrant) -> Result<Linker<PluginState>, LinkError> {
-    linker_for(engine, grant, Calls::Sync)
+    linker_for(engine, grant, Calls::Sync, &Extensions::default())
 }
 
 /// The linker for one plugin with `grant`, for calls made as `calls` says.
 /// The reach is the same for both; only how host functions wait differs
 /// (instances of an asynchronous linker must be called with `call_async`).
-pub fn linker_for(engine: &Engine, grant: &EffectiveGrant, calls: Calls) -> Result<Linker<PluginState>, LinkError> {
+/// The host application's interfaces (`extensions`) are linked where granted.
+pub fn linker_for(
+    engine: &Engine,
+    grant: &EffectiveGrant,
+    calls: Calls,
+    extensions: &Extensions,
+) -> Result<Linker<PluginState>, LinkError> {
     let wasm = |e: wasmtime::Error| LinkError::Wasmtime(format!("{e:#}"));
     let mut linker = Linker::new(engine);
     match calls {
@@ -417,6 +447,7 @@ pub fn linker_for(engine: &Engine, grant: &EffectiveGrant, calls: Calls) -> Resu
     for row in HOST_INTERFACES.iter().filter(|row| grant.links(row)) {
         add_host_interface(&mut linker, row, calls).map_err(wasm)?;
     }
+    extensions.link_granted(&mut linker, &grant.host).map_err(wasm)?;
     linker.allow_shadowing(true);
     audit_path_escapes(&mut linker, calls).map_err(wasm)?;
     bounded::bound_waits(&mut linker, calls).map_err(wasm)?;

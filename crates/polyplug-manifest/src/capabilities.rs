@@ -43,6 +43,10 @@ pub struct Capabilities {
     /// Sockets (`wasi:sockets`) to these addresses.
     #[serde(default)]
     pub sockets: Vec<SocketPattern>,
+    /// Host interfaces the host application provides (its own WIT), by the
+    /// capability names it gives them, e.g. `host = ["names"]`.
+    #[serde(default)]
+    pub host: Vec<String>,
 }
 
 /// An HTTP origin pattern: `scheme://host[:port]`, where the host may start

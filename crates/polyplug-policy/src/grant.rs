@@ -62,6 +62,9 @@ pub struct Grant {
     /// Socket addresses.
     #[serde(default)]
     pub sockets: Vec<SocketPattern>,
+    /// Host interfaces of the host application, by capability name.
+    #[serde(default)]
+    pub host: Vec<String>,
     /// Non-public address ranges (CIDR: `10.0.0.0/8`, `127.0.0.0/8`) that a
     /// granted HTTP host name may resolve to. A name resolving to a loopback,
     /// private, link-local or otherwise non-public address is refused unless
@@ -144,6 +147,8 @@ pub struct EffectiveGrant {
     pub kv_quota: Option<ByteSize>,
     /// Socket patterns (the requested ones).
     pub sockets: Vec<SocketPattern>,
+    /// Host interfaces of the host application, by capability name.
+    pub host: Vec<String>,
     /// Non-public ranges a granted HTTP host name may resolve to (the
     /// grant's `private-ranges`: not requested, the operator's alone).
     pub private_ranges: Vec<IpRange>,
@@ -169,6 +174,7 @@ impl EffectiveGrant {
             config: requested.config,
             http_interface: !requested.http.is_empty(),
             kv_quota: requested.kv.map(|kv| kv.quota),
+            host: requested.host.clone(),
             ..EffectiveGrant::nothing()
         }
     }
@@ -270,6 +276,7 @@ fn merge(into: &mut Grant, from: &Grant) {
     into.files.extend(from.files.iter().cloned());
     into.env.extend(from.env.iter().cloned());
     into.sockets.extend(from.sockets.iter().cloned());
+    into.host.extend(from.host.iter().cloned());
     into.private_ranges.extend(from.private_ranges.iter().copied());
     into.kv = match (into.kv, from.kv) {
         (Some(a), Some(b)) => Some(if b.quota > a.quota { b } else { a }),
@@ -432,6 +439,13 @@ impl Policy {
                 format!("sockets = [{}]", toml_string(&text)),
             );
         }
+        for capability in &requested.host {
+            need(
+                grant.host.contains(capability),
+                format!("the host interface `{capability}`"),
+                format!("host = [{}]", toml_string(capability)),
+            );
+        }
         if !missing.is_empty() {
             return Err(Refusal::Ungranted(Ungranted { plugin: name.to_string(), policy: self.origin.clone(), missing }));
         }
@@ -447,6 +461,7 @@ impl Policy {
             stdio: requested.stdio,
             kv_quota: requested.kv.map(|kv| kv.quota),
             sockets: requested.sockets.clone(),
+            host: requested.host.clone(),
             private_ranges: grant.private_ranges,
             limits: grant.limits,
         })
@@ -472,6 +487,7 @@ fn grant_allowing(requested: &Capabilities) -> Grant {
         stdio: requested.stdio,
         kv: requested.kv.map(|kv| KvGrant { quota: kv.quota }),
         sockets: requested.sockets.clone(),
+        host: requested.host.clone(),
         ..Grant::default()
     }
 }

@@ -25,9 +25,15 @@
 //! WIT generates the same for its worlds with `polyplug bindgen`.
 
 pub use polyplug_host::{
-    Backend, Error, FunctionName, FunctionSignature, Host, HostBuilder, Loader, Plugin, PluginInfo, Provenance, RemotePlugin, Result,
-    TypedPlugin, WorldHandle,
+    Backend, CallFuture, Error, FunctionName, FunctionSignature, Host, HostBuilder, Loader, Plugin, PluginInfo, PluginState, Provenance,
+    RemotePlugin, Result, TypedPlugin, TypedSlot, WorldHandle,
 };
+pub use polyplug_wit::Catalog;
+/// The generated host bindings of the built-in worlds, and the `World`
+/// trait a host application's own bindings implement.
+pub use polyplug_bindings as bindings;
+/// The JSON mapping of WIT values.
+pub use polyplug_value as value;
 pub use polyplug_limits::{ByteSize, Limits};
 pub use polyplug_policy::Policy;
 

@@ -27,6 +27,7 @@ pub fn raw_store(host: &Host) -> Store<PluginState> {
         kv: None,
         ticks: polyplug_limits::Ticks::default(),
         https: polyplug_linker::HttpsTrust::default(),
+        extensions: Default::default(),
     };
     let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
     store.set_epoch_deadline(1 << 40);
