@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use polyplug_host::{Error as HostError, Host, Plugin};
+use polyplug_host::{Error as HostError, Host, Plugin, SetEvent};
 use polyplug_manifest::Manifest;
 use polyplug_policy::{ConsentRecord, Grant, Policy, Preopen};
 use sha2::{Digest, Sha256};
@@ -82,6 +82,25 @@ enum Command {
         /// Record without asking (for scripts; there is no terminal to ask on).
         #[arg(long)]
         yes: bool,
+    },
+    /// Load every plugin of a directory with a policy and show how each
+    /// fares; with `--watch`, keep it loaded and print loads, reloads and
+    /// refusals as files change (for an edit-build-call loop).
+    ///
+    /// Example: polyplug run plugins/ --policy policy.toml --watch
+    Run {
+        /// The directory of plugins (`*.wasm`; each one's key is its file name without `.wasm`).
+        dir: PathBuf,
+        /// The operator's policy file (a `[default]` grant applies to every
+        /// plugin, whatever its digest: handy while rebuilding one).
+        #[arg(long, env = "POLYPLUG_POLICY")]
+        policy: PathBuf,
+        /// Configuration entry for a plugin, `KEY:NAME=VALUE` (its key, then the entry); repeatable.
+        #[arg(long = "config", short = 'c', value_name = "KEY:NAME=VALUE")]
+        config: Vec<String>,
+        /// Keep running and follow the directory.
+        #[arg(long)]
+        watch: bool,
     },
     /// Generate a host application's Rust for its own WIT world: wasmtime's
     /// bindings, the JSON-mapping conversions of its types, and the typed
@@ -310,6 +329,42 @@ fn run(cli: Cli) -> Result<()> {
             );
             if !kept.is_empty() {
                 eprintln!("warning: the plugin will be refused at load until its limits fit; see the notes above");
+            }
+            Ok(())
+        }
+        Command::Run { dir, policy, config, watch } => {
+            let policy = Policy::load(&policy)?;
+            let host = host(cli.no_cache, cli.wit.as_deref(), policy)?;
+            let mut builder = polyplug_host::PluginSet::builder(&host, &dir).watch(watch).on_event(|event| {
+                let line = match event {
+                    SetEvent::Loaded { key, plugin } => format!("loaded   {key}: {plugin}"),
+                    SetEvent::Reloaded { key, from, to } => format!("reloaded {key}: {from} -> {to}"),
+                    SetEvent::Refused { key, reason } => format!("refused  {key}: {reason}"),
+                    SetEvent::Unloaded { key } => format!("unloaded {key}"),
+                };
+                println!("{}", sanitize::for_terminal_lines(&line));
+            });
+            let mut per_plugin: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+            for entry in &config {
+                let (key, pair) = entry.split_once(':').with_context(|| format!("--config `{entry}` is not `KEY:NAME=VALUE`"))?;
+                per_plugin.entry(key.to_string()).or_default().extend(pairs(std::slice::from_ref(&pair.to_string()), "--config")?);
+            }
+            for (key, entries) in per_plugin {
+                builder = builder.config(&key, entries);
+            }
+            let set = builder.build()?;
+            let members = set.members();
+            let failed = members.iter().filter(|m| m.plugin.is_none()).count();
+            println!("{} plugins in {}, {failed} not serving", members.len(), dir.display());
+            if watch {
+                println!("watching {} (Ctrl-C to stop)", dir.display());
+                // The set's own thread follows the directory and prints as it goes.
+                loop {
+                    std::thread::park();
+                }
+            }
+            if failed > 0 {
+                bail!("{failed} of {} plugins did not load (see `refused` above)", members.len());
             }
             Ok(())
         }

@@ -289,3 +289,68 @@ fn bindgen_writes_exactly_the_checked_in_greeter_bindings_and_checks_them() {
     assert!(!missing.status.success());
     assert!(stderr(&missing).contains("nope"), "{}", stderr(&missing));
 }
+
+/// `component` put at `dir/name` in one step (written beside it, renamed over it).
+fn install(dir: &Path, name: &str, component: &Path) {
+    let staging = dir.join(format!(".{name}.partial"));
+    std::fs::copy(component, &staging).unwrap();
+    std::fs::rename(&staging, dir.join(name)).unwrap();
+}
+
+#[test]
+fn run_loads_a_directory_and_says_which_plugins_did_not_load() {
+    let dir = tempfile::tempdir().unwrap();
+    install(dir.path(), "worker.wasm", &guest("examples/transform-rust"));
+    std::fs::write(dir.path().join("broken.wasm"), b"\0asm nope").unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[default]\nlog = true\n").unwrap();
+    let out = polyplug(&["run", dir.path().to_str().unwrap(), "--policy", policy.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("loaded   worker: transform-rust 0.1.0\n"), "{text}");
+    assert!(text.contains("refused  broken: "), "{text}");
+    assert!(text.contains("2 plugins in "), "{text}");
+    assert!(stderr(&out).contains("error: 1 of 2 plugins did not load"), "{}", stderr(&out));
+}
+
+#[test]
+fn run_watch_prints_reloads_as_they_happen() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    install(dir.path(), "worker.wasm", &guest("examples/transform-rust"));
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[default]\nlog = true\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_polyplug"))
+        .args(["run", dir.path().to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--watch"])
+        .env("POLYPLUG_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, seen) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    // A bound on "printed at all", not a timing.
+    let next_line = || seen.recv_timeout(std::time::Duration::from_secs(60)).expect("polyplug run printed nothing more");
+    while !next_line().starts_with("watching ") {}
+    // The next build of the same plugin: a new version.
+    let transform = guest("examples/transform-rust");
+    let manifest = std::fs::read_to_string(transform.parent().unwrap().join("polyplug.toml")).unwrap().replace("0.1.0\"", "0.1.1\"");
+    let next = dir.path().join("next.bin");
+    std::fs::write(&next, polyplug_manifest::embed(&std::fs::read(&transform).unwrap(), &manifest).unwrap()).unwrap();
+    install(dir.path(), "worker.wasm", &next);
+    let reloaded = next_line();
+    // A build that does not compile: refused, the version before keeps serving.
+    std::fs::write(dir.path().join(".partial"), b"\0asm nope").unwrap();
+    std::fs::rename(dir.path().join(".partial"), dir.path().join("worker.wasm")).unwrap();
+    let refused = next_line();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(reloaded, "reloaded worker: transform-rust 0.1.0 -> transform-rust 0.1.1");
+    assert!(refused.starts_with("refused  worker: "), "{refused}");
+}

@@ -41,6 +41,7 @@ mod dynamic;
 mod error;
 mod host;
 mod plugin;
+mod set;
 mod typed;
 mod world;
 
@@ -50,4 +51,5 @@ pub use error::{Error, Result};
 pub use host::{Host, HostBuilder, Loader};
 pub use plugin::{FunctionSignature, Plugin, PluginInfo};
 pub use polyplug_linker::PluginState;
+pub use set::{Lifecycle, Member, PluginSet, PluginSetBuilder, SetEvent};
 pub use typed::{TypedInstance, TypedPlugin, TypedSlot};

@@ -25,8 +25,8 @@
 //! WIT generates the same for its worlds with `polyplug bindgen`.
 
 pub use polyplug_host::{
-    Backend, CallFuture, Error, FunctionName, FunctionSignature, Host, HostBuilder, Loader, Plugin, PluginInfo, PluginState, Provenance,
-    RemotePlugin, Result, TypedPlugin, TypedSlot, WorldHandle,
+    Backend, CallFuture, Error, FunctionName, FunctionSignature, Host, HostBuilder, Lifecycle, Loader, Member, Plugin, PluginInfo, PluginSet,
+    PluginSetBuilder, PluginState, Provenance, RemotePlugin, Result, SetEvent, TypedPlugin, TypedSlot, WorldHandle,
 };
 pub use polyplug_wit::Catalog;
 /// The generated host bindings of the built-in worlds, and the `World`

@@ -1,0 +1,349 @@
+//! [`PluginSet`]: every plugin of a directory, loaded with the host's policy,
+//! kept in step with the directory while it is watched: a new file is
+//! loaded, a changed one reloaded, a removed one unloaded.
+//!
+//! A reload swaps versions atomically: a call holds the [`Plugin`] it got
+//! from [`PluginSet::get`], so calls in flight finish on the old version
+//! while new calls get the new one, and no call fails because of a reload. A
+//! new version that does not compile, pass the policy or `init` is refused
+//! with the reason, and the old version keeps serving.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use crate::plugin::LoadSpec;
+use crate::{Error, Host, Plugin, Result};
+
+/// Where a member of a set is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// Its first version is being loaded.
+    Loading,
+    /// A version is serving calls.
+    Serving,
+    /// A version is serving while a new one is being loaded.
+    Reloading,
+    /// No version serves: its file never loaded (see `last_error`).
+    Failed,
+}
+
+/// One plugin of a set, as the set reports it.
+#[derive(Clone)]
+pub struct Member {
+    /// The set's name for it: its file name without `.wasm`.
+    pub key: String,
+    /// Its file.
+    pub file: PathBuf,
+    /// Where it is in its lifecycle.
+    pub lifecycle: Lifecycle,
+    /// The version serving calls, if one is.
+    pub plugin: Option<Plugin>,
+    /// Why its last load or reload was refused, if it was.
+    pub last_error: Option<String>,
+}
+
+/// What happened to a set, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetEvent {
+    /// A plugin's first version loaded.
+    Loaded {
+        /// The member's key.
+        key: String,
+        /// The plugin's name and version.
+        plugin: String,
+    },
+    /// A new version replaced the one serving.
+    Reloaded {
+        /// The member's key.
+        key: String,
+        /// The name and version that served before.
+        from: String,
+        /// The name and version serving now.
+        to: String,
+    },
+    /// A file could not be loaded; what served before (if anything) still serves.
+    Refused {
+        /// The member's key.
+        key: String,
+        /// Why, as the host's error says it.
+        reason: String,
+    },
+    /// A file was removed, and its plugin with it.
+    Unloaded {
+        /// The member's key.
+        key: String,
+    },
+}
+
+type Listener = Box<dyn Fn(&SetEvent) + Send + Sync>;
+
+/// Settings for a [`PluginSet`]; start with [`PluginSet::builder`].
+pub struct PluginSetBuilder {
+    host: Host,
+    dir: PathBuf,
+    config: HashMap<String, Vec<(String, String)>>,
+    listeners: Vec<Listener>,
+    watch: bool,
+}
+
+impl PluginSetBuilder {
+    /// The configuration of the member `key` (its file name without `.wasm`).
+    pub fn config<K: Into<String>, V: Into<String>>(mut self, key: &str, entries: impl IntoIterator<Item = (K, V)>) -> Self {
+        self.config.insert(key.to_string(), entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
+        self
+    }
+
+    /// Calls `listener` with every event, as it happens (on the watching thread).
+    pub fn on_event(mut self, listener: impl Fn(&SetEvent) + Send + Sync + 'static) -> Self {
+        self.listeners.push(Box::new(listener));
+        self
+    }
+
+    /// Keeps the set in step with the directory (default: on): a new
+    /// `.wasm` file is loaded, a changed one reloaded, a removed one unloaded.
+    pub fn watch(mut self, watch: bool) -> Self {
+        self.watch = watch;
+        self
+    }
+
+    /// Loads every `.wasm` file of the directory, then watches it. A file
+    /// that does not load is a member in the `Failed` state, not an error:
+    /// the others serve.
+    pub fn build(self) -> Result<PluginSet> {
+        let inner = Arc::new(SetInner {
+            host: self.host,
+            dir: self.dir.clone(),
+            config: self.config,
+            listeners: self.listeners,
+            members: RwLock::new(BTreeMap::new()),
+            watcher: Mutex::new(None),
+        });
+        let files = std::fs::read_dir(&self.dir).map_err(|reason| Error::Read { path: self.dir.clone(), reason })?;
+        let mut paths: Vec<PathBuf> = files.filter_map(|entry| entry.ok().map(|e| e.path())).filter(|p| is_plugin_file(p)).collect();
+        paths.sort();
+        for path in paths {
+            inner.refresh(&path);
+        }
+        if self.watch {
+            let watcher = watch(&inner)?;
+            *inner.watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(watcher);
+        }
+        Ok(PluginSet { inner })
+    }
+}
+
+/// Every plugin of a directory, loaded with the host's policy and kept in
+/// step with the directory (see the module docs). Cheap to clone.
+///
+/// ```no_run
+/// let host = polyplug_host::Host::new()?;
+/// let set = polyplug_host::PluginSet::builder(&host, "plugins/")
+///     .config("auth-jwt", [("audience", "api")])
+///     .on_event(|event| println!("{event:?}"))
+///     .build()?;
+/// if let Some(plugin) = set.get("auth-jwt") {
+///     // `plugin` is the version serving now; a reload does not disturb this call.
+///     plugin.call_json("authenticator", "authenticate", &[/* … */])?;
+/// }
+/// # Ok::<(), polyplug_host::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct PluginSet {
+    inner: Arc<SetInner>,
+}
+
+struct SetInner {
+    host: Host,
+    dir: PathBuf,
+    config: HashMap<String, Vec<(String, String)>>,
+    listeners: Vec<Listener>,
+    members: RwLock<BTreeMap<String, Slot>>,
+    /// Dropped with the set, which ends the watching thread.
+    watcher: Mutex<Option<notify::RecommendedWatcher>>,
+}
+
+struct Slot {
+    file: PathBuf,
+    lifecycle: Lifecycle,
+    plugin: Option<Plugin>,
+    last_error: Option<String>,
+}
+
+impl PluginSet {
+    /// A set of the plugins in `dir`, loaded by `host`.
+    pub fn builder(host: &Host, dir: impl Into<PathBuf>) -> PluginSetBuilder {
+        PluginSetBuilder { host: host.clone(), dir: dir.into(), config: HashMap::new(), listeners: Vec::new(), watch: true }
+    }
+
+    /// The version of `key` (its file name without `.wasm`) serving now, if one is.
+    pub fn get(&self, key: &str) -> Option<Plugin> {
+        self.inner.members.read().unwrap_or_else(|e| e.into_inner()).get(key)?.plugin.clone()
+    }
+
+    /// Every member, in key order.
+    pub fn members(&self) -> Vec<Member> {
+        let members = self.inner.members.read().unwrap_or_else(|e| e.into_inner());
+        members
+            .iter()
+            .map(|(key, slot)| Member {
+                key: key.clone(),
+                file: slot.file.clone(),
+                lifecycle: slot.lifecycle,
+                plugin: slot.plugin.clone(),
+                last_error: slot.last_error.clone(),
+            })
+            .collect()
+    }
+
+    /// The directory the set holds.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+}
+
+impl SetInner {
+    fn emit(&self, event: SetEvent) {
+        tracing::info!(dir = %self.dir.display(), "plugin set: {event:?}");
+        for listener in &self.listeners {
+            listener(&event);
+        }
+    }
+
+    /// Runs `change` on the member `key` (made, without a version, if new).
+    fn update(&self, key: &str, file: &Path, change: impl FnOnce(&mut Slot)) {
+        let mut members = self.members.write().unwrap_or_else(|e| e.into_inner());
+        let slot = members.entry(key.to_string()).or_insert_with(|| Slot {
+            file: file.to_path_buf(),
+            lifecycle: Lifecycle::Loading,
+            plugin: None,
+            last_error: None,
+        });
+        change(slot);
+    }
+
+    /// Brings the member of `path` in step with the file: loads, reloads
+    /// (if its content changed) or unloads it.
+    fn refresh(&self, path: &Path) {
+        let Some(key) = member_key(path) else { return };
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let removed = self.members.write().unwrap_or_else(|e| e.into_inner()).remove(&key);
+                if removed.is_some() {
+                    self.emit(SetEvent::Unloaded { key });
+                }
+                return;
+            }
+            Err(e) => return self.refuse(&key, path, format!("cannot read {}: {e}", path.display())),
+        };
+        let digest = hex::encode(Sha256::digest(&bytes));
+        let current = self.members.read().unwrap_or_else(|e| e.into_inner()).get(&key).and_then(|slot| slot.plugin.clone());
+        if current.as_ref().is_some_and(|plugin| plugin.digest() == digest) {
+            return;
+        }
+        let loading = if current.is_some() { Lifecycle::Reloading } else { Lifecycle::Loading };
+        self.update(&key, path, |slot| slot.lifecycle = loading);
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let spec = LoadSpec { config: self.config.get(&key).cloned().unwrap_or_default(), ..LoadSpec::default() };
+        match Plugin::load(&self.host, &file_name, &bytes, spec) {
+            Ok(plugin) => {
+                let to = describe(&plugin);
+                // The swap: new calls get this version; calls holding the old one finish on it.
+                self.update(&key, path, |slot| {
+                    slot.plugin = Some(plugin);
+                    slot.lifecycle = Lifecycle::Serving;
+                    slot.last_error = None;
+                });
+                match current {
+                    Some(old) => self.emit(SetEvent::Reloaded { key, from: describe(&old), to }),
+                    None => self.emit(SetEvent::Loaded { key, plugin: to }),
+                }
+            }
+            Err(error) => self.refuse(&key, path, error.to_string()),
+        }
+    }
+
+    fn refuse(&self, key: &str, path: &Path, reason: String) {
+        self.update(key, path, |slot| {
+            slot.lifecycle = if slot.plugin.is_some() { Lifecycle::Serving } else { Lifecycle::Failed };
+            slot.last_error = Some(reason.clone());
+        });
+        tracing::warn!(plugin = key, "plugin set: {} refused: {reason}", path.display());
+        self.emit(SetEvent::Refused { key: key.to_string(), reason });
+    }
+}
+
+/// `name version` of a loaded plugin.
+fn describe(plugin: &Plugin) -> String {
+    match plugin.manifest() {
+        Some(manifest) => format!("{} {}", plugin.name(), manifest.plugin.version),
+        None => plugin.name().to_string(),
+    }
+}
+
+fn is_plugin_file(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "wasm")
+}
+
+/// A plugin file's key: its name without `.wasm`; `None` for other files.
+fn member_key(path: &Path) -> Option<String> {
+    if !is_plugin_file(path) {
+        return None;
+    }
+    path.file_stem().map(|stem| stem.to_string_lossy().into_owned())
+}
+
+/// How long a file must be quiet before it is (re)loaded: a plugin written
+/// in several pieces is loaded once, whole.
+const SETTLE: Duration = Duration::from_millis(10);
+
+/// Watches the set's directory on a thread of its own; the thread ends when
+/// the set (and so the watcher) is dropped.
+fn watch(inner: &Arc<SetInner>) -> Result<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let (events, changes) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(events)
+        .map_err(|e| Error::Setup(format!("cannot watch {}: {e}", inner.dir.display())))?;
+    watcher
+        .watch(&inner.dir, notify::RecursiveMode::NonRecursive)
+        .map_err(|e| Error::Setup(format!("cannot watch {}: {e}", inner.dir.display())))?;
+    let set: Weak<SetInner> = Arc::downgrade(inner);
+    std::thread::Builder::new()
+        .name("polyplug-set-watch".into())
+        .spawn(move || {
+            use std::sync::mpsc::RecvTimeoutError;
+            let mut pending: Vec<PathBuf> = Vec::new();
+            loop {
+                let next = if pending.is_empty() {
+                    changes.recv().map_err(|_| RecvTimeoutError::Disconnected)
+                } else {
+                    changes.recv_timeout(SETTLE)
+                };
+                match next {
+                    Ok(Ok(event)) => {
+                        for path in event.paths.into_iter().filter(|p| is_plugin_file(p)) {
+                            if !pending.contains(&path) {
+                                pending.push(path);
+                            }
+                        }
+                    }
+                    Ok(Err(error)) => tracing::warn!("plugin set: watching failed: {error}"),
+                    // Quiet for SETTLE: load what changed.
+                    Err(RecvTimeoutError::Timeout) => {
+                        let Some(set) = set.upgrade() else { return };
+                        for path in pending.drain(..) {
+                            set.refresh(&path);
+                        }
+                    }
+                    // The watcher is gone: so is the set.
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        })
+        .map_err(|e| Error::Setup(format!("cannot start the watching thread: {e}")))?;
+    Ok(watcher)
+}
