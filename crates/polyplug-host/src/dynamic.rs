@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use polyplug_value::{Case, Field, Value, ValueType};
+use polyplug_value::{Case, Field, Value, ValueType, ValueView, View};
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
 use wasmtime::component::{Component, ComponentExportIndex, Val};
@@ -186,45 +186,42 @@ pub(crate) fn to_val(value: Value) -> Val {
     }
 }
 
-/// A wasmtime value as a `polyplug-value` value; `None` for kinds
-/// `value_type` already refuses (resources, streams, …).
-pub(crate) fn from_val(val: Val) -> Option<Value> {
-    fn boxed(v: Option<Box<Val>>) -> Option<Option<Box<Value>>> {
-        match v {
-            Some(v) => Some(Some(Box::new(from_val(*v)?))),
-            None => Some(None),
+/// wasmtime's values as the JSON writer of `polyplug-value` reads them: a
+/// plugin's result goes straight to JSON, with no intermediate copy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Vals;
+
+impl ValueView for Vals {
+    type Value = Val;
+
+    fn view(value: &Val) -> View<'_, Val> {
+        match value {
+            Val::Bool(v) => View::Bool(*v),
+            Val::U8(v) => View::U8(*v),
+            Val::U16(v) => View::U16(*v),
+            Val::U32(v) => View::U32(*v),
+            Val::U64(v) => View::U64(*v),
+            Val::S8(v) => View::S8(*v),
+            Val::S16(v) => View::S16(*v),
+            Val::S32(v) => View::S32(*v),
+            Val::S64(v) => View::S64(*v),
+            Val::Float32(v) => View::F32(*v),
+            Val::Float64(v) => View::F64(*v),
+            Val::Char(v) => View::Char(*v),
+            Val::String(v) => View::String(v),
+            Val::List(items) => View::List(items),
+            Val::Record(fields) => View::Record(fields),
+            Val::Tuple(items) => View::Tuple(items),
+            Val::Variant(case, payload) => View::Variant(case, payload.as_deref()),
+            Val::Enum(case) => View::Enum(case),
+            Val::Option(v) => View::Option(v.as_deref()),
+            Val::Result(Ok(v)) => View::Result(Ok(v.as_deref())),
+            Val::Result(Err(v)) => View::Result(Err(v.as_deref())),
+            Val::Flags(names) => View::Flags(names),
+            // Refused by `value_type` before any call is made.
+            Val::Map(_) | Val::Resource(_) | Val::Future(_) | Val::Stream(_) | Val::ErrorContext(_) | Val::FixedLengthList(_) => {
+                View::Unsupported
+            }
         }
     }
-    Some(match val {
-        Val::Bool(v) => Value::Bool(v),
-        Val::U8(v) => Value::U8(v),
-        Val::U16(v) => Value::U16(v),
-        Val::U32(v) => Value::U32(v),
-        Val::U64(v) => Value::U64(v),
-        Val::S8(v) => Value::S8(v),
-        Val::S16(v) => Value::S16(v),
-        Val::S32(v) => Value::S32(v),
-        Val::S64(v) => Value::S64(v),
-        Val::Float32(v) => Value::F32(v),
-        Val::Float64(v) => Value::F64(v),
-        Val::Char(v) => Value::Char(v),
-        Val::String(v) => Value::String(v),
-        Val::List(items) => Value::List(items.into_iter().map(from_val).collect::<Option<_>>()?),
-        Val::Record(fields) => {
-            Value::Record(fields.into_iter().map(|(n, v)| Some((n, from_val(v)?))).collect::<Option<_>>()?)
-        }
-        Val::Tuple(items) => Value::Tuple(items.into_iter().map(from_val).collect::<Option<_>>()?),
-        Val::Variant(case, payload) => Value::Variant(case, boxed(payload)?),
-        Val::Enum(case) => Value::Enum(case),
-        Val::Option(v) => Value::Option(boxed(v)?),
-        Val::Result(Ok(v)) => Value::Result(Ok(boxed(v)?)),
-        Val::Result(Err(v)) => Value::Result(Err(boxed(v)?)),
-        Val::Flags(names) => Value::Flags(names),
-        Val::Map(_)
-        | Val::Resource(_)
-        | Val::Future(_)
-        | Val::Stream(_)
-        | Val::ErrorContext(_)
-        | Val::FixedLengthList(_) => return None,
-    })
 }

@@ -11,7 +11,6 @@ use polyplug_limits::{CallGate, LimitError, Limits};
 use polyplug_linker::{Calls, PluginState, StateParts};
 use polyplug_manifest::{LimitsRequest, Manifest};
 use polyplug_policy::{EffectiveGrant, Identity};
-use polyplug_value::ValueType;
 use polyplug_wit::WorldSpec;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
@@ -20,7 +19,7 @@ use tracing::Instrument;
 use wasmtime::{Store, Trap, UpdateDeadline, WasmBacktrace};
 
 use crate::cache::Provenance;
-use crate::dynamic::{FunctionTable, from_val, to_val};
+use crate::dynamic::{FunctionTable, Vals, to_val};
 use crate::host::{EPOCH_TICK, Host};
 use crate::typed::TypedPlugin;
 use crate::world::resolve_world;
@@ -383,24 +382,6 @@ impl Plugin {
     }
 }
 
-/// The length of `json` as text, counted without building the text.
-fn json_size(json: &Json) -> u64 {
-    struct Count(u64);
-    impl std::io::Write for Count {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len() as u64;
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Writing JSON values to a counter cannot fail.
-    let _ = serde_json::to_writer(&mut count, json);
-    count.0
-}
-
 /// The manifest embedded in `bytes`, if any; an invalid one refuses the plugin.
 fn read_manifest(file_name: &str, bytes: &[u8]) -> Result<Option<Manifest>> {
     // WAT text (which wasmtime compiles too) has no sections to carry a manifest.
@@ -501,11 +482,6 @@ fn exported_func(slot: &mut Slot, index: wasmtime::component::ComponentExportInd
     slot.instance.get_func(&mut slot.store, index).ok_or_else(|| wasmtime::format_err!("export vanished from the instance"))
 }
 
-fn result_to_json(ty: &ValueType, val: Val) -> std::result::Result<Json, String> {
-    let value = from_val(val).ok_or_else(|| format!("returned a value of type {ty} that JSON cannot carry"))?;
-    ty.to_json(&value).map_err(|e| format!("returned a value that does not fit its type: {e}"))
-}
-
 /// One call in progress: its span, and when it started if anyone listens.
 pub(crate) struct CallRecord {
     pub(crate) span: tracing::Span,
@@ -557,15 +533,19 @@ impl PluginInner {
     fn json_result(&self, entry: &crate::dynamic::FunctionEntry, mut results: Vec<Val>) -> Result<Json> {
         let display = entry.display.as_str();
         let result_types = entry.results.as_deref().unwrap_or_default();
+        // The result goes straight to JSON, its text's length counted as it is written.
+        let mut size = 4;
         let json = match (result_types.first(), results.pop()) {
-            (Some(ty), Some(val)) => result_to_json(ty, val).map_err(|problem| Error::Call {
-                plugin: self.name.to_string(),
-                function: display.to_string(),
-                source: problem.into(),
-            })?,
+            (Some(ty), Some(val)) => {
+                size = 0;
+                ty.view_to_json::<Vals>(&val, &mut size).map_err(|e| Error::Call {
+                    plugin: self.name.to_string(),
+                    function: display.to_string(),
+                    source: format!("returned a value that does not fit its type: {e}").into(),
+                })?
+            }
             _ => Json::Null,
         };
-        let size = json_size(&json);
         if size > self.limits.output.0 {
             return Err(Error::Limit {
                 plugin: self.name.to_string(),

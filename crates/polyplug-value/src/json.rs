@@ -4,13 +4,13 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use serde_json::{Map, Number, Value as Json};
+use serde_json::Value as Json;
 
 use crate::{Value, ValueType};
 
 /// The largest integer magnitude a JSON number carries exactly in every
 /// common JSON implementation (JavaScript's `Number.MAX_SAFE_INTEGER` + 1).
-const EXACT_JSON_INT: u64 = 1 << 53;
+pub(crate) const EXACT_JSON_INT: u64 = 1 << 53;
 
 /// A JSON value that does not fit its WIT type, or a value that does not fit
 /// its type when turned into JSON.
@@ -25,7 +25,7 @@ pub struct ValueError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
+pub(crate) enum Segment {
     Field(String),
     Index(usize),
 }
@@ -39,7 +39,7 @@ impl ValueError {
         Self::new(describe_type(ty), describe_json(json))
     }
 
-    fn at(mut self, segment: Segment) -> Self {
+    pub(crate) fn at(mut self, segment: Segment) -> Self {
         self.path.push(segment);
         self
     }
@@ -145,7 +145,7 @@ fn describe_type(ty: &ValueType) -> String {
     }
 }
 
-fn is_option(ty: &ValueType) -> bool {
+pub(crate) fn is_option(ty: &ValueType) -> bool {
     matches!(ty, ValueType::Option(_))
 }
 
@@ -169,19 +169,6 @@ fn float_from_json(ty: &ValueType, json: &Json) -> Result<f64, ValueError> {
         },
         _ => Err(ValueError::mismatch(ty, json)),
     }
-}
-
-fn float_to_json(v: f64) -> Json {
-    match Number::from_f64(v) {
-        Some(n) => Json::Number(n),
-        None if v.is_nan() => Json::String("NaN".into()),
-        None if v > 0.0 => Json::String("Infinity".into()),
-        None => Json::String("-Infinity".into()),
-    }
-}
-
-fn big_int_to_json(magnitude: u64, text: String, number: Number) -> Json {
-    if magnitude <= EXACT_JSON_INT { Json::Number(number) } else { Json::String(text) }
 }
 
 fn tagged_from_json<'a>(ty: &ValueType, json: &'a Json) -> Result<(&'a str, Option<&'a Json>), ValueError> {
@@ -215,24 +202,6 @@ fn payload_from_json(
             describe_json(val),
         ))),
     }
-}
-
-fn payload_to_json(ty: Option<&ValueType>, val: &Option<Box<Value>>) -> Result<Option<Json>, ValueError> {
-    match (ty, val) {
-        (Some(ty), Some(val)) => Ok(Some(ty.to_json(val).map_err(|e| e.at(Segment::Field("val".into())))?)),
-        (None, None) => Ok(None),
-        (Some(ty), None) => Err(ValueError::new(format!("a payload of type {ty}"), "none")),
-        (None, Some(_)) => Err(ValueError::new("no payload", "a payload")),
-    }
-}
-
-fn tagged_to_json(tag: &str, val: Option<Json>) -> Json {
-    let mut object = Map::new();
-    object.insert("tag".into(), Json::String(tag.into()));
-    if let Some(val) = val {
-        object.insert("val".into(), val);
-    }
-    Json::Object(object)
 }
 
 impl ValueType {
@@ -368,89 +337,7 @@ impl ValueType {
 
     /// Writes `value`, which must be of this type, as JSON.
     pub fn to_json(&self, value: &Value) -> Result<Json, ValueError> {
-        let mismatch = || ValueError::new(self, format!("{value:?}"));
-        Ok(match (self, value) {
-            (ValueType::Bool, Value::Bool(b)) => Json::Bool(*b),
-            (ValueType::U8, Value::U8(v)) => Json::from(*v),
-            (ValueType::U16, Value::U16(v)) => Json::from(*v),
-            (ValueType::U32, Value::U32(v)) => Json::from(*v),
-            (ValueType::U64, Value::U64(v)) => big_int_to_json(*v, v.to_string(), Number::from(*v)),
-            (ValueType::S8, Value::S8(v)) => Json::from(*v),
-            (ValueType::S16, Value::S16(v)) => Json::from(*v),
-            (ValueType::S32, Value::S32(v)) => Json::from(*v),
-            (ValueType::S64, Value::S64(v)) => big_int_to_json(v.unsigned_abs(), v.to_string(), Number::from(*v)),
-            (ValueType::F32, Value::F32(v)) => float_to_json(f64::from(*v)),
-            (ValueType::F64, Value::F64(v)) => float_to_json(*v),
-            (ValueType::Char, Value::Char(c)) => Json::String(c.to_string()),
-            (ValueType::String, Value::String(s)) => Json::String(s.clone()),
-            (ValueType::List(inner), Value::List(items)) if **inner == ValueType::U8 => {
-                let bytes = items
-                    .iter()
-                    .map(|item| match item {
-                        Value::U8(b) => Ok(*b),
-                        _ => Err(mismatch()),
-                    })
-                    .collect::<Result<Vec<u8>, _>>()?;
-                Json::String(BASE64.encode(bytes))
-            }
-            (ValueType::List(inner), Value::List(items)) => Json::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| inner.to_json(item).map_err(|e| e.at(Segment::Index(i))))
-                    .collect::<Result<_, _>>()?,
-            ),
-            (ValueType::Tuple(types), Value::Tuple(items)) if types.len() == items.len() => Json::Array(
-                types
-                    .iter()
-                    .zip(items)
-                    .enumerate()
-                    .map(|(i, (ty, item))| ty.to_json(item).map_err(|e| e.at(Segment::Index(i))))
-                    .collect::<Result<_, _>>()?,
-            ),
-            (ValueType::Record { fields, .. }, Value::Record(values)) if fields.len() == values.len() => {
-                let mut object = Map::with_capacity(fields.len());
-                for (field, (name, value)) in fields.iter().zip(values) {
-                    if &field.name != name {
-                        return Err(mismatch());
-                    }
-                    let json = field.ty.to_json(value).map_err(|e| e.at(Segment::Field(name.clone())))?;
-                    object.insert(name.clone(), json);
-                }
-                Json::Object(object)
-            }
-            (ValueType::Variant { cases, .. }, Value::Variant(tag, val)) => {
-                let case = cases.iter().find(|c| &c.name == tag).ok_or_else(mismatch)?;
-                tagged_to_json(tag, payload_to_json(case.ty.as_ref(), val)?)
-            }
-            (ValueType::Enum { cases, .. }, Value::Enum(name)) if cases.contains(name) => Json::String(name.clone()),
-            (ValueType::Flags { names, .. }, Value::Flags(set)) => {
-                if set.iter().any(|flag| !names.contains(flag)) {
-                    return Err(mismatch());
-                }
-                // Declaration order, whatever order the value lists them in.
-                Json::Array(names.iter().filter(|n| set.contains(n)).map(|n| Json::String(n.clone())).collect())
-            }
-            (ValueType::Option(_), Value::Option(None)) => Json::Null,
-            (ValueType::Option(inner), Value::Option(Some(value))) => {
-                if is_option(inner) {
-                    let json = inner.to_json(value).map_err(|e| e.at(Segment::Field("some".into())))?;
-                    let mut object = Map::new();
-                    object.insert("some".into(), json);
-                    Json::Object(object)
-                } else {
-                    inner.to_json(value)?
-                }
-            }
-            (ValueType::Result { ok, .. }, Value::Result(Ok(val))) => {
-                tagged_to_json("ok", payload_to_json(ok.as_deref(), val)?)
-            }
-            (ValueType::Result { err, .. }, Value::Result(Err(val))) => {
-                tagged_to_json("err", payload_to_json(err.as_deref(), val)?)
-            }
-            (ValueType::Resource { .. }, Value::Resource(handle)) => Json::from(*handle),
-            _ => return Err(mismatch()),
-        })
+        self.view_to_json::<crate::Values>(value, &mut 0)
     }
 }
 

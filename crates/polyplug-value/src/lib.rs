@@ -35,7 +35,9 @@
 mod json;
 pub mod typed;
 mod types;
+mod view;
 
 pub use json::ValueError;
 pub use typed::{FromValue, ToValue, WitType, from_json, to_json};
 pub use types::{Case, Field, Value, ValueType};
+pub use view::{ValueView, Values, View};

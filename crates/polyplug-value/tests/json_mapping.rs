@@ -171,6 +171,14 @@ proptest! {
     }
 
     #[test]
+    fn the_size_counted_while_writing_is_the_length_of_the_json_text((ty, value) in type_and_value()) {
+        let mut size = 0;
+        let json = ty.view_to_json::<polyplug_value::Values>(&value, &mut size).expect("a value of the type converts");
+        let text = serde_json::to_string(&json).unwrap();
+        prop_assert_eq!(size, text.len() as u64, "counted {} for {}", size, text);
+    }
+
+    #[test]
     fn wrong_json_is_an_error_not_a_panic(ty in arb_type(), json in arb_json()) {
         // Whatever happens, no panic; and when it fails, the message names a path.
         if let Err(e) = ty.from_json(&json) {
