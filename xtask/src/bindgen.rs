@@ -22,7 +22,10 @@ const WORLDS: &[&str] = &["base", "transform", "auth", "conformance"];
 
 /// Host applications' own worlds in this repository (examples): WIT
 /// directory, world, and the file `polyplug bindgen` makes for it.
-const OWN_WORLDS: &[(&str, &str, &str)] = &[("examples/greeter-host/wit", "greeter", "examples/greeter-host/src/generated/greeter.rs")];
+const OWN_WORLDS: &[(&str, &str, &str)] = &[
+    ("examples/greeter-host/wit", "greeter", "examples/greeter-host/src/generated/greeter.rs"),
+    ("tests/peers/wit", "peer", "tests/peers/bench/src/generated/peer.rs"),
+];
 
 /// Interfaces every world imports that the host implements once, in `base`:
 /// the shared types and every polyplug host interface of the capability table.

@@ -59,16 +59,21 @@ pub fn rust_guests() -> Result<Vec<Guest>> {
 
 /// Installs the `wasm32-wasip2` target through rustup when it is missing.
 pub fn ensure_target() -> Result<()> {
+    ensure_rust_target(TARGET)
+}
+
+/// Installs the Rust target `target` through rustup when it is missing.
+pub fn ensure_rust_target(target: &str) -> Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .current_dir(root())
         .output()
-        .context("could not run `rustup`; polyplug needs a rustup-managed toolchain to add the wasm32-wasip2 target")?;
-    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == TARGET) {
+        .with_context(|| format!("could not run `rustup`; polyplug needs a rustup-managed toolchain to add the {target} target"))?;
+    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == target) {
         return Ok(());
     }
-    println!("installing the Rust target {TARGET} (once)…");
-    run(Command::new("rustup").args(["target", "add", TARGET]).current_dir(root()))
+    println!("installing the Rust target {target} (once)…");
+    run(Command::new("rustup").args(["target", "add", target]).current_dir(root()))
 }
 
 /// Every Python guest (a directory with an `app.py`).

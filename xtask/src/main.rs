@@ -5,6 +5,7 @@
 //! - `cargo xtask demo`: build the example plugins and show them working.
 //! - `cargo xtask test`: build the guests, then run the whole test suite.
 
+mod bench;
 mod bindgen;
 mod demo;
 mod guests;
@@ -24,6 +25,7 @@ tasks:
   guests              build the guest plugins (examples and test plugins) for wasm32-wasip2
   demo                build the example plugins, load them and show them working
   test                build the guests and run the whole test suite
+  bench [filter]      polyplug beside raw wasmtime and Extism 1.30 on the same plugins, one run
 ";
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Some("guests") => guests::build().map(|_| ()),
         Some("demo") => demo::run(),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run_peers(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

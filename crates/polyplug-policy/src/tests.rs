@@ -213,3 +213,20 @@ fn private_ranges_are_checked_at_load_merged_and_given_unrequested() {
     assert!(EffectiveGrant::nothing().private_ranges.is_empty());
     assert!(EffectiveGrant::interfaces_only(&m.capabilities).private_ranges.is_empty());
 }
+
+#[test]
+fn host_interfaces_are_granted_by_name_and_recorded_by_consent() {
+    let m = manifest("host = [\"names\", \"graph\"]");
+    let only_names = format!("[plugins.auth-jwt]\nsha256 = [\"{DIGEST}\"]\nhost = [\"names\"]\n");
+    let refusal = Policy::from_toml(&only_names, "p.toml").unwrap().effective(&m, component(None)).unwrap_err();
+    let shown = refusal.to_string();
+    assert!(shown.contains("the host interface `graph`") && shown.contains("host = [\"graph\"]"), "{shown}");
+    assert!(!shown.contains("`names`"), "granted, so not listed: {shown}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    let record = ConsentRecord { by: "ops".into(), at_unix: 1_790_000_000, sha256: DIGEST.into() };
+    record_consent(&path, &m, &[], &record).unwrap();
+    let policy = Policy::load(&path).unwrap();
+    assert_eq!(policy.plugins["auth-jwt"].host, ["names", "graph"]);
+    assert_eq!(policy.effective(&m, component(None)).unwrap().host, ["names", "graph"]);
+}
