@@ -710,8 +710,12 @@ impl PluginInner {
     }
 
     /// Takes one call from the plugin's rate budget, or refuses it.
+    #[inline]
     pub(crate) fn check_rate(&self, function: &str) -> Result<()> {
-        self.gate.check_rate().map_err(|limit| self.limit(function, limit))
+        match self.gate.check_rate() {
+            Ok(()) => Ok(()),
+            Err(limit) => Err(self.limit(function, limit)),
+        }
     }
 
     /// Runs one call on an admitted instance (rate already checked), armed

@@ -525,21 +525,29 @@ impl CallGate {
     }
 
     /// Takes one call from the rate budget, or refuses with the rate limit.
-    /// Free when no rate limit is set.
+    /// Free when no rate limit is set (inlined: one branch per call).
+    #[inline]
     pub fn check_rate(&self) -> Result<(), LimitError> {
-        let Some(bucket) = &self.rate else { return Ok(()) };
-        let mut bucket = bucket.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let per_second = bucket.per_second as f64;
-        let earned = now.duration_since(bucket.refilled).as_secs_f64() * per_second;
-        bucket.tokens = (bucket.tokens + earned).min(per_second);
-        bucket.refilled = now;
-        if bucket.tokens < 1.0 {
-            return Err(LimitError::Rate { limit: bucket.per_second });
+        match &self.rate {
+            None => Ok(()),
+            Some(bucket) => take_token(bucket),
         }
-        bucket.tokens -= 1.0;
-        Ok(())
     }
+}
+
+/// Takes one token from `bucket`, refilled for the time since it last was.
+fn take_token(bucket: &Mutex<Bucket>) -> Result<(), LimitError> {
+    let mut bucket = bucket.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let per_second = bucket.per_second as f64;
+    let earned = now.duration_since(bucket.refilled).as_secs_f64() * per_second;
+    bucket.tokens = (bucket.tokens + earned).min(per_second);
+    bucket.refilled = now;
+    if bucket.tokens < 1.0 {
+        return Err(LimitError::Rate { limit: bucket.per_second });
+    }
+    bucket.tokens -= 1.0;
+    Ok(())
 }
 
 impl fmt::Display for Limits {
