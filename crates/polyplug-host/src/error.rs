@@ -20,8 +20,8 @@ pub enum Error {
     /// The bytes are not a component wasmtime can compile.
     #[error(
         "plugin `{plugin}` is not a valid WebAssembly component: {reason}\n\
-         hint: build it as a component (Rust: `cargo build --target wasm32-wasip2`; \
-         other languages: `polyplug build`), not as a core module"
+         hint: build it as a component, not as a core module (Rust: `cargo build --target wasm32-wasip2`; \
+         Python: `componentize-py`; a core module of another toolchain: `wasm-tools component new` with the WASI adapter)"
     )]
     Compile {
         /// The plugin (its file name until it has described itself).
