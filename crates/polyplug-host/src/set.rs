@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -120,7 +120,7 @@ impl PluginSetBuilder {
             config: self.config,
             listeners: self.listeners,
             members: RwLock::new(BTreeMap::new()),
-            watcher: Mutex::new(None),
+            watcher: OnceLock::new(),
         });
         let files = std::fs::read_dir(&self.dir).map_err(|reason| Error::Read { path: self.dir.clone(), reason })?;
         let mut paths: Vec<PathBuf> = files.filter_map(|entry| entry.ok().map(|e| e.path())).filter(|p| is_plugin_file(p)).collect();
@@ -130,7 +130,8 @@ impl PluginSetBuilder {
         }
         if self.watch {
             let watcher = watch(&inner)?;
-            *inner.watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(watcher);
+            // Set once, here: the set owns its watcher from now on.
+            let _ = inner.watcher.set(watcher);
         }
         Ok(PluginSet { inner })
     }
@@ -163,7 +164,7 @@ struct SetInner {
     listeners: Vec<Listener>,
     members: RwLock<BTreeMap<String, Slot>>,
     /// Dropped with the set, which ends the watching thread.
-    watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    watcher: OnceLock<notify::RecommendedWatcher>,
 }
 
 struct Slot {

@@ -169,7 +169,7 @@ fn a_thousand_concurrent_async_calls_all_complete_correctly_within_the_concurren
 }
 
 #[test]
-fn typed_async_calls_share_the_plugins_instances_and_errors() {
+fn a_typed_async_call_answers_and_returns_its_instance_to_the_pool() {
     let plugin = common::host().loader(common::guest("transform-rust")).config([("rename", "a=b")]).load().unwrap();
     let transform = plugin.typed::<Transform>().unwrap();
     let out = current_thread().block_on(async {

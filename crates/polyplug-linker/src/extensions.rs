@@ -64,11 +64,6 @@ impl Extensions {
         self.imports.iter().find(|row| row.import == unversioned)
     }
 
-    /// The host interfaces, in the order they were added.
-    pub fn imports(&self) -> &[HostImport] {
-        &self.imports
-    }
-
     pub(crate) fn link_granted(&self, linker: &mut Linker<PluginState>, granted: &[String]) -> wasmtime::Result<()> {
         for row in self.imports.iter().filter(|row| granted.contains(&row.capability)) {
             (row.link)(linker)?;

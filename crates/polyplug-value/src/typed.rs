@@ -39,8 +39,11 @@ pub trait FromValue: WitType + Sized {
 
 /// `value` in the JSON mapping.
 pub fn to_json<T: ToValue + ?Sized>(value: &T) -> Json {
-    // A value built from a Rust type always fits that type's WIT type.
-    T::wit_type().to_json(&value.to_value()).unwrap_or(Json::Null)
+    // A value built from a Rust type always fits that type's WIT type; if an
+    // impl broke that, say so loudly rather than send something else.
+    T::wit_type()
+        .to_json(&value.to_value())
+        .unwrap_or_else(|e| panic!("a ToValue impl disagrees with its WitType ({e}): a bug in that impl"))
 }
 
 /// The Rust value of `json`, read in the JSON mapping of `T`'s WIT type.
@@ -304,7 +307,7 @@ macro_rules! tuple {
                 match value {
                     Value::Tuple(items) if items.len() == [$($index),+].len() => {
                         let mut items = items.into_iter();
-                        Ok(($($name::from_value(items.next().unwrap_or(Value::Bool(false)))?,)+))
+                        Ok(($(field::<$name>(&mut items, stringify!($index))?,)+))
                     }
                     other => Err(wrong_shape::<Self>(&other)),
                 }
