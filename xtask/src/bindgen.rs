@@ -7,7 +7,10 @@
 //! through `with`, so a host implements `log` and `config` once for every world.
 //!
 //! Guest side: `wit-bindgen`'s Rust generator, one module per world, written
-//! to `sdk/rust/src/generated/`.
+//! to `sdk/rust/src/generated/`; its Go and C generators (through
+//! `polyplug-build`, which `polyplug build` shares) for `sdk/go` and `sdk/c`,
+//! whose generated files sit beside hand-written ones and say so in their
+//! first line.
 //!
 //! `--check` generates everything in memory and fails, naming each stale
 //! file, when anything differs from what is checked in.
@@ -88,9 +91,19 @@ fn guest_dir() -> PathBuf {
     super::root().join("sdk/rust/src/generated")
 }
 
-/// Files in the generated directories that no world produces.
+/// Files in the generated directories that no world produces, and generated
+/// files of the Go and C SDKs (marked in their first line) that nothing produces.
 fn orphans(files: &[(PathBuf, String)]) -> Result<Vec<String>> {
     let mut out = Vec::new();
+    for sdk in ["sdk/go", "sdk/c"] {
+        for path in files_under(&super::root().join(sdk))? {
+            let first_line = std::fs::read_to_string(&path).ok().and_then(|text| text.lines().next().map(str::to_string));
+            let generated = first_line.is_some_and(|line| line.contains("cargo xtask bindgen") && line.contains("DO NOT EDIT"));
+            if generated && !files.iter().any(|(p, _)| *p == path) {
+                out.push(relative(&path));
+            }
+        }
+    }
     let own_dirs = OWN_WORLDS.iter().filter_map(|(_, _, file)| super::root().join(file).parent().map(Path::to_path_buf));
     for dir in [host_dir(), facade_dir(), guest_dir()].into_iter().chain(own_dirs) {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -99,6 +112,21 @@ fn orphans(files: &[(PathBuf, String)]) -> Result<Vec<String>> {
             if !files.iter().any(|(p, _)| *p == path) {
                 out.push(relative(&path));
             }
+        }
+    }
+    Ok(out)
+}
+
+/// Every file under `dir`, recursively (none when it does not exist).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(files_under(&path)?);
+        } else {
+            out.push(path);
         }
     }
     Ok(out)
@@ -115,6 +143,11 @@ fn generate() -> Result<Vec<(PathBuf, String)>> {
             files.push((facade_dir().join(format!("{world}.rs")), facade));
         }
         files.push((guest_dir().join(format!("{world}.rs")), guest_world(&wit, world)?));
+    }
+    for (sdk, generated) in [("sdk/go", polyplug_build::go_sdk_files(&wit)?), ("sdk/c", polyplug_build::c_sdk_files(&wit)?)] {
+        for file in generated {
+            files.push((super::root().join(sdk).join(file.path), file.contents));
+        }
     }
     for (wit, world, file) in OWN_WORLDS {
         // Exactly what `polyplug bindgen --wit <dir> --world <world>` writes.

@@ -2,10 +2,10 @@
 //! into a component, embed its `polyplug.toml` (when it has one) as the
 //! manifest section, and put each at `<its directory>/plugin.wasm`.
 //!
-//! Rust guests are crates built for `wasm32-wasip2`. Python guests are
-//! directories with an `app.py`, built with componentize-py (installed from
-//! `tests/guests/requirements.txt` into a virtual environment under the
-//! target directory) against the world their manifest declares.
+//! Rust guests are crates built for `wasm32-wasip2`, all in one cargo run.
+//! Every other guest (Go, C, Python: a directory with a `polyplug.toml`) is
+//! built by `polyplug-build`, exactly as `polyplug build` builds it, with the
+//! repository's `sdk/` and missing toolchain pieces installed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +17,7 @@ use crate::{cargo, root, run, target_dir};
 const TARGET: &str = "wasm32-wasip2";
 
 /// Directories holding guest crates; each subdirectory with a `Cargo.toml` is one guest.
-const GUEST_DIRS: &[&str] = &["examples", "tests/guests"];
+const GUEST_DIRS: &[&str] = &["examples", "tests/guests", "tests/conformance"];
 
 /// A guest crate: its package name and directory.
 pub struct Guest {
@@ -76,93 +76,71 @@ pub fn ensure_rust_target(target: &str) -> Result<()> {
     run(Command::new("rustup").args(["target", "add", target]).current_dir(root()))
 }
 
-/// Every Python guest (a directory with an `app.py`).
-fn python_guests() -> Result<Vec<PathBuf>> {
-    let mut dirs = Vec::new();
+/// Every guest that is not a Rust crate: a directory with a `polyplug.toml`
+/// whose sources are Go, C or Python.
+fn other_guests() -> Result<Vec<polyplug_build::Project>> {
+    let mut projects = Vec::new();
     for dir in GUEST_DIRS {
         let Ok(entries) = std::fs::read_dir(root().join(dir)) else { continue };
         for entry in entries {
             let dir = entry?.path();
-            if dir.join("app.py").exists() {
-                dirs.push(dir);
+            if !dir.join("polyplug.toml").exists() || dir.join("Cargo.toml").exists() {
+                continue;
             }
+            projects.push(polyplug_build::Project::open(&dir)?);
         }
     }
-    dirs.sort();
-    Ok(dirs)
+    projects.sort_by(|a, b| a.dir.cmp(&b.dir));
+    Ok(projects)
 }
 
-/// `componentize-py` from a virtual environment under the target directory,
-/// created and filled from `tests/guests/requirements.txt` when missing.
-fn componentize_py() -> Result<PathBuf> {
-    let venv = target_dir().join("python-venv");
-    let tool = venv.join("bin").join("componentize-py");
-    let requirements = root().join("tests/guests/requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements)?;
-    let stamp = venv.join("requirements.txt");
-    if tool.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return Ok(tool);
-    }
-    println!("installing the Python guest tools (componentize-py) into {}…", venv.display());
-    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    run(Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&requirements))?;
-    std::fs::write(stamp, wanted)?;
-    Ok(tool)
-}
-
-/// The newest modification time of the files under `dir` (recursively).
+/// The newest modification time of the files under `dir` (recursively),
+/// leaving out what builds write.
 fn newest(dir: &Path) -> std::time::SystemTime {
-    let mut newest = std::time::UNIX_EPOCH;
+    let mut latest = std::time::UNIX_EPOCH;
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
-        let time = if path.is_dir() { newest_file_in(&path) } else { entry.metadata().and_then(|m| m.modified()).unwrap_or(newest) };
-        newest = newest.max(time);
+        let name = entry.file_name();
+        if name == "build" || name == "__pycache__" || name == "plugin.wasm" {
+            continue;
+        }
+        let time = if path.is_dir() { newest(&path) } else { entry.metadata().and_then(|m| m.modified()).unwrap_or(latest) };
+        latest = latest.max(time);
     }
-    newest
+    latest
 }
 
-fn newest_file_in(dir: &Path) -> std::time::SystemTime {
-    if dir.file_name().is_some_and(|n| n == "wit-world" || n == "__pycache__") {
-        return std::time::UNIX_EPOCH;
-    }
-    newest(dir)
-}
-
-/// Builds the Python guest in `dir` unless its component is newer than its sources and `wit/`.
-fn build_python(tool: &Path, dir: &Path) -> Result<()> {
-    let component = dir.join("plugin.wasm");
-    let built = std::fs::metadata(&component).and_then(|m| m.modified()).ok();
-    let sources = newest(dir).max(newest(&root().join("wit")));
+/// Builds a Go, C or Python guest with `polyplug-build` (what `polyplug
+/// build` runs) unless its component is newer than its sources, `wit/` and the SDKs.
+fn build_other(project: &polyplug_build::Project) -> Result<()> {
+    let built = std::fs::metadata(project.component_path()).and_then(|m| m.modified()).ok();
+    let sdk = root().join("sdk").join(project.language.name());
+    let sources = newest(&project.dir).max(newest(&root().join("wit"))).max(newest(&sdk));
     if built.is_some_and(|built| built > sources) {
         return Ok(());
     }
-    let manifest_path = dir.join("polyplug.toml");
-    let text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("a Python guest needs a polyplug.toml: {}", manifest_path.display()))?;
-    let manifest = polyplug_manifest::Manifest::from_toml(&text, &manifest_path.display().to_string())?;
-    let wit = crate::world::write(dir, &manifest)?;
-    println!("building Python guest {} with componentize-py…", manifest.plugin.name);
-    let raw = dir.join("wit-world").join("component.wasm");
-    run(Command::new(tool)
-        .arg("-d")
-        .arg(&wit)
-        .args(["-w", "plugin", "componentize", "app", "-p"])
-        .arg(dir)
-        .arg("-o")
-        .arg(&raw))?;
-    let bytes = polyplug_manifest::embed(&std::fs::read(&raw)?, &text)?;
-    std::fs::write(&component, bytes)?;
+    println!("building {} guest {}…", project.language, project.name());
+    let options = polyplug_build::Options {
+        target_dir: Some(target_dir()),
+        sdk: Some(root().join("sdk")),
+        // CI starts from a machine without the C toolchain or componentize-py.
+        install_missing: true,
+        progress: Some(Box::new(|step| println!("  {step}"))),
+        ..Default::default()
+    };
+    let built = polyplug_build::build(project, &options)?;
+    println!("  {} ({} KiB)", relative(&built.component), built.size / 1024);
     Ok(())
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap_or(path).display().to_string()
 }
 
 /// Builds every guest and returns them with their components in place.
 pub fn build() -> Result<Vec<Guest>> {
-    let python = python_guests()?;
-    if !python.is_empty() {
-        let tool = componentize_py()?;
-        for dir in &python {
-            build_python(&tool, dir)?;
-        }
+    for project in other_guests()? {
+        build_other(&project)?;
     }
     ensure_target()?;
     let guests = rust_guests()?;

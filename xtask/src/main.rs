@@ -10,7 +10,6 @@ mod bindgen;
 mod demo;
 mod guests;
 mod test;
-mod world;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

@@ -5,6 +5,7 @@
 //! consent on a terminal, and turns every error into a message and a
 //! non-zero exit.
 
+mod project;
 mod sanitize;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -102,6 +103,31 @@ enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Create a plugin project that builds and passes its own tests.
+    ///
+    /// Example: polyplug new auth-jwt --lang go --world auth
+    New {
+        /// The plugin's name (lowercase, digits and `-`).
+        name: String,
+        /// Its language: rust, go or c.
+        #[arg(long)]
+        lang: String,
+        /// The world it implements: transform or auth.
+        #[arg(long)]
+        world: String,
+        /// Where to create it (default: a directory named after the plugin).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The `sdk/` directory of a polyplug checkout (default: the one this polyplug was built from).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+    /// Build a plugin project (Rust, Go, C or Python, detected) into one
+    /// component, `plugin.wasm`, with its manifest embedded.
+    Build(BuildArgs),
+    /// Build a plugin project, load it under what its manifest requests, and
+    /// run the test cases of its `tests/*.json`.
+    Test(BuildArgs),
     /// Generate a host application's Rust for its own WIT world: wasmtime's
     /// bindings, the JSON-mapping conversions of its types, and the typed
     /// facade (async and blocking), in one file to check in.
@@ -121,6 +147,20 @@ enum Command {
         #[arg(long, requires = "out")]
         check: bool,
     },
+}
+
+/// What `build` and `test` build.
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// The project directory (default: the current one).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The `sdk/` directory of a polyplug checkout (default: the one this polyplug was built from).
+    #[arg(long)]
+    sdk: Option<PathBuf>,
+    /// Install a missing toolchain piece a package manager provides (Debian packages, a Python venv).
+    #[arg(long)]
+    install_missing: bool,
 }
 
 /// How a `call` gets its capabilities.
@@ -368,6 +408,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::New { name, lang, world, dir, sdk } => project::new(&name, &lang, &world, dir.as_deref(), sdk.as_deref()),
+        Command::Build(args) => project::build(&args.dir, args.sdk.as_deref(), args.install_missing).map(|_| ()),
+        Command::Test(args) => project::test(&args.dir, args.sdk.as_deref(), args.install_missing, cli.no_cache),
         Command::Bindgen { wit, world, out, check } => {
             let text = polyplug_bindgen::own_world_file(&wit, &world, "`polyplug bindgen`")?;
             match (out, check) {
@@ -415,25 +458,7 @@ fn operator_limits_below_requests(path: &Path, manifest: &Manifest) -> Result<Ve
 
 /// The requested capabilities and limits, one line each.
 fn describe_requests(manifest: &Manifest) -> Vec<String> {
-    let caps = &manifest.capabilities;
-    let mut lines = Vec::new();
-    for (name, on, what) in [
-        ("log", caps.log, "write to the host's logs"),
-        ("config", caps.config, "read its configuration"),
-        ("clocks", caps.clocks, "read the real clocks"),
-        ("random", caps.random, "real randomness (entropy)"),
-        ("stdio", caps.stdio, "stdout/stderr into the host's logs"),
-    ] {
-        if on {
-            lines.push(format!("{name}: {what}"));
-        }
-    }
-    lines.extend(caps.http.iter().map(|h| format!("http: requests to {h}")));
-    lines.extend(caps.files.iter().map(|f| format!("files: {} access to {}", f.access, f.path)));
-    lines.extend(caps.env.iter().map(|e| format!("env: environment variable {e}")));
-    lines.extend(caps.sockets.iter().map(|s| format!("sockets: {s}")));
-    lines.extend(caps.host.iter().map(|h| format!("host interface: {h}")));
-    lines.extend(caps.kv.iter().map(|kv| format!("kv: a key-value store of {}", kv.quota)));
+    let mut lines = manifest.capabilities.describe();
     lines.extend(requested_limits(manifest));
     if lines.is_empty() {
         lines.push("nothing".into());

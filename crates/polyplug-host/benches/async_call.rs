@@ -15,14 +15,15 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use polyplug_host::Host;
-use polyplug_policy::EffectiveGrant;
 use support::{conformance_guest, raw_store};
 
 fn async_call(c: &mut Criterion) {
-    let host = Host::new().unwrap();
+    let host = Host::builder().policy(support::policy()).build().unwrap();
+    let plugin = host.load_file(conformance_guest()).unwrap();
+    let grant = plugin.grant().clone();
     let component = wasmtime::component::Component::from_file(host.engine(), conformance_guest()).unwrap();
-    let linker = polyplug_linker::linker(host.engine(), &EffectiveGrant::nothing()).unwrap();
-    let mut store = raw_store(&host);
+    let linker = polyplug_linker::linker(host.engine(), &grant).unwrap();
+    let mut store = raw_store(&host, &grant);
     let instance = linker.instantiate(&mut store, &component).unwrap();
     let interface = component.get_export_index(None, "polyplug:plugin/all-types@0.1.0").unwrap();
     let index = component.get_export_index(Some(&interface), "inc-u32").unwrap();
@@ -46,7 +47,6 @@ fn async_call(c: &mut Criterion) {
         })
     });
 
-    let plugin = host.load_file(conformance_guest()).unwrap();
     let typed = plugin.typed::<polyplug_bindings::conformance::Conformance>().unwrap();
     group.bench_function("polyplug typed call, pooled, sync", |b| {
         b.iter(|| typed.call("inc-u32", |c, s| c.polyplug_plugin_all_types().call_inc_u32(s, black_box(7))).unwrap())

@@ -14,7 +14,6 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use polyplug_bindings::conformance::{Conformance, ConformancePre};
 use polyplug_host::Host;
-use polyplug_policy::EffectiveGrant;
 use support::{conformance_guest, raw_store};
 
 #[inline(never)]
@@ -23,8 +22,9 @@ fn native_inc(x: u32) -> u32 {
 }
 
 fn call_overhead(c: &mut Criterion) {
-    let host = Host::new().unwrap();
+    let host = Host::builder().policy(support::policy()).build().unwrap();
     let plugin = host.load_file(conformance_guest()).unwrap();
+    let grant = plugin.grant().clone();
     let typed = plugin.typed::<Conformance>().unwrap();
     let mut group = c.benchmark_group("call_overhead");
 
@@ -32,9 +32,9 @@ fn call_overhead(c: &mut Criterion) {
 
     // Raw wasmtime: the engine and linker polyplug uses, driven by hand.
     let component = wasmtime::component::Component::from_file(host.engine(), conformance_guest()).unwrap();
-    let linker = polyplug_linker::linker(host.engine(), &EffectiveGrant::nothing()).unwrap();
+    let linker = polyplug_linker::linker(host.engine(), &grant).unwrap();
     let pre = ConformancePre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
-    let mut store = raw_store(&host);
+    let mut store = raw_store(&host, &grant);
     let raw = pre.instantiate(&mut store).unwrap();
     group.bench_function("raw wasmtime typed call", |b| {
         b.iter(|| raw.polyplug_plugin_all_types().call_inc_u32(&mut store, black_box(7)).unwrap())

@@ -14,23 +14,23 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use polyplug_bindings::conformance::{Conformance, ConformancePre};
 use polyplug_host::Host;
-use polyplug_policy::EffectiveGrant;
 use support::{conformance_guest, raw_store};
 
 fn instantiate(c: &mut Criterion) {
     let cache = tempfile::tempdir().unwrap();
     // No idle instances kept: every call instantiates afresh.
-    let host = Host::builder().cache_dir(cache.path()).max_idle_instances(0).build().unwrap();
+    let host = Host::builder().policy(support::policy()).cache_dir(cache.path()).max_idle_instances(0).build().unwrap();
     let plugin = host.load_file(conformance_guest()).unwrap();
+    let grant = plugin.grant().clone();
     let typed = plugin.typed::<Conformance>().unwrap();
     let mut group = c.benchmark_group("instantiate");
 
     let component = wasmtime::component::Component::from_file(host.engine(), conformance_guest()).unwrap();
-    let linker = polyplug_linker::linker(host.engine(), &EffectiveGrant::nothing()).unwrap();
+    let linker = polyplug_linker::linker(host.engine(), &grant).unwrap();
     let pre = ConformancePre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
     group.bench_function("raw wasmtime: new store + instantiate_pre", |b| {
         b.iter(|| {
-            let mut store = raw_store(&host);
+            let mut store = raw_store(&host, &grant);
             black_box(pre.instantiate(&mut store).unwrap());
         })
     });

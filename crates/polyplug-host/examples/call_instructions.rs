@@ -26,7 +26,7 @@ use std::sync::Arc;
 use polyplug_bindings::conformance::{Conformance, ConformancePre};
 use polyplug_host::{Host, PluginState, TypedPlugin};
 use polyplug_linker::StateParts;
-use polyplug_policy::{EffectiveGrant, TracingAudit};
+use polyplug_policy::TracingAudit;
 use wasmtime::Store;
 
 const CALLS: u32 = 10_000;
@@ -54,13 +54,18 @@ fn calls_pooled(typed: &TypedPlugin<Conformance>) {
 }
 
 fn main() {
-    let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/conformance-rust/plugin.wasm");
+    let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/rust/plugin.wasm");
     assert!(guest.exists(), "{} is missing: run `cargo xtask guests` first", guest.display());
-    let host = Host::builder().pooling(false).no_cache().build().unwrap();
+    // The guest's `host-round-trip` imports log, config and kv: grant them (no call here uses them).
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&guest).unwrap()));
+    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n");
+    let policy = polyplug_policy::Policy::from_toml(&policy, "policy").unwrap();
+    let host = Host::builder().pooling(false).no_cache().policy(policy).build().unwrap();
+    let plugin = host.load_file(&guest).unwrap();
     match std::env::args().nth(1).as_deref() {
         Some("raw") => {
             let component = wasmtime::component::Component::from_file(host.engine(), &guest).unwrap();
-            let linker = polyplug_linker::linker(host.engine(), &EffectiveGrant::nothing()).unwrap();
+            let linker = polyplug_linker::linker(host.engine(), plugin.grant()).unwrap();
             let pre = ConformancePre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
             let parts = StateParts {
                 plugin: "raw".into(),
@@ -72,13 +77,12 @@ fn main() {
                 https: polyplug_linker::HttpsTrust::default(),
                 extensions: Default::default(),
             };
-            let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
+            let mut store = Store::new(host.engine(), PluginState::new(parts, plugin.grant()).unwrap());
             store.set_epoch_deadline(1 << 40);
             let raw = pre.instantiate(&mut store).unwrap();
             calls_raw(&raw, &mut store);
         }
         Some(path @ ("held" | "pooled")) => {
-            let plugin = host.load_file(&guest).unwrap();
             let typed = plugin.typed::<Conformance>().unwrap();
             // Warm: the first call instantiates.
             typed.call("inc-u32", |c, s| c.polyplug_plugin_all_types().call_inc_u32(s, 1)).unwrap();

@@ -152,7 +152,7 @@ fn concurrent_calls_each_get_their_own_instance() {
 #[test]
 fn compiled_plugins_are_cached_and_a_corrupt_entry_is_recompiled() {
     let cache = tempfile::tempdir().unwrap();
-    let host = Host::builder().cache_dir(cache.path()).pooling(false).build().unwrap();
+    let host = Host::builder().policy(common::policy()).cache_dir(cache.path()).pooling(false).build().unwrap();
     let path = common::guest("conformance-rust");
 
     assert_eq!(host.load_file(&path).unwrap().provenance(), Provenance::Compiled);
@@ -177,7 +177,7 @@ fn compiled_plugins_are_cached_and_a_corrupt_entry_is_recompiled() {
     assert_eq!(host.load_file(&path).unwrap().provenance(), Provenance::Cached);
 
     // The allocator is a run-time setting, not a code-generation one: a pooling host shares the entry.
-    let pooled = Host::builder().cache_dir(cache.path()).pooling(true).build().unwrap();
+    let pooled = Host::builder().policy(common::policy()).cache_dir(cache.path()).pooling(true).build().unwrap();
     assert_eq!(pooled.load_file(&path).unwrap().provenance(), Provenance::Cached);
 }
 
@@ -186,10 +186,10 @@ fn the_cache_keeps_to_its_size_cap_evicting_the_least_recently_used() {
     let cache = tempfile::tempdir().unwrap();
     let entries = || walk(cache.path()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "cwasm")).count();
     // Room for one compiled Rust guest, not two.
-    let probe = Host::builder().cache_dir(cache.path()).build().unwrap();
+    let probe = Host::builder().policy(common::policy()).cache_dir(cache.path()).build().unwrap();
     probe.load_file(common::guest("conformance-rust")).unwrap();
     let one: u64 = walk(cache.path()).iter().map(|p| std::fs::metadata(p).unwrap().len()).sum();
-    let host = Host::builder().cache_dir(cache.path()).cache_max_size(polyplug_limits::ByteSize(one + one / 2)).build().unwrap();
+    let host = Host::builder().policy(common::policy()).cache_dir(cache.path()).cache_max_size(polyplug_limits::ByteSize(one + one / 2)).build().unwrap();
     assert_eq!(host.load_file(common::guest("conformance-rust")).unwrap().provenance(), Provenance::Cached);
     assert_eq!(host.load_file(common::guest("panicky-rust")).unwrap().provenance(), Provenance::Compiled);
     assert_eq!(entries(), 1, "the older entry was evicted to make room");

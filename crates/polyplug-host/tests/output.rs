@@ -3,6 +3,8 @@
 //! bounded multiple of the limit. Measured with a counting allocator (this
 //! test binary's global allocator), so the bound is a fact, not a hope.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -99,8 +101,9 @@ fn the_copy_budget_never_refuses_a_result_the_output_limit_allows() {
 #[test]
 fn a_typed_result_is_held_to_the_same_budget() {
     use polyplug_bindings::conformance::Conformance;
-    let guest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/conformance-rust/plugin.wasm");
+    let guest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/rust/plugin.wasm");
     let host = Host::builder()
+        .policy(common::policy())
         .default_limits(Limits { output: ByteSize(OUTPUT_LIMIT), ..Limits::default() })
         .no_cache()
         .build()

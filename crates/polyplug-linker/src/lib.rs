@@ -12,7 +12,7 @@
 //!   `wasi:filesystem`); its reach is what the grant says: only the granted
 //!   directories are preopened, only granted variables are in the
 //!   environment, sockets connect only to granted addresses, the clocks are
-//!   frozen at zero and randomness is a fixed sequence unless granted, stdout and
+//!   frozen (the wall clock at zero, the monotonic one at 1 ns) and randomness is a fixed sequence unless granted, stdout and
 //!   stderr go to the host's logs only if granted (otherwise nowhere).
 //! - Outgoing HTTP (`wasi:http`) is linked only for a plugin granted origins,
 //!   and a request hook lets through only those origins.
@@ -166,8 +166,10 @@ impl HostMonotonicClock for FrozenClock {
     fn resolution(&self) -> u64 {
         1_000_000_000
     }
+    /// One nanosecond, not zero: Go's runtime refuses to start on a
+    /// monotonic clock reading zero (`nanotime returning zero`).
     fn now(&self) -> u64 {
-        0
+        1
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Capabilities {
     /// Each is a POSIX portable name, checked as the manifest is read.
     #[serde(default, deserialize_with = "env_names")]
     pub env: Vec<String>,
-    /// The real wall and monotonic clocks (without: clocks frozen at zero).
+    /// The real wall and monotonic clocks (without: both frozen, the wall clock at zero).
     #[serde(default)]
     pub clocks: bool,
     /// Real entropy (without: every WASI random generator returns a fixed sequence).
@@ -47,6 +47,33 @@ pub struct Capabilities {
     /// capability names it gives them, e.g. `host = ["names"]`.
     #[serde(default)]
     pub host: Vec<String>,
+}
+
+impl Capabilities {
+    /// What these capabilities ask for, one line each, in words for people
+    /// (`log: write to the host's logs`, `kv: a key-value store of 64 KiB`);
+    /// empty when nothing is asked.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (name, on, what) in [
+            ("log", self.log, "write to the host's logs"),
+            ("config", self.config, "read its configuration"),
+            ("clocks", self.clocks, "read the real clocks"),
+            ("random", self.random, "real randomness (entropy)"),
+            ("stdio", self.stdio, "stdout/stderr into the host's logs"),
+        ] {
+            if on {
+                lines.push(format!("{name}: {what}"));
+            }
+        }
+        lines.extend(self.http.iter().map(|h| format!("http: requests to {h}")));
+        lines.extend(self.files.iter().map(|f| format!("files: {} access to {}", f.access, f.path)));
+        lines.extend(self.env.iter().map(|e| format!("env: environment variable {e}")));
+        lines.extend(self.sockets.iter().map(|s| format!("sockets: {s}")));
+        lines.extend(self.host.iter().map(|h| format!("host interface: {h}")));
+        lines.extend(self.kv.iter().map(|kv| format!("kv: a key-value store of {}", kv.quota)));
+        lines
+    }
 }
 
 /// An HTTP origin pattern: `scheme://host[:port]`, where the host may start

@@ -22,7 +22,19 @@ fn host() -> Host {
 }
 
 fn conformance_plugin() -> Plugin {
-    host().load_file(guest("tests/guests", "conformance-rust")).unwrap()
+    use sha2::Digest;
+    let path = guest("tests/conformance", "rust");
+    // Its `host-round-trip` imports log, config and kv: grant them to this component.
+    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(&path).unwrap()));
+    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n");
+    let policy = polyplug_policy::Policy::from_toml(&policy, "the test policy").unwrap();
+    Host::builder()
+        .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
+        .policy(policy)
+        .build()
+        .unwrap()
+        .load_file(path)
+        .unwrap()
 }
 
 /// A backend that serves every call through the JSON mapping, by a real

@@ -1,6 +1,7 @@
 //! The demo behind `cargo xtask demo`: a host application embedding
-//! polyplug, loading the two example plugins (built by xtask into
-//! `examples/*/plugin.wasm`) and calling them through typed bindings.
+//! polyplug, loading the example plugins — written in Rust, Go and C, built
+//! by xtask into `examples/*/plugin.wasm` — and calling them through typed
+//! bindings.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -34,7 +35,7 @@ fn policy_with_consent() -> Result<Policy> {
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("policy.toml");
     std::fs::copy(&template, &path).with_context(|| format!("copying {}", template.display()))?;
-    for name in ["transform-rust", "auth-rust"] {
+    for name in ["transform-rust", "auth-rust", "auth-go-jwt", "transform-c-csv"] {
         let bytes = std::fs::read(example(name)?)?;
         let manifest = polyplug_manifest::read_section(&bytes)?.context("the example plugins carry a manifest")?;
         let manifest = polyplug_manifest::Manifest::from_toml(&manifest, name)?;
@@ -58,11 +59,43 @@ fn describe_load(plugin: &Plugin, elapsed: std::time::Duration) {
     println!("   world {}, {} KiB, {how} and ready in {:.1} ms", plugin.world().name, plugin.size() / 1024, elapsed.as_secs_f64() * 1e3);
 }
 
+/// An auth decision in words.
+fn shown(decision: Result<AuthDecision, String>) -> String {
+    match decision {
+        Ok(AuthDecision::Allow(p)) => {
+            format!("allow as `{}` (roles: {})", p.id, if p.roles.is_empty() { "none".into() } else { p.roles.join(", ") })
+        }
+        Ok(AuthDecision::Deny(d)) => format!("deny with {}: {}", d.status, d.reason),
+        Err(reason) => format!("error: {reason}"),
+    }
+}
+
+/// An HS256 JSON Web Token for `claims`, signed with `secret`.
+fn jwt(secret: &str, claims: &str) -> String {
+    use base64::Engine as _;
+    let encode = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let signed = format!("{}.{}", encode(br#"{"alg":"HS256","typ":"JWT"}"#), encode(claims.as_bytes()));
+    format!("{signed}.{}", encode(&hmac_sha256(secret.as_bytes(), signed.as_bytes())))
+}
+
+/// HMAC-SHA-256 (RFC 2104) over sha2: the demo signs its own test tokens.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+}
+
 fn main() -> Result<()> {
-    println!("polyplug demo: one host, two plugins written in Rust, loaded as sandboxed WebAssembly components.\n");
+    println!("polyplug demo: one host, plugins written in Rust, Go and C, loaded as sandboxed WebAssembly components.\n");
     let policy = policy_with_consent()?;
     println!(
-        "policy: examples/host-demo/policy.toml grants each plugin `log`, nothing else (no files, network, env, clocks), and only to the components consented to.\n"
+        "policy: examples/host-demo/policy.toml grants each plugin `log` (the Go one also its configuration and the clock), nothing else (no files, network, env), and only to the components consented to.\n"
     );
     let host = Host::builder().policy(policy).build().context("starting the polyplug host")?;
 
@@ -118,15 +151,54 @@ fn main() -> Result<()> {
     for (what, credentials) in attempts {
         let decision =
             auth.call("authenticate", |a, store| a.polyplug_plugin_authenticator().call_authenticate(store, &request, &credentials))?;
-        let shown = match decision {
-            Ok(AuthDecision::Allow(p)) => format!("allow as `{}` (roles: {})", p.id, if p.roles.is_empty() { "none".into() } else { p.roles.join(", ") }),
-            Ok(AuthDecision::Deny(d)) => format!("deny with {}: {}", d.status, d.reason),
-            Err(reason) => format!("error: {reason}"),
-        };
-        println!("   GET /orders with {what:<15} → {shown}");
+        println!("   GET /orders with {what:<15} → {}", shown(decision));
     }
 
-    // 3. What a call costs: one instance held, many calls.
+    // 3. A Go plugin: HS256 JWTs verified with Go's standard library.
+    println!("\n3. auth-go-jwt (Go): JWT bearer tokens");
+    let start = Instant::now();
+    let secret = "demo-secret";
+    let plugin = host
+        .loader(example("auth-go-jwt")?)
+        .world("auth")
+        .config([("jwt-secret", secret), ("jwt-issuer", "https://issuer.example"), ("jwt-audience", "orders-api")])
+        .load()?;
+    describe_load(&plugin, start.elapsed());
+    let go_auth = plugin.typed::<Auth>()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let claims = |sub: &str, exp: u64| {
+        format!(r#"{{"sub":"{sub}","iss":"https://issuer.example","aud":"orders-api","exp":{exp},"roles":["reader"]}}"#)
+    };
+    let tokens = [
+        ("a valid token", jwt(secret, &claims("carol", now + 3600))),
+        ("an expired token", jwt(secret, &claims("carol", now - 60))),
+        ("a forged token", jwt("guessed-secret", &claims("mallory", now + 3600))),
+    ];
+    for (what, token) in tokens {
+        let credentials = Credentials::Bearer(token);
+        let decision = go_auth
+            .call("authenticate", |a, store| a.polyplug_plugin_authenticator().call_authenticate(store, &request, &credentials))?;
+        println!("   GET /orders with {what:<17} → {}", shown(decision));
+    }
+
+    // 4. A C plugin: CSV messages become JSON.
+    println!("\n4. transform-c-csv (C): CSV to JSON");
+    let start = Instant::now();
+    let plugin = host.loader(example("transform-c-csv")?).world("transform").load()?;
+    describe_load(&plugin, start.elapsed());
+    let csv = plugin.typed::<Transform>()?;
+    for payload in ["name,amount\nAda,42\n\"Lovelace, A.\",7\n", "name,amount\nAda\n"] {
+        let message = Message { payload: payload.into(), content_type: "text/csv".into(), headers: vec![] };
+        let out = csv.call("transform", |t, store| t.polyplug_plugin_transformer().call_transform(store, &message))?;
+        println!("\n   in : {}", payload.escape_debug());
+        match out {
+            Ok(Some(message)) => println!("   out: {} ({})", message.payload, message.content_type),
+            Ok(None) => println!("   out: (filtered out)"),
+            Err(reason) => println!("   out: (rejected by the plugin: {reason})"),
+        }
+    }
+
+    // 5. What a call costs: one instance held, many calls.
     let mut instance = auth.instance()?;
     let credentials = Credentials::ApiKey("k-alice".into());
     let calls = 10_000;
@@ -135,7 +207,7 @@ fn main() -> Result<()> {
         instance.call("authenticate", |a, store| a.polyplug_plugin_authenticator().call_authenticate(store, &request, &credentials))?.map_err(anyhow::Error::msg)?;
     }
     let per_call = start.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
-    println!("\n3. {calls} authenticate calls on one instance: {:.2} µs per call (strings and records copied both ways).", per_call / 1e3);
+    println!("\n5. {calls} authenticate calls on one instance: {:.2} µs per call (strings and records copied both ways).", per_call / 1e3);
     println!("\nNext: write your own plugin — see README.md, \"Your first plugin in 5 minutes\".");
     Ok(())
 }

@@ -522,6 +522,8 @@ pub mod exports {
                     method_counter_value: wasmtime::component::Func,
                     method_counter_fork: wasmtime::component::Func,
                     sum_counters: wasmtime::component::Func,
+                    live_counters: wasmtime::component::Func,
+                    host_round_trip: wasmtime::component::Func,
                 }
                 #[derive(Clone)]
                 pub struct GuestIndices {
@@ -555,6 +557,8 @@ pub mod exports {
                     method_counter_value: wasmtime::component::ComponentExportIndex,
                     method_counter_fork: wasmtime::component::ComponentExportIndex,
                     sum_counters: wasmtime::component::ComponentExportIndex,
+                    live_counters: wasmtime::component::ComponentExportIndex,
+                    host_round_trip: wasmtime::component::ComponentExportIndex,
                 }
                 impl GuestIndices {
                     /// Constructor for [`GuestIndices`] which takes a
@@ -620,6 +624,8 @@ pub mod exports {
                         let method_counter_value = lookup("[method]counter.value")?;
                         let method_counter_fork = lookup("[method]counter.fork")?;
                         let sum_counters = lookup("sum-counters")?;
+                        let live_counters = lookup("live-counters")?;
+                        let host_round_trip = lookup("host-round-trip")?;
                         Ok(GuestIndices {
                             inc_u8,
                             inc_u16,
@@ -651,6 +657,8 @@ pub mod exports {
                             method_counter_value,
                             method_counter_fork,
                             sum_counters,
+                            live_counters,
+                            host_round_trip,
                         })
                     }
                     pub fn load(
@@ -823,6 +831,18 @@ pub mod exports {
                                 (i64,),
                             >(&mut store, &self.sum_counters)?
                             .func();
+                        let live_counters = *_instance
+                            .get_typed_func::<
+                                (),
+                                (u32,),
+                            >(&mut store, &self.live_counters)?
+                            .func();
+                        let host_round_trip = *_instance
+                            .get_typed_func::<
+                                (&str, &str),
+                                (Option<wasmtime::component::__internal::String>,),
+                            >(&mut store, &self.host_round_trip)?
+                            .func();
                         Ok(Guest {
                             inc_u8,
                             inc_u16,
@@ -854,6 +874,8 @@ pub mod exports {
                             method_counter_value,
                             method_counter_fork,
                             sum_counters,
+                            live_counters,
+                            host_round_trip,
                         })
                     }
                 }
@@ -1068,7 +1090,8 @@ pub mod exports {
                             >::new_unchecked(self.next_char)
                         }
                     }
-                    /// Returns the next Unicode scalar value after `c`, or `c` itself at the end of a range.
+                    /// Returns the next Unicode scalar value after `c`, or `c` itself when
+                    /// `c + 1` is not one (a surrogate, or beyond U+10FFFF).
                     pub fn call_next_char<S: wasmtime::AsContextMut>(
                         &self,
                         mut store: S,
@@ -1154,7 +1177,7 @@ pub mod exports {
                             >::new_unchecked(self.sum_list)
                         }
                     }
-                    /// Returns the sum of the numbers.
+                    /// Returns the sum of the numbers, wrapping.
                     pub fn call_sum_list<S: wasmtime::AsContextMut>(
                         &self,
                         mut store: S,
@@ -1185,7 +1208,8 @@ pub mod exports {
                             >::new_unchecked(self.upper_all)
                         }
                     }
-                    /// Returns the strings upper-cased, in order.
+                    /// Returns the strings with their ASCII letters upper-cased (every other
+                    /// character unchanged), in order.
                     pub fn call_upper_all<S: wasmtime::AsContextMut>(
                         &self,
                         mut store: S,
@@ -1232,7 +1256,8 @@ pub mod exports {
                             >::new_unchecked(self.area)
                         }
                     }
-                    /// Returns the area of the shape (polygon: shoelace formula; empty: 0).
+                    /// Returns the area of the shape: circle π·r², rectangle w·h, polygon the
+                    /// shoelace formula in 64-bit integers, halved; empty 0.
                     pub fn call_area<S: wasmtime::AsContextMut>(
                         &self,
                         mut store: S,
@@ -1341,7 +1366,8 @@ pub mod exports {
                             >::new_unchecked(self.parse_number)
                         }
                     }
-                    /// Parses a decimal `u32`; an empty input is `empty-input`, over 10 characters `too-long`.
+                    /// Parses a decimal `u32`; an empty input is `empty-input`; anything else
+                    /// that is not a `u32` (over 10 bytes, a non-digit, too big) is `too-long`.
                     pub fn call_parse_number<S: wasmtime::AsContextMut>(
                         &self,
                         mut store: S,
@@ -1423,6 +1449,55 @@ pub mod exports {
                         arg1: wasmtime::component::ResourceAny,
                     ) -> wasmtime::Result<i64> {
                         let callee = self.func_sum_counters();
+                        let (ret0,) = callee.call(store.as_context_mut(), (arg0, arg1))?;
+                        Ok(ret0)
+                    }
+                    pub fn func_live_counters(
+                        &self,
+                    ) -> wasmtime::component::TypedFunc<(), (u32,)> {
+                        unsafe {
+                            wasmtime::component::TypedFunc::<
+                                (),
+                                (u32,),
+                            >::new_unchecked(self.live_counters)
+                        }
+                    }
+                    /// How many counters are alive in the guest: constructed or forked, and
+                    /// not yet dropped by the host.
+                    pub fn call_live_counters<S: wasmtime::AsContextMut>(
+                        &self,
+                        mut store: S,
+                    ) -> wasmtime::Result<u32> {
+                        let callee = self.func_live_counters();
+                        let (ret0,) = callee.call(store.as_context_mut(), ())?;
+                        Ok(ret0)
+                    }
+                    pub fn func_host_round_trip(
+                        &self,
+                    ) -> wasmtime::component::TypedFunc<
+                        (&str, &str),
+                        (Option<wasmtime::component::__internal::String>,),
+                    > {
+                        unsafe {
+                            wasmtime::component::TypedFunc::<
+                                (&str, &str),
+                                (Option<wasmtime::component::__internal::String>,),
+                            >::new_unchecked(self.host_round_trip)
+                        }
+                    }
+                    /// Calls every host interface back: logs `message` at `info`, reads the
+                    /// configuration value `key`, stores it in the key-value store under
+                    /// `key` and reads it back. Returns what was read back; none when the
+                    /// configuration has no `key` (then nothing is stored).
+                    pub fn call_host_round_trip<S: wasmtime::AsContextMut>(
+                        &self,
+                        mut store: S,
+                        arg0: &str,
+                        arg1: &str,
+                    ) -> wasmtime::Result<
+                        Option<wasmtime::component::__internal::String>,
+                    > {
+                        let callee = self.func_host_round_trip();
                         let (ret0,) = callee.call(store.as_context_mut(), (arg0, arg1))?;
                         Ok(ret0)
                     }

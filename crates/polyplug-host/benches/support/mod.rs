@@ -11,14 +11,23 @@ use wasmtime::Store;
 
 /// The conformance guest, built by `cargo xtask guests`.
 pub fn conformance_guest() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/conformance-rust/plugin.wasm");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/rust/plugin.wasm");
     assert!(path.exists(), "{} is missing: run `cargo xtask guests` first", path.display());
     path
 }
 
-/// A store as a raw wasmtime embedder would make it: same state type, no
-/// grant, a far deadline (the engine has epoch interruption on).
-pub fn raw_store(host: &Host) -> Store<PluginState> {
+/// A policy granting the conformance guest what it requests (`log`,
+/// `config`, `kv`: its `host-round-trip` calls them; the benches do not).
+pub fn policy() -> polyplug_policy::Policy {
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(conformance_guest()).unwrap()));
+    let text = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n");
+    polyplug_policy::Policy::from_toml(&text, "the bench policy").unwrap()
+}
+
+/// A store as a raw wasmtime embedder would make it: same state type, the
+/// plugin's `grant`, a far deadline (the engine has epoch interruption on).
+pub fn raw_store(host: &Host, grant: &EffectiveGrant) -> Store<PluginState> {
     let parts = StateParts {
         plugin: "raw".into(),
         config: Vec::new().into(),
@@ -29,7 +38,7 @@ pub fn raw_store(host: &Host) -> Store<PluginState> {
         https: polyplug_linker::HttpsTrust::default(),
         extensions: Default::default(),
     };
-    let mut store = Store::new(host.engine(), PluginState::new(parts, &EffectiveGrant::nothing()).unwrap());
+    let mut store = Store::new(host.engine(), PluginState::new(parts, grant).unwrap());
     store.set_epoch_deadline(1 << 40);
     store
 }

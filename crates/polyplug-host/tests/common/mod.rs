@@ -14,8 +14,11 @@ use polyplug_policy::{AuditEvent, AuditSink, Policy};
 /// (under `tests/guests/` or `examples/`).
 pub fn guest(name: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for dir in ["tests/guests", "examples"] {
-        let path = root.join(dir).join(name).join("plugin.wasm");
+    // The conformance plugins live at `tests/conformance/<language>`.
+    let conformance = name.strip_prefix("conformance-").map(|language| root.join("tests/conformance").join(language));
+    let candidates = ["tests/guests", "examples"].map(|dir| root.join(dir).join(name));
+    for dir in conformance.into_iter().chain(candidates) {
+        let path = dir.join("plugin.wasm");
         if path.exists() {
             return path;
         }
@@ -51,6 +54,12 @@ sha256 = ["{transform}"]
 log = true
 sha256 = ["{auth}"]
 
+[plugins.conformance-rust]
+log = true
+config = true
+kv = {{ quota = "64 KiB" }}
+sha256 = ["{conformance}"]
+
 [plugins.hostile-rust]
 sha256 = ["{hostile}"]
 log = true
@@ -66,6 +75,7 @@ limits = {{ memory = "32 MiB", timeout-ms = 300, output = "1 MiB" }}
         transform = digest("transform-rust"),
         auth = digest("auth-rust"),
         hostile = digest("hostile-rust"),
+        conformance = digest("conformance-rust"),
     );
     Policy::from_toml(&text, "the test policy").unwrap()
 }

@@ -362,7 +362,8 @@ impl Conformance {
             }
         }
     }
-    /// Returns the next Unicode scalar value after `c`, or `c` itself at the end of a range.
+    /// Returns the next Unicode scalar value after `c`, or `c` itself when
+    /// `c + 1` is not one (a surrogate, or beyond U+10FFFF).
     pub async fn next_char(&self, c: char) -> ::polyplug_host::Result<char> {
         const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
             interface: "polyplug:plugin/all-types@0.1.0",
@@ -490,7 +491,7 @@ impl Conformance {
             }
         }
     }
-    /// Returns the sum of the numbers.
+    /// Returns the sum of the numbers, wrapping.
     pub async fn sum_list(&self, xs: &[i64]) -> ::polyplug_host::Result<i64> {
         const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
             interface: "polyplug:plugin/all-types@0.1.0",
@@ -522,7 +523,8 @@ impl Conformance {
             }
         }
     }
-    /// Returns the strings upper-cased, in order.
+    /// Returns the strings with their ASCII letters upper-cased (every other
+    /// character unchanged), in order.
     pub async fn upper_all(
         &self,
         xs: &[String],
@@ -601,7 +603,8 @@ impl Conformance {
             }
         }
     }
-    /// Returns the area of the shape (polygon: shoelace formula; empty: 0).
+    /// Returns the area of the shape: circle π·r², rectangle w·h, polygon the
+    /// shoelace formula in 64-bit integers, halved; empty 0.
     pub async fn area(&self, s: &Shape) -> ::polyplug_host::Result<f64> {
         const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
             interface: "polyplug:plugin/all-types@0.1.0",
@@ -770,7 +773,8 @@ impl Conformance {
             }
         }
     }
-    /// Parses a decimal `u32`; an empty input is `empty-input`, over 10 characters `too-long`.
+    /// Parses a decimal `u32`; an empty input is `empty-input`; anything else
+    /// that is not a `u32` (over 10 bytes, a non-digit, too big) is `too-long`.
     pub async fn parse_number(
         &self,
         s: &str,
@@ -871,6 +875,80 @@ impl Conformance {
             None => {
                 self.handle
                     .call_mapped_async(&FUNCTION, &[::polyplug_value::to_json(&e)])
+                    .await
+            }
+        }
+    }
+    /// How many counters are alive in the guest: constructed or forked, and
+    /// not yet dropped by the host.
+    pub async fn live_counters(&self) -> ::polyplug_host::Result<u32> {
+        const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
+            interface: "polyplug:plugin/all-types@0.1.0",
+            function: "live-counters",
+            display: "all-types/live-counters",
+        };
+        match self.handle.typed() {
+            Some(typed) => {
+                typed
+                    .call_async(
+                        FUNCTION.display,
+                        async |mut slot| {
+                            let (world, store) = slot.parts();
+                            let result = world
+                                .polyplug_plugin_all_types()
+                                .func_live_counters()
+                                .call_async(store, ())
+                                .await
+                                .map(|(result,)| result);
+                            (slot, result)
+                        },
+                    )
+                    .await
+            }
+            None => self.handle.call_mapped_async(&FUNCTION, &[]).await,
+        }
+    }
+    /// Calls every host interface back: logs `message` at `info`, reads the
+    /// configuration value `key`, stores it in the key-value store under
+    /// `key` and reads it back. Returns what was read back; none when the
+    /// configuration has no `key` (then nothing is stored).
+    pub async fn host_round_trip(
+        &self,
+        key: &str,
+        message: &str,
+    ) -> ::polyplug_host::Result<Option<String>> {
+        const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
+            interface: "polyplug:plugin/all-types@0.1.0",
+            function: "host-round-trip",
+            display: "all-types/host-round-trip",
+        };
+        match self.handle.typed() {
+            Some(typed) => {
+                typed
+                    .call_async(
+                        FUNCTION.display,
+                        async |mut slot| {
+                            let (world, store) = slot.parts();
+                            let result = world
+                                .polyplug_plugin_all_types()
+                                .func_host_round_trip()
+                                .call_async(store, (key, message))
+                                .await
+                                .map(|(result,)| result);
+                            (slot, result)
+                        },
+                    )
+                    .await
+            }
+            None => {
+                self.handle
+                    .call_mapped_async(
+                        &FUNCTION,
+                        &[
+                            ::polyplug_value::to_json(&key),
+                            ::polyplug_value::to_json(&message),
+                        ],
+                    )
                     .await
             }
         }
@@ -1120,7 +1198,8 @@ pub mod blocking {
                 }
             }
         }
-        /// Returns the next Unicode scalar value after `c`, or `c` itself at the end of a range.
+        /// Returns the next Unicode scalar value after `c`, or `c` itself when
+        /// `c + 1` is not one (a surrogate, or beyond U+10FFFF).
         pub fn next_char(&self, c: char) -> ::polyplug_host::Result<char> {
             const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
                 interface: "polyplug:plugin/all-types@0.1.0",
@@ -1212,7 +1291,7 @@ pub mod blocking {
                 }
             }
         }
-        /// Returns the sum of the numbers.
+        /// Returns the sum of the numbers, wrapping.
         pub fn sum_list(&self, xs: &[i64]) -> ::polyplug_host::Result<i64> {
             const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
                 interface: "polyplug:plugin/all-types@0.1.0",
@@ -1234,7 +1313,8 @@ pub mod blocking {
                 }
             }
         }
-        /// Returns the strings upper-cased, in order.
+        /// Returns the strings with their ASCII letters upper-cased (every other
+        /// character unchanged), in order.
         pub fn upper_all(&self, xs: &[String]) -> ::polyplug_host::Result<Vec<String>> {
             const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
                 interface: "polyplug:plugin/all-types@0.1.0",
@@ -1293,7 +1373,8 @@ pub mod blocking {
                 }
             }
         }
-        /// Returns the area of the shape (polygon: shoelace formula; empty: 0).
+        /// Returns the area of the shape: circle π·r², rectangle w·h, polygon the
+        /// shoelace formula in 64-bit integers, halved; empty 0.
         pub fn area(&self, s: &Shape) -> ::polyplug_host::Result<f64> {
             const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
                 interface: "polyplug:plugin/all-types@0.1.0",
@@ -1416,7 +1497,8 @@ pub mod blocking {
                 }
             }
         }
-        /// Parses a decimal `u32`; an empty input is `empty-input`, over 10 characters `too-long`.
+        /// Parses a decimal `u32`; an empty input is `empty-input`; anything else
+        /// that is not a `u32` (over 10 bytes, a non-digit, too big) is `too-long`.
         pub fn parse_number(
             &self,
             s: &str,
@@ -1494,6 +1576,65 @@ pub mod blocking {
                 }
                 None => {
                     self.handle.call_mapped(&FUNCTION, &[::polyplug_value::to_json(&e)])
+                }
+            }
+        }
+        /// How many counters are alive in the guest: constructed or forked, and
+        /// not yet dropped by the host.
+        pub fn live_counters(&self) -> ::polyplug_host::Result<u32> {
+            const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
+                interface: "polyplug:plugin/all-types@0.1.0",
+                function: "live-counters",
+                display: "all-types/live-counters",
+            };
+            match self.handle.typed() {
+                Some(typed) => {
+                    typed
+                        .call(
+                            FUNCTION.display,
+                            |world, store| {
+                                world.polyplug_plugin_all_types().call_live_counters(store)
+                            },
+                        )
+                }
+                None => self.handle.call_mapped(&FUNCTION, &[]),
+            }
+        }
+        /// Calls every host interface back: logs `message` at `info`, reads the
+        /// configuration value `key`, stores it in the key-value store under
+        /// `key` and reads it back. Returns what was read back; none when the
+        /// configuration has no `key` (then nothing is stored).
+        pub fn host_round_trip(
+            &self,
+            key: &str,
+            message: &str,
+        ) -> ::polyplug_host::Result<Option<String>> {
+            const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
+                interface: "polyplug:plugin/all-types@0.1.0",
+                function: "host-round-trip",
+                display: "all-types/host-round-trip",
+            };
+            match self.handle.typed() {
+                Some(typed) => {
+                    typed
+                        .call(
+                            FUNCTION.display,
+                            |world, store| {
+                                world
+                                    .polyplug_plugin_all_types()
+                                    .call_host_round_trip(store, key, message)
+                            },
+                        )
+                }
+                None => {
+                    self.handle
+                        .call_mapped(
+                            &FUNCTION,
+                            &[
+                                ::polyplug_value::to_json(&key),
+                                ::polyplug_value::to_json(&message),
+                            ],
+                        )
                 }
             }
         }

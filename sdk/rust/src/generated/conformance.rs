@@ -2190,6 +2190,84 @@ pub mod exports {
                         _rt::as_i64(result0)
                     }
                 }
+                #[doc(hidden)]
+                #[allow(non_snake_case, unused_unsafe)]
+                pub unsafe fn _export_live_counters_cabi<T_: Guest>() -> i32 {
+                    unsafe {
+                        #[cfg(target_arch = "wasm32")] _rt::run_ctors_once();
+                        let result0 = { T_::live_counters() };
+                        _rt::as_i32(result0)
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(non_snake_case, unused_unsafe)]
+                pub unsafe fn _export_host_round_trip_cabi<T_: Guest>(
+                    arg0: *mut u8,
+                    arg1: usize,
+                    arg2: *mut u8,
+                    arg3: usize,
+                ) -> *mut u8 {
+                    unsafe {
+                        #[cfg(target_arch = "wasm32")] _rt::run_ctors_once();
+                        let result2 = {
+                            let len0 = arg1;
+                            let bytes0 = _rt::Vec::from_raw_parts(
+                                arg0.cast(),
+                                len0,
+                                len0,
+                            );
+                            let len1 = arg3;
+                            let bytes1 = _rt::Vec::from_raw_parts(
+                                arg2.cast(),
+                                len1,
+                                len1,
+                            );
+                            T_::host_round_trip(
+                                _rt::string_lift(bytes0),
+                                _rt::string_lift(bytes1),
+                            )
+                        };
+                        let ptr3 = (&raw mut _RET_AREA.0).cast::<u8>();
+                        match result2 {
+                            Some(e) => {
+                                *ptr3.add(0).cast::<u8>() = (1i32) as u8;
+                                let vec4 = (e.into_bytes()).into_boxed_slice();
+                                let ptr4 = vec4.as_ptr().cast::<u8>();
+                                let len4 = vec4.len();
+                                ::core::mem::forget(vec4);
+                                *ptr3
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>() = len4;
+                                *ptr3
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>() = ptr4.cast_mut();
+                            }
+                            None => {
+                                *ptr3.add(0).cast::<u8>() = (0i32) as u8;
+                            }
+                        };
+                        ptr3
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                pub unsafe fn __post_return_host_round_trip<T_: Guest>(arg0: *mut u8) {
+                    unsafe {
+                        let l0 = i32::from(*arg0.add(0).cast::<u8>());
+                        match l0 {
+                            0 => {}
+                            _ => {
+                                let l1 = *arg0
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l2 = *arg0
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                _rt::cabi_dealloc(l1, l2, 1);
+                            }
+                        }
+                    }
+                }
                 pub trait Guest {
                     type Counter: GuestCounter;
                     /// Returns `x + 1`, wrapping.
@@ -2222,7 +2300,8 @@ pub mod exports {
                     /// Returns `x * 2`.
                     #[allow(async_fn_in_trait)]
                     fn double_f64(x: f64) -> f64;
-                    /// Returns the next Unicode scalar value after `c`, or `c` itself at the end of a range.
+                    /// Returns the next Unicode scalar value after `c`, or `c` itself when
+                    /// `c + 1` is not one (a surrogate, or beyond U+10FFFF).
                     #[allow(async_fn_in_trait)]
                     fn next_char(c: char) -> char;
                     /// Returns `!b`.
@@ -2234,16 +2313,18 @@ pub mod exports {
                     /// Returns the bytes reversed.
                     #[allow(async_fn_in_trait)]
                     fn reverse_bytes(b: _rt::Vec<u8>) -> _rt::Vec<u8>;
-                    /// Returns the sum of the numbers.
+                    /// Returns the sum of the numbers, wrapping.
                     #[allow(async_fn_in_trait)]
                     fn sum_list(xs: _rt::Vec<i64>) -> i64;
-                    /// Returns the strings upper-cased, in order.
+                    /// Returns the strings with their ASCII letters upper-cased (every other
+                    /// character unchanged), in order.
                     #[allow(async_fn_in_trait)]
                     fn upper_all(xs: _rt::Vec<_rt::String>) -> _rt::Vec<_rt::String>;
                     /// Returns `p` moved by (dx, dy), with ` moved` appended to its label.
                     #[allow(async_fn_in_trait)]
                     fn move_point(p: Point, dx: i32, dy: i32) -> Point;
-                    /// Returns the area of the shape (polygon: shoelace formula; empty: 0).
+                    /// Returns the area of the shape: circle π·r², rectangle w·h, polygon the
+                    /// shoelace formula in 64-bit integers, halved; empty 0.
                     #[allow(async_fn_in_trait)]
                     fn area(s: Shape) -> f64;
                     /// Returns the next color: red → green → blue → red.
@@ -2262,7 +2343,8 @@ pub mod exports {
                     fn nested_option(
                         x: ::core::option::Option<::core::option::Option<u32>>,
                     ) -> ::core::option::Option<::core::option::Option<u32>>;
-                    /// Parses a decimal `u32`; an empty input is `empty-input`, over 10 characters `too-long`.
+                    /// Parses a decimal `u32`; an empty input is `empty-input`; anything else
+                    /// that is not a `u32` (over 10 bytes, a non-digit, too big) is `too-long`.
                     #[allow(async_fn_in_trait)]
                     fn parse_number(
                         s: _rt::String,
@@ -2276,6 +2358,19 @@ pub mod exports {
                     /// Returns the sum of the current values of both counters.
                     #[allow(async_fn_in_trait)]
                     fn sum_counters(a: CounterBorrow<'_>, b: CounterBorrow<'_>) -> i64;
+                    /// How many counters are alive in the guest: constructed or forked, and
+                    /// not yet dropped by the host.
+                    #[allow(async_fn_in_trait)]
+                    fn live_counters() -> u32;
+                    /// Calls every host interface back: logs `message` at `info`, reads the
+                    /// configuration value `key`, stores it in the key-value store under
+                    /// `key` and reads it back. Returns what was read back; none when the
+                    /// configuration has no `key` (then nothing is stored).
+                    #[allow(async_fn_in_trait)]
+                    fn host_round_trip(
+                        key: _rt::String,
+                        message: _rt::String,
+                    ) -> ::core::option::Option<_rt::String>;
                 }
                 pub trait GuestCounter: polyplug_sdk::__private::wit_bindgen::rt::Resource {
                     #[doc(hidden)]
@@ -2525,8 +2620,22 @@ pub mod exports {
                         "polyplug:plugin/all-types@0.1.0#sum-counters")] unsafe extern
                         "C" fn export_sum_counters(arg0 : i32, arg1 : i32,) -> i64 {
                         unsafe { $($path_to_types)*:: _export_sum_counters_cabi::<$ty >
-                        (arg0, arg1) } } const _ : () = { #[doc(hidden)] #[unsafe
-                        (export_name = "polyplug:plugin/all-types@0.1.0#[dtor]counter")]
+                        (arg0, arg1) } } #[unsafe (export_name =
+                        "polyplug:plugin/all-types@0.1.0#live-counters")] unsafe extern
+                        "C" fn export_live_counters() -> i32 { unsafe {
+                        $($path_to_types)*:: _export_live_counters_cabi::<$ty > () } }
+                        #[unsafe (export_name =
+                        "polyplug:plugin/all-types@0.1.0#host-round-trip")] unsafe extern
+                        "C" fn export_host_round_trip(arg0 : * mut u8, arg1 : usize, arg2
+                        : * mut u8, arg3 : usize,) -> * mut u8 { unsafe {
+                        $($path_to_types)*:: _export_host_round_trip_cabi::<$ty > (arg0,
+                        arg1, arg2, arg3) } } #[unsafe (export_name =
+                        "cabi_post_polyplug:plugin/all-types@0.1.0#host-round-trip")]
+                        unsafe extern "C" fn _post_return_host_round_trip(arg0 : * mut
+                        u8,) { unsafe { $($path_to_types)*::
+                        __post_return_host_round_trip::<$ty > (arg0) } } const _ : () = {
+                        #[doc(hidden)] #[unsafe (export_name =
+                        "polyplug:plugin/all-types@0.1.0#[dtor]counter")]
                         #[allow(non_snake_case)] unsafe extern "C" fn dtor(rep : * mut
                         u8) { unsafe { $($path_to_types)*:: Counter::dtor::< <$ty as
                         $($path_to_types)*:: Guest >::Counter > (rep) } } }; };
@@ -3039,9 +3148,9 @@ macro_rules! __export_conformance_impl {
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:conformance:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1998] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 2060] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xcc\x0e\x01A\x02\x01\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x8a\x0f\x01A\x02\x01\
 A\x0e\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x04\x01r\x03\x04names\x07versions\x0bdescri\
@@ -3054,40 +3163,42 @@ ug:plugin/config@0.1.0\x05\x03\x01B\x10\x01r\x03\x05quotaw\x04usedw\x06neededw\x
 \0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\x01\x03\
 \x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03keys\0\x7f\
 \x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18polyp\
-lug:plugin/kv@0.1.0\x05\x04\x01BX\x01r\x03\x01xz\x01yz\x05labels\x04\0\x05point\x03\
-\0\0\x01o\x02uu\x01p\x01\x01q\x04\x06circle\x01u\0\x09rectangle\x01\x02\0\x07pol\
-ygon\x01\x03\0\x05empty\0\0\x04\0\x05shape\x03\0\x04\x01m\x03\x03red\x05green\x04\
-blue\x04\0\x05color\x03\0\x06\x01n\x03\x04read\x05write\x07execute\x04\0\x0bperm\
-issions\x03\0\x08\x01m\x02\x0bempty-input\x08too-long\x04\0\x07failure\x03\0\x0a\
-\x01ks\x01ky\x01k\x0d\x01j\x01w\x01s\x01o\x03}sv\x01p}\x01r\x09\x06points\x03\x05\
-shape\x05\x05color\x07\x0bpermissions\x09\x08nickname\x0c\x06nested\x0e\x07outco\
-me\x0f\x06triple\x10\x05bytes\x11\x04\0\x0aeverything\x03\0\x12\x04\0\x07counter\
-\x03\x01\x01i\x14\x01@\x01\x05startx\0\x15\x04\0\x14[constructor]counter\x01\x16\
-\x01h\x14\x01@\x02\x04self\x17\x02byx\0x\x04\0\x19[method]counter.increment\x01\x18\
-\x01@\x01\x04self\x17\0x\x04\0\x15[method]counter.value\x01\x19\x01@\x01\x04self\
-\x17\0\x15\x04\0\x14[method]counter.fork\x01\x1a\x01@\x01\x01x}\0}\x04\0\x06inc-\
-u8\x01\x1b\x01@\x01\x01x{\0{\x04\0\x07inc-u16\x01\x1c\x01@\x01\x01xy\0y\x04\0\x07\
-inc-u32\x01\x1d\x01@\x01\x01xw\0w\x04\0\x07inc-u64\x01\x1e\x01@\x01\x01x~\0~\x04\
-\0\x06neg-s8\x01\x1f\x01@\x01\x01x|\0|\x04\0\x07neg-s16\x01\x20\x01@\x01\x01xz\0\
-z\x04\0\x07neg-s32\x01!\x01@\x01\x01xx\0x\x04\0\x07neg-s64\x01\"\x01@\x01\x01xv\0\
-v\x04\0\x0adouble-f32\x01#\x01@\x01\x01xu\0u\x04\0\x0adouble-f64\x01$\x01@\x01\x01\
-ct\0t\x04\0\x09next-char\x01%\x01@\x01\x01b\x7f\0\x7f\x04\0\x08not-bool\x01&\x01\
-@\x01\x01ss\0s\x04\0\x0ereverse-string\x01'\x01@\x01\x01b\x11\0\x11\x04\0\x0drev\
-erse-bytes\x01(\x01px\x01@\x01\x02xs)\0x\x04\0\x08sum-list\x01*\x01ps\x01@\x01\x02\
-xs+\0+\x04\0\x09upper-all\x01,\x01@\x03\x01p\x01\x02dxz\x02dyz\0\x01\x04\0\x0amo\
-ve-point\x01-\x01@\x01\x01s\x05\0u\x04\0\x04area\x01.\x01@\x01\x01c\x07\0\x07\x04\
+lug:plugin/kv@0.1.0\x05\x04\x01B\\\x01r\x03\x01xz\x01yz\x05labels\x04\0\x05point\
+\x03\0\0\x01o\x02uu\x01p\x01\x01q\x04\x06circle\x01u\0\x09rectangle\x01\x02\0\x07\
+polygon\x01\x03\0\x05empty\0\0\x04\0\x05shape\x03\0\x04\x01m\x03\x03red\x05green\
+\x04blue\x04\0\x05color\x03\0\x06\x01n\x03\x04read\x05write\x07execute\x04\0\x0b\
+permissions\x03\0\x08\x01m\x02\x0bempty-input\x08too-long\x04\0\x07failure\x03\0\
+\x0a\x01ks\x01ky\x01k\x0d\x01j\x01w\x01s\x01o\x03}sv\x01p}\x01r\x09\x06points\x03\
+\x05shape\x05\x05color\x07\x0bpermissions\x09\x08nickname\x0c\x06nested\x0e\x07o\
+utcome\x0f\x06triple\x10\x05bytes\x11\x04\0\x0aeverything\x03\0\x12\x04\0\x07cou\
+nter\x03\x01\x01i\x14\x01@\x01\x05startx\0\x15\x04\0\x14[constructor]counter\x01\
+\x16\x01h\x14\x01@\x02\x04self\x17\x02byx\0x\x04\0\x19[method]counter.increment\x01\
+\x18\x01@\x01\x04self\x17\0x\x04\0\x15[method]counter.value\x01\x19\x01@\x01\x04\
+self\x17\0\x15\x04\0\x14[method]counter.fork\x01\x1a\x01@\x01\x01x}\0}\x04\0\x06\
+inc-u8\x01\x1b\x01@\x01\x01x{\0{\x04\0\x07inc-u16\x01\x1c\x01@\x01\x01xy\0y\x04\0\
+\x07inc-u32\x01\x1d\x01@\x01\x01xw\0w\x04\0\x07inc-u64\x01\x1e\x01@\x01\x01x~\0~\
+\x04\0\x06neg-s8\x01\x1f\x01@\x01\x01x|\0|\x04\0\x07neg-s16\x01\x20\x01@\x01\x01\
+xz\0z\x04\0\x07neg-s32\x01!\x01@\x01\x01xx\0x\x04\0\x07neg-s64\x01\"\x01@\x01\x01\
+xv\0v\x04\0\x0adouble-f32\x01#\x01@\x01\x01xu\0u\x04\0\x0adouble-f64\x01$\x01@\x01\
+\x01ct\0t\x04\0\x09next-char\x01%\x01@\x01\x01b\x7f\0\x7f\x04\0\x08not-bool\x01&\
+\x01@\x01\x01ss\0s\x04\0\x0ereverse-string\x01'\x01@\x01\x01b\x11\0\x11\x04\0\x0d\
+reverse-bytes\x01(\x01px\x01@\x01\x02xs)\0x\x04\0\x08sum-list\x01*\x01ps\x01@\x01\
+\x02xs+\0+\x04\0\x09upper-all\x01,\x01@\x03\x01p\x01\x02dxz\x02dyz\0\x01\x04\0\x0a\
+move-point\x01-\x01@\x01\x01s\x05\0u\x04\0\x04area\x01.\x01@\x01\x01c\x07\0\x07\x04\
 \0\x0anext-color\x01/\x01@\x01\x01p\x09\0\x09\x04\0\x12toggle-permissions\x010\x01\
 @\x01\x01s\x0c\0\x0d\x04\0\x0aoption-len\x011\x01@\x01\x01x\x0e\0\x0e\x04\0\x0dn\
 ested-option\x012\x01j\x01y\x01\x0b\x01@\x01\x01ss\03\x04\0\x0cparse-number\x014\
 \x01o\x03}su\x01o\x03u}s\x01@\x01\x01t5\06\x04\0\x0crotate-tuple\x017\x01@\x01\x01\
 e\x13\0\x13\x04\0\x0fecho-everything\x018\x01@\x02\x01a\x17\x01b\x17\0x\x04\0\x0c\
-sum-counters\x019\x04\0\x1fpolyplug:plugin/all-types@0.1.0\x05\x05\x02\x03\0\x01\
-\x0bplugin-info\x01B\x0a\x02\x03\x02\x01\x06\x04\0\x0bplugin-info\x03\0\0\x02\x03\
-\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\
-\x01p\x03\x01j\0\x01s\x01@\x01\x06config\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1c\
-polyplug:plugin/plugin@0.1.0\x05\x07\x04\0!polyplug:plugin/conformance@0.1.0\x04\
-\0\x0b\x11\x01\0\x0bconformance\x03\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0d\
-wit-component\x070.258.3\x10wit-bindgen-rust\x060.61.1";
+sum-counters\x019\x01@\0\0y\x04\0\x0dlive-counters\x01:\x01@\x02\x03keys\x07mess\
+ages\0\x0c\x04\0\x0fhost-round-trip\x01;\x04\0\x1fpolyplug:plugin/all-types@0.1.\
+0\x05\x05\x02\x03\0\x01\x0bplugin-info\x01B\x0a\x02\x03\x02\x01\x06\x04\0\x0bplu\
+gin-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\x02\x01@\0\0\x01\
+\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\x01s\x01@\x01\x06config\x05\0\x06\x04\
+\0\x04init\x01\x07\x04\0\x1cpolyplug:plugin/plugin@0.1.0\x05\x07\x04\0!polyplug:\
+plugin/conformance@0.1.0\x04\0\x0b\x11\x01\0\x0bconformance\x03\0\0\0G\x09produc\
+ers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\x060\
+.61.1";
         };
     };
 }

@@ -1,0 +1,3 @@
+module github.com/polyplug/polyplug/sdk/go
+
+go 1.25

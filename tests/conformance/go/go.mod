@@ -1,0 +1,7 @@
+// The conformance world in Go. `polyplug build` (and `cargo xtask guests`)
+// builds it with the polyplug Go SDK, github.com/polyplug/polyplug/sdk/go,
+// which it provides through a Go workspace of its own (build/go.work): no
+// `require` for it is needed here (see sdk/go/README.md).
+module github.com/polyplug/polyplug/tests/conformance/go
+
+go 1.25
