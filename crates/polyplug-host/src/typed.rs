@@ -77,7 +77,31 @@ impl<W: World> TypedPlugin<W> {
     /// store; `function` names the call in traces and errors. A trap discards
     /// the instance; a later call gets a fresh one.
     pub fn call<R>(&self, function: &str, f: impl FnOnce(&W, &mut Store<PluginState>) -> wasmtime::Result<R>) -> Result<R> {
-        self.instance()?.call(function, f)
+        let inner = self.plugin.inner();
+        // The same steps as `instance()?.call(..)`, without a `TypedInstance`
+        // made and dropped around them: this is the hottest path.
+        let _admission = inner.admit(function)?;
+        inner.check_rate(function)?;
+        let mut slot = match self.idle.pop() {
+            Some(slot) => slot,
+            None => self.new_slot()?,
+        };
+        let result = inner.run(&mut slot, function, |s| f(&s.bindings, &mut s.slot.store));
+        // Never reuse an instance that failed mid-call.
+        if result.is_ok() {
+            self.give_back(slot);
+        }
+        result
+    }
+
+    /// Returns a healthy instance to the typed pool, or, when that is full,
+    /// to the plugin's own.
+    fn give_back(&self, slot: Box<TypedSlot<W>>) {
+        if self.plugin.inner().max_idle() > 0
+            && let Err(slot) = self.idle.push(slot)
+        {
+            self.plugin.inner().give_back(slot.slot);
+        }
     }
 
     /// Takes one instance for exclusive use, e.g. one per worker thread: calls
@@ -177,13 +201,8 @@ impl<W: World> TypedInstance<'_, W> {
 
 impl<W: World> Drop for TypedInstance<'_, W> {
     fn drop(&mut self) {
-        if let Some(slot) = self.slot.take()
-            && self.plugin.plugin.inner().max_idle() > 0
-        {
-            // A full typed pool hands the instance back to the plugin's own.
-            if let Err(slot) = self.plugin.idle.push(slot) {
-                self.plugin.plugin.inner().give_back(slot.slot);
-            }
+        if let Some(slot) = self.slot.take() {
+            self.plugin.give_back(slot);
         }
     }
 }

@@ -116,7 +116,7 @@ fn a_version_that_does_not_load_is_refused_and_the_old_one_keeps_serving() {
     // Not a component at all.
     std::fs::write(dir.path().join(".partial"), b"\0asm garbage").unwrap();
     std::fs::rename(dir.path().join(".partial"), dir.path().join("worker.wasm")).unwrap();
-    common::wait_until("the broken version is refused", || refusals() == 1);
+    common::wait_until("the broken version is refused", || refusals() >= 1);
     still_serves(&set);
     let member = set.members().remove(0);
     assert_eq!(member.lifecycle, Lifecycle::Serving);
@@ -127,16 +127,15 @@ fn a_version_that_does_not_load_is_refused_and_the_old_one_keeps_serving() {
     let manifest = "[plugin]\nname = \"transform-rust\"\nversion = \"9.9.9\"\nworld = \"polyplug:plugin/transform@0.1.0\"\n";
     std::fs::write(&impostor, polyplug_manifest::embed(&std::fs::read(guest("hostile-rust")).unwrap(), manifest).unwrap()).unwrap();
     install(dir.path(), "worker.wasm", &impostor);
-    common::wait_until("the impostor is refused", || refusals() == 2);
-    still_serves(&set);
-    let reason = match seen.lock().unwrap().last() {
-        Some(SetEvent::Refused { key, reason }) => {
-            assert_eq!(key, "worker");
-            reason.clone()
-        }
-        other => panic!("expected a refusal, got {other:?}"),
+    // The watcher may report the broken file more than once (its write and
+    // its rename, when the machine is slow): wait for the impostor's own refusal.
+    let impostor_refused = || {
+        seen.lock().unwrap().iter().any(|e| {
+            matches!(e, SetEvent::Refused { key, reason } if key == "worker" && reason.contains("sha256") && reason.contains("polyplug grant"))
+        })
     };
-    assert!(reason.contains("sha256") && reason.contains("polyplug grant"), "{reason}");
+    common::wait_until("the impostor is refused with both digests", impostor_refused);
+    still_serves(&set);
 
     // Removed: unloaded.
     std::fs::remove_file(dir.path().join("worker.wasm")).unwrap();

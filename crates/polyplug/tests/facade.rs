@@ -17,10 +17,6 @@ fn guest(dir: &str, name: &str) -> PathBuf {
     path
 }
 
-fn host() -> Host {
-    Host::builder().cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache")).build().unwrap()
-}
-
 fn conformance_plugin() -> Plugin {
     use sha2::Digest;
     let path = guest("tests/conformance", "rust");

@@ -1,5 +1,8 @@
-//! What both benches need: the guest they call and a store made the way a
-//! raw wasmtime embedder would make it.
+//! What the benches share: the guest they call, its grant, and a store made
+//! the way a raw wasmtime embedder would make it.
+
+// Each bench uses its own subset of these helpers.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
