@@ -323,4 +323,60 @@ mod tests {
             sources(dir.path()).unwrap().iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf()).collect();
         assert_eq!(found, [PathBuf::from("a.c"), PathBuf::from("b.c"), PathBuf::from("src/z.c")]);
     }
+
+    /// A transform plugin whose `transform` deletes a key-value entry, under a
+    /// manifest with these capabilities.
+    fn kv_plugin(capabilities: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "polyplug.toml",
+            &format!("[plugin]\nname = \"kv-user\"\nversion = \"0.1.0\"\nworld = \"polyplug:plugin/transform@0.1.0\"\n\n[capabilities]\n{capabilities}\n"),
+        );
+        write(
+            "plugin.c",
+            r#"#include "polyplug.h"
+
+void exports_polyplug_plugin_plugin_describe(exports_polyplug_plugin_plugin_plugin_info_t *ret) {
+    ret->name = polyplug_string("kv-user");
+    ret->version = polyplug_string("0.1.0");
+    ret->description = polyplug_string("");
+}
+
+bool exports_polyplug_plugin_plugin_init(exports_polyplug_plugin_plugin_list_config_entry_t *config, polyplug_string_t *err) {
+    (void)err;
+    exports_polyplug_plugin_plugin_list_config_entry_free(config);
+    return true;
+}
+
+bool exports_polyplug_plugin_transformer_transform(exports_polyplug_plugin_transformer_message_t *input,
+                                                  exports_polyplug_plugin_transformer_option_message_t *ret,
+                                                  polyplug_string_t *err) {
+    (void)err;
+    polyplug_kv_delete("last");
+    ret->is_some = true;
+    ret->val = *input;
+    return true;
+}
+"#,
+        );
+        dir
+    }
+
+    /// Needs the C toolchain (Debian clang, lld, wasi-libc, libclang-rt-dev-wasm32).
+    #[test]
+    fn a_c_plugin_calling_an_undeclared_interface_is_refused_and_builds_once_declared() {
+        let options = || Options { sdk: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sdk")), ..Options::default() };
+        let undeclared = kv_plugin("log = true");
+        match crate::build(&Project::open(undeclared.path()).unwrap(), &options()) {
+            Err(BuildError::Undeclared { plugin, interface, declaration }) => {
+                assert_eq!((plugin.as_str(), interface.as_str()), ("kv-user", "kv"));
+                assert_eq!(declaration, "kv = { quota = \"64 KiB\" }");
+            }
+            other => panic!("expected the undeclared `kv` to be refused, got {other:?}"),
+        }
+        let declared = kv_plugin("kv = { quota = \"1 KiB\" }");
+        let built = crate::build(&Project::open(declared.path()).unwrap(), &options()).unwrap();
+        assert_eq!(built.world, "polyplug:plugin/transform@0.1.0");
+    }
 }
