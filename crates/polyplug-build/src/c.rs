@@ -200,7 +200,7 @@ fn find_toolchain() -> Result<Toolchain, String> {
 }
 
 pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
-    let fail = |message: String| BuildError::World { plugin: "sdk/c".into(), message };
+    let fail = |message: String| BuildError::Generate { language: Language::C, wit: wit.to_path_buf(), message };
     let mut resolve = Resolve::new();
     let (package, _) = resolve.push_dir(wit).map_err(|e| fail(format!("{e:#}")))?;
     let mut worlds: Vec<(String, WorldId)> =
@@ -309,7 +309,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("bad.wit"), "package a:b;\nworld w { export nope; }\n").unwrap();
         let err = sdk_files(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("nope"), "{err}");
+        assert!(err.starts_with("generating the C SDK from ") && err.contains("nope"), "{err}");
     }
 
     #[test]

@@ -81,6 +81,16 @@ pub enum BuildError {
         /// What went wrong, with the WIT location when there is one.
         message: String,
     },
+    /// A guest SDK's bindings could not be generated from the WIT.
+    #[error("generating the {language} SDK from {}: {message}", wit.display())]
+    Generate {
+        /// The SDK's language.
+        language: Language,
+        /// The WIT directory generated from.
+        wit: PathBuf,
+        /// The generator's reason, with the WIT location when there is one.
+        message: String,
+    },
     /// The plugin calls a host interface its manifest does not declare.
     #[error(
         "plugin `{plugin}` calls the host interface `{interface}`, but its polyplug.toml does not declare it: add `{declaration}` under [capabilities], or stop calling it"

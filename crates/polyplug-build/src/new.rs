@@ -97,7 +97,9 @@ pub fn create(dir: &Path, name: &str, language: Language, world: &str, sdk: &Pat
         .filter(|f| f.language.is_none_or(|l| l == language) && f.world.is_none_or(|w| w == world))
         .collect();
     if !files.iter().any(|f| f.language == Some(language) && f.world == Some(world)) {
-        return Err(NewError::NoTemplate { language, world: world.to_string(), known: worlds(language).join(", ") });
+        let known = worlds(language);
+        let known = if known.is_empty() { "none yet (its SDK comes later)".to_string() } else { known.join(", ") };
+        return Err(NewError::NoTemplate { language, world: world.to_string(), known });
     }
     if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(NewError::Exists(dir.to_path_buf()));

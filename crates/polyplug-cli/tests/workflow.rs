@@ -98,7 +98,8 @@ fn a_compile_error_shows_the_compilers_message() {
 #[test]
 fn new_refuses_bad_names_unknown_worlds_and_languages_and_full_directories() {
     let parent = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
+        (&["new", "x", "--lang", "python", "--world", "auth"], "no Python template for the world `auth`; Python templates exist for: none yet"),
         (&["new", "Bad_Name", "--lang", "rust", "--world", "auth"], "`Bad_Name` is not a plugin name"),
         (&["new", "x", "--lang", "rust", "--world", "nope"], "no Rust template for the world `nope`; Rust templates exist for: transform, auth"),
         (&["new", "x", "--lang", "cobol", "--world", "auth"], "unknown language `cobol`"),

@@ -78,17 +78,12 @@ fn jwt(secret: &str, claims: &str) -> String {
     format!("{signed}.{}", encode(&hmac_sha256(secret.as_bytes(), signed.as_bytes())))
 }
 
-/// HMAC-SHA-256 (RFC 2104) over sha2: the demo signs its own test tokens.
+/// HMAC-SHA-256 of `message` under `key`.
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
-    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 fn main() -> Result<()> {
