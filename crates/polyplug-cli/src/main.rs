@@ -128,6 +128,17 @@ enum Command {
     /// Build a plugin project, load it under what its manifest requests, and
     /// run the test cases of its `tests/*.json`.
     Test(BuildArgs),
+    /// Print the WIT text a remote plugin of `world` serves from `GET
+    /// /v1/describe` (docs/remote-protocol.md), exactly; with `--digest`, its digest.
+    ///
+    /// Example: polyplug wit auth > auth.wit
+    Wit {
+        /// The world: a built-in one, or one of the package given with `--wit`.
+        world: String,
+        /// Print the `digest` field instead (`sha256:` and the hex SHA-256 of the text).
+        #[arg(long)]
+        digest: bool,
+    },
     /// Generate a host application's Rust for its own WIT world: wasmtime's
     /// bindings, the JSON-mapping conversions of its types, and the typed
     /// facade (async and blocking), in one file to check in.
@@ -411,6 +422,19 @@ fn run(cli: Cli) -> Result<()> {
         Command::New { name, lang, world, dir, sdk } => project::new(&name, &lang, &world, dir.as_deref(), sdk.as_deref()),
         Command::Build(args) => project::build(&args.dir, args.sdk.as_deref(), args.install_missing).map(|_| ()),
         Command::Test(args) => project::test(&args.dir, args.sdk.as_deref(), args.install_missing, cli.no_cache),
+        Command::Wit { world, digest } => {
+            let catalog = match &cli.wit {
+                Some(dir) => polyplug_wit::Catalog::from_dir(dir)?,
+                None => polyplug_wit::Catalog::builtin(),
+            };
+            let text = catalog.world_wit(&world)?;
+            if digest {
+                println!("{}", polyplug_wit::wit_digest(&text));
+            } else {
+                print!("{text}");
+            }
+            Ok(())
+        }
         Command::Bindgen { wit, world, out, check } => {
             let text = polyplug_bindgen::own_world_file(&wit, &world, "`polyplug bindgen`")?;
             match (out, check) {

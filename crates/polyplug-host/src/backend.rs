@@ -34,6 +34,43 @@ pub trait RemotePlugin: Send + Sync + 'static {
 
     /// Calls `interface/function` on the caller's tokio runtime.
     fn call_json_async<'a>(&'a self, interface: &'a str, function: &'a str, args: &'a [Json]) -> CallFuture<'a>;
+
+    /// What the plugin's calls have done so far, and the state of its endpoints.
+    fn stats(&self) -> RemoteStats;
+}
+
+/// A remote plugin's counters since it was registered, and its endpoints now
+/// ([`RemotePlugin::stats`], [`Backend::remote_stats`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RemoteStats {
+    /// Calls made (each counted once, however many attempts it took).
+    pub calls: u64,
+    /// Calls that failed, by the code of their last failure.
+    pub failures: std::collections::BTreeMap<crate::Code, u64>,
+    /// Calls answered with the configured default value after a failure (fail-open).
+    pub fallbacks: u64,
+    /// Attempts beyond the first (retries), over all calls.
+    pub retries: u64,
+    /// Call latency: `(upper bound, calls at most that long)` per bucket,
+    /// cumulative, the last bucket unbounded (`Duration::MAX`).
+    pub latency: Vec<(std::time::Duration, u64)>,
+    /// Each endpoint, in configuration order.
+    pub endpoints: Vec<EndpointStats>,
+}
+
+/// One endpoint of a remote plugin, now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointStats {
+    /// Its URL.
+    pub url: String,
+    /// Whether its last health checks say it serves (and its describe matched).
+    pub healthy: bool,
+    /// Its circuit breaker: `closed`, `open` or `half-open`.
+    pub breaker: &'static str,
+    /// Attempts sent to it.
+    pub attempts: u64,
+    /// Attempts it failed.
+    pub failures: u64,
 }
 
 /// Where a plugin runs. Cheap to clone.
@@ -63,6 +100,14 @@ impl Backend {
         match self {
             Backend::Local(plugin) => plugin.name(),
             Backend::Remote(remote) => remote.name(),
+        }
+    }
+
+    /// A remote plugin's counters and endpoint states; `None` for a local plugin.
+    pub fn remote_stats(&self) -> Option<RemoteStats> {
+        match self {
+            Backend::Local(_) => None,
+            Backend::Remote(remote) => Some(remote.stats()),
         }
     }
 

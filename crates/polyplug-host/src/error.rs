@@ -221,9 +221,123 @@ pub enum Error {
         limit: polyplug_limits::LimitError,
     },
 
+    /// A remote plugin's call failed: the service answered a failure, or
+    /// could not be reached, or answered something that is not an answer.
+    #[error("remote plugin `{plugin}`, `{function}` at {endpoint}: {code}: {message}")]
+    Remote {
+        /// The plugin.
+        plugin: String,
+        /// The function, as `interface/function`.
+        function: String,
+        /// The endpoint that failed last (URL), or `no endpoint` when none was in rotation.
+        endpoint: String,
+        /// The failure's canonical code.
+        code: Code,
+        /// What went wrong, for people.
+        message: String,
+    },
+
     /// The host itself could not be set up.
     #[error("cannot set up the polyplug host: {0}")]
     Setup(String),
+}
+
+/// The canonical failure codes (gRPC's), which the remote protocol carries
+/// (`docs/remote-protocol.md`, section 5) and [`Error::code`] gives for any error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)] // Each is gRPC's code of that name; the protocol's table says when each is sent.
+pub enum Code {
+    Cancelled,
+    Unknown,
+    InvalidArgument,
+    DeadlineExceeded,
+    NotFound,
+    AlreadyExists,
+    PermissionDenied,
+    ResourceExhausted,
+    FailedPrecondition,
+    Aborted,
+    OutOfRange,
+    Unimplemented,
+    Internal,
+    Unavailable,
+    DataLoss,
+    Unauthenticated,
+}
+
+impl Code {
+    /// Every code, in gRPC's numbering order.
+    pub const ALL: [Code; 16] = [
+        Code::Cancelled,
+        Code::Unknown,
+        Code::InvalidArgument,
+        Code::DeadlineExceeded,
+        Code::NotFound,
+        Code::AlreadyExists,
+        Code::PermissionDenied,
+        Code::ResourceExhausted,
+        Code::FailedPrecondition,
+        Code::Aborted,
+        Code::OutOfRange,
+        Code::Unimplemented,
+        Code::Internal,
+        Code::Unavailable,
+        Code::DataLoss,
+        Code::Unauthenticated,
+    ];
+
+    /// The code's name as the wire carries it, e.g. `DEADLINE_EXCEEDED`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::Cancelled => "CANCELLED",
+            Code::Unknown => "UNKNOWN",
+            Code::InvalidArgument => "INVALID_ARGUMENT",
+            Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+            Code::NotFound => "NOT_FOUND",
+            Code::AlreadyExists => "ALREADY_EXISTS",
+            Code::PermissionDenied => "PERMISSION_DENIED",
+            Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+            Code::FailedPrecondition => "FAILED_PRECONDITION",
+            Code::Aborted => "ABORTED",
+            Code::OutOfRange => "OUT_OF_RANGE",
+            Code::Unimplemented => "UNIMPLEMENTED",
+            Code::Internal => "INTERNAL",
+            Code::Unavailable => "UNAVAILABLE",
+            Code::DataLoss => "DATA_LOSS",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+        }
+    }
+
+    /// The code named `name` (as [`Code::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|code| code.name() == name)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Error {
+    /// The canonical code of this error: what a remote plugin served by
+    /// `serve-remote` answers for it, and how a caller can classify any failure.
+    pub fn code(&self) -> Code {
+        use polyplug_limits::LimitError;
+        match self {
+            Error::Remote { code, .. } => *code,
+            Error::Arguments { .. } => Code::InvalidArgument,
+            Error::NoSuchFunction { .. } | Error::Unsupported { .. } => Code::Unimplemented,
+            Error::Limit { limit: LimitError::Timeout { .. }, .. } => Code::DeadlineExceeded,
+            Error::Limit { limit: LimitError::Concurrency { .. } | LimitError::Rate { .. }, .. } => Code::ResourceExhausted,
+            Error::Capacity { .. } => Code::Unavailable,
+            Error::Init { .. } => Code::FailedPrecondition,
+            Error::Denied(_) | Error::LimitsRefused { .. } => Code::PermissionDenied,
+            Error::Limit { .. } | Error::Trap { .. } | Error::Panicked { .. } | Error::Call { .. } => Code::Internal,
+            _ => Code::Unknown,
+        }
+    }
 }
 
 /// The result type of the host facade.

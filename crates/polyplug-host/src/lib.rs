@@ -45,9 +45,9 @@ mod set;
 mod typed;
 mod world;
 
-pub use backend::{Backend, CallFuture, FunctionName, RemotePlugin, WorldHandle};
+pub use backend::{Backend, CallFuture, EndpointStats, FunctionName, RemotePlugin, RemoteStats, WorldHandle};
 pub use cache::Provenance;
-pub use error::{Error, Result};
+pub use error::{Code, Error, Result};
 pub use host::{Host, HostBuilder, Loader};
 pub use plugin::{FunctionSignature, Plugin, PluginInfo};
 pub use polyplug_linker::PluginState;

@@ -18,7 +18,6 @@
 //! assert!(transform.exports.iter().any(|i| i.name == "polyplug:plugin/transformer@0.1.0"));
 //! ```
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use wit_parser::{PackageId, Resolve, WorldId, WorldItem, WorldKey};
@@ -105,6 +104,90 @@ pub struct WorldSpec {
     pub imports: Vec<InterfaceSpec>,
 }
 
+/// The digest of a WIT text as the remote protocol carries it:
+/// `sha256:` and the lowercase hex SHA-256 of the text's UTF-8 bytes.
+///
+/// ```
+/// assert_eq!(
+///     polyplug_wit::wit_digest(""),
+///     "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+/// );
+/// ```
+pub fn wit_digest(text: &str) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(text.as_bytes())))
+}
+
+impl WorldSpec {
+    /// How a world `served` by a plugin differs from this one in what a
+    /// caller can see: its exported functions and their types. `None` when
+    /// every function of this world is served with the same type (a served
+    /// world may export more; imports do not matter to a caller). The text
+    /// names the interface or function that differs and shows both types
+    /// from the first place they part.
+    pub fn mismatch(&self, served: &WorldSpec) -> Option<String> {
+        if let Some(missing) = self.export_functions.iter().position(|f| !served.export_functions.contains(f)) {
+            return Some(format!("it does not export the function `{}`", self.export_functions[missing]));
+        }
+        for (i, function) in self.export_functions.iter().enumerate() {
+            let at = served.export_functions.iter().position(|f| f == function).unwrap_or_default();
+            if let Some(text) = shape_mismatch(function, &self.export_function_shapes[i], &served.export_function_shapes[at]) {
+                return Some(text);
+            }
+        }
+        for expected in &self.exports {
+            let Some(got) = served.exports.iter().find(|i| i.name == expected.name) else {
+                let short = short_name(&expected.name);
+                let near: Vec<&str> = served
+                    .exports
+                    .iter()
+                    .filter(|i| short_name(&i.name) == short)
+                    .map(|i| i.name.as_str())
+                    .collect();
+                return Some(if near.is_empty() {
+                    format!("it does not export the interface `{}`", expected.name)
+                } else {
+                    format!("it exports `{}` where `{}` is expected", near.join("`, `"), expected.name)
+                });
+            };
+            for (function, shape) in expected.functions.iter().zip(&expected.shapes) {
+                let name = format!("{}/{function}", short_name(&expected.name));
+                let Some(at) = got.functions.iter().position(|f| f == function) else {
+                    return Some(format!("it does not export the function `{name}`"));
+                };
+                if let Some(text) = shape_mismatch(&name, shape, &got.shapes[at]) {
+                    return Some(text);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// `transformer` for `polyplug:plugin/transformer@0.1.0`.
+fn short_name(interface: &str) -> &str {
+    let tail = interface.rsplit_once('/').map_or(interface, |(_, tail)| tail);
+    tail.split('@').next().unwrap_or(tail)
+}
+
+fn shape_mismatch(function: &str, expected: &str, served: &str) -> Option<String> {
+    if expected == served {
+        return None;
+    }
+    let common = expected.bytes().zip(served.bytes()).take_while(|(a, b)| a == b).count();
+    // Show both types from the start of the innermost item where they part.
+    let from = expected[..common].rfind(['(', '{', '<', ' ']).map_or(0, |i| i + 1);
+    let tail = |s: &str| {
+        let rest = &s[from..];
+        if rest.len() > 80 { format!("{}…", &rest[..rest.floor_char_boundary(80)]) } else { rest.to_string() }
+    };
+    Some(format!(
+        "the function `{function}` has another type: the host expects `{expected}`, the plugin serves `{served}` (they differ at `{}` vs `{}`)",
+        tail(expected),
+        tail(served)
+    ))
+}
+
 /// A parsed WIT package and the worlds it defines.
 #[derive(Debug, Clone)]
 pub struct Catalog {
@@ -134,6 +217,14 @@ impl Catalog {
             message: resolve.render_error(&e),
         })?;
         Ok(Catalog { resolve, package })
+    }
+
+    /// A catalog of one WIT document (a package in one text, as
+    /// [`Catalog::world_wit`] prints it); `origin` names where it came from in errors.
+    pub fn from_wit_text(text: &str, origin: &str) -> Result<Catalog, WitError> {
+        let mut map = wit_parser::SourceMap::new();
+        map.push_str(origin, text);
+        Self::from_source_map(map, origin)
     }
 
     fn from_source_map(map: wit_parser::SourceMap, origin: &str) -> Result<Catalog, WitError> {
@@ -187,24 +278,20 @@ impl Catalog {
         })
     }
 
-    /// The WIT text of one world, self-contained enough for a reader: the
-    /// package header, every interface the world uses, then the world. The
-    /// remote protocol's `describe` answers with this text.
+    /// The WIT text that describes world `name` over the remote protocol
+    /// (`docs/remote-protocol.md`): its whole package as one self-contained
+    /// WIT document, with doc comments, as `wit-component` prints it. A
+    /// remote plugin serves this text (and its [`wit_digest`]) from
+    /// `GET /v1/describe`; the host parses what it is served with
+    /// [`Catalog::from_wit_text`] and compares worlds with [`WorldSpec::mismatch`].
     pub fn world_wit(&self, name: &str) -> Result<String, WitError> {
-        let id = self.world_id(name)?;
-        let world = &self.resolve.worlds[id];
-        let mut out = String::new();
-        let _ = writeln!(out, "package {};", self.package_name());
-        let _ = writeln!(out, "world {} {{", world.name);
-        for (kind, items) in [("import", &world.imports), ("export", &world.exports)] {
-            for (key, item) in items.iter() {
-                if let WorldItem::Interface { .. } = item {
-                    let _ = writeln!(out, "    {kind} {};", self.resolve.name_world_key(key));
-                }
-            }
-        }
-        out.push_str("}\n");
-        Ok(out)
+        self.world_id(name)?;
+        let mut printer = wit_component::WitPrinter::default();
+        printer.print(&self.resolve, self.package, &[]).map_err(|e| WitError::Invalid {
+            origin: self.package_name(),
+            message: format!("it cannot be printed as WIT: {e}"),
+        })?;
+        Ok(printer.output.to_string())
     }
 
     fn spec(&self, id: WorldId) -> WorldSpec {
@@ -292,10 +379,48 @@ mod tests {
     }
 
     #[test]
-    fn world_wit_names_every_interface() {
-        let text = Catalog::builtin().world_wit("transform").unwrap();
-        assert!(text.contains("export polyplug:plugin/transformer@0.1.0;"), "{text}");
-        assert!(text.contains("import polyplug:plugin/log@0.1.0;"), "{text}");
+    fn world_wit_is_self_contained_and_reads_back_to_the_same_world() {
+        let catalog = Catalog::builtin();
+        let text = catalog.world_wit("transform").unwrap();
+        assert!(text.starts_with("/// polyplug's built-in plugin worlds"), "docs are kept: {text}");
+        assert!(text.contains("interface transformer {"), "{text}");
+        let back = Catalog::from_wit_text(&text, "describe").unwrap();
+        for world in ["transform", "auth", "conformance"] {
+            // The printer may order an interface's functions differently; what counts is the same functions with the same types.
+            let (served, expected) = (back.world(world).unwrap(), catalog.world(world).unwrap());
+            assert_eq!(expected.mismatch(&served), None, "{world}");
+            assert_eq!(served.mismatch(&expected), None, "{world}");
+        }
+    }
+
+    #[test]
+    fn mismatch_names_the_function_and_where_types_part() {
+        let catalog = Catalog::builtin();
+        let expected = catalog.world("transform").unwrap();
+        assert_eq!(expected.mismatch(&expected), None);
+        let edited = catalog
+            .world_wit("transform")
+            .unwrap()
+            .replace("content-type: string", "content-type: u32");
+        let served = Catalog::from_wit_text(&edited, "describe").unwrap().world("transform").unwrap();
+        let text = expected.mismatch(&served).unwrap();
+        assert!(text.contains("`transformer/transform` has another type"), "{text}");
+        assert!(text.contains("vs `u32, headers"), "{text}");
+        let auth = catalog.world("auth").unwrap();
+        let text = expected.mismatch(&auth).unwrap();
+        assert_eq!(text, "it does not export the interface `polyplug:plugin/transformer@0.1.0`");
+        let newer = catalog.world_wit("transform").unwrap().replace("package polyplug:plugin@0.1.0", "package polyplug:plugin@0.2.0");
+        let served = Catalog::from_wit_text(&newer, "describe").unwrap().world("transform").unwrap();
+        let text = expected.mismatch(&served).unwrap();
+        assert!(text.contains("exports `polyplug:plugin/transformer@0.2.0` where `polyplug:plugin/transformer@0.1.0` is expected"), "{text}");
+    }
+
+    #[test]
+    fn digest_is_of_the_text() {
+        let text = Catalog::builtin().world_wit("auth").unwrap();
+        assert_eq!(wit_digest(&text), wit_digest(&text.clone()));
+        assert_ne!(wit_digest(&text), wit_digest(&format!("{text}\n")));
+        assert_eq!(wit_digest("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

@@ -49,6 +49,10 @@ impl RemotePlugin for ThroughJson {
     fn call_json_async<'a>(&'a self, interface: &'a str, function: &'a str, args: &'a [Json]) -> polyplug_host::CallFuture<'a> {
         Box::pin(self.0.call_json_async(interface, function, args))
     }
+
+    fn stats(&self) -> polyplug_host::RemoteStats {
+        polyplug_host::RemoteStats::default()
+    }
 }
 
 fn everything() -> Everything {
