@@ -95,7 +95,7 @@ fn guest_dir() -> PathBuf {
 /// files of the Go and C SDKs (marked in their first line) that nothing produces.
 fn orphans(files: &[(PathBuf, String)]) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for sdk in ["sdk/go", "sdk/c"] {
+    for sdk in ["sdk/go", "sdk/c", "sdk/remote-python", "sdk/remote-node"] {
         for path in files_under(&super::root().join(sdk))? {
             let first_line = std::fs::read_to_string(&path).ok().and_then(|text| text.lines().next().map(str::to_string));
             let generated = first_line.is_some_and(|line| line.contains("cargo xtask bindgen") && line.contains("DO NOT EDIT"));
@@ -123,8 +123,12 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
     for entry in entries {
         let path = entry?.path();
+        // What a package manager installed is no one's generated file.
+        let installed = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| ["node_modules", "__pycache__", ".venv"].contains(&n));
         if path.is_dir() {
-            out.extend(files_under(&path)?);
+            if !installed {
+                out.extend(files_under(&path)?);
+            }
         } else {
             out.push(path);
         }
@@ -144,7 +148,13 @@ fn generate() -> Result<Vec<(PathBuf, String)>> {
         }
         files.push((guest_dir().join(format!("{world}.rs")), guest_world(&wit, world)?));
     }
-    for (sdk, generated) in [("sdk/go", polyplug_build::go_sdk_files(&wit)?), ("sdk/c", polyplug_build::c_sdk_files(&wit)?)] {
+    let sdks = [
+        ("sdk/go", polyplug_build::go_sdk_files(&wit)?),
+        ("sdk/c", polyplug_build::c_sdk_files(&wit)?),
+        ("sdk/remote-python", polyplug_build::remote_python_sdk_files(&wit)?),
+        ("sdk/remote-node", polyplug_build::remote_node_sdk_files(&wit)?),
+    ];
+    for (sdk, generated) in sdks {
         for file in generated {
             files.push((super::root().join(sdk).join(file.path), file.contents));
         }

@@ -133,15 +133,37 @@ fn build_other(project: &polyplug_build::Project) -> Result<()> {
     Ok(())
 }
 
+/// `npm install` and `npm run build` (tsc) in a Node remote plugin's
+/// directory, when its sources are newer than its `dist/`.
+fn build_node_example(dir: &Path) -> Result<()> {
+    let built = dir.join("dist/plugin.js");
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let fresh = modified(&built).is_some_and(|built| {
+        ["plugin.ts", "package.json", "tsconfig.json"].iter().all(|f| modified(&dir.join(f)).is_some_and(|m| m <= built))
+            && newest(&root().join("sdk/remote-node")) <= built
+    });
+    if fresh {
+        return Ok(());
+    }
+    println!("building the Node remote plugin {}…", relative(dir));
+    run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(dir))
+        .context("`npm install` failed (Node 20 and npm are needed)")?;
+    run(Command::new("npm").args(["run", "build"]).current_dir(dir))
+}
+
 fn relative(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).display().to_string()
 }
 
-/// Builds every guest and returns them with their components in place.
+/// Builds every guest and returns them with their components in place;
+/// makes the remote Python SDK's virtual environment the remote plugins' tests run in.
 pub fn build() -> Result<Vec<Guest>> {
     for project in other_guests()? {
         build_other(&project)?;
     }
+    let python = polyplug_build::remote_python_venv(&target_dir(), true)?;
+    println!("remote Python SDK ready in {}", relative(&python));
+    build_node_example(&root().join("examples/transform-node"))?;
     ensure_target()?;
     let guests = rust_guests()?;
     println!("building {} guest plugins for {TARGET}…", guests.len());

@@ -37,6 +37,8 @@ mod error;
 mod go;
 pub mod new;
 mod python;
+mod remote_node;
+mod remote_python;
 mod rust;
 pub mod sdk;
 pub mod world;
@@ -214,6 +216,27 @@ pub fn go_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
 /// The generated files of the C SDK (relative to `sdk/c`), from the WIT in `wit`.
 pub fn c_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     c::sdk_files(wit)
+}
+
+/// The generated files of the remote Python SDK (relative to `sdk/remote-python`),
+/// from the WIT in `wit`: typed classes per world for `docs/remote-protocol.md`.
+pub fn remote_python_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
+    remote_python::sdk_files(wit)
+}
+
+/// `<target_dir>/remote-python-venv`: a Python virtual environment holding the
+/// remote Python SDK (`sdk/remote-python`) and its pinned dependencies, made
+/// once and remade when the SDK or its pins change. Returns its `python`.
+/// A missing `python3` or `venv` module is [`BuildError::MissingToolchain`]
+/// (installed with `apt-get` when `install_missing` is set).
+pub fn remote_python_venv(target_dir: &Path, install_missing: bool) -> Result<PathBuf, BuildError> {
+    remote_python::venv(target_dir, install_missing)
+}
+
+/// The generated files of the remote Node SDK (relative to `sdk/remote-node`),
+/// from the WIT in `wit`: JavaScript and TypeScript types per world for `docs/remote-protocol.md`.
+pub fn remote_node_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
+    remote_node::sdk_files(wit)
 }
 
 /// What a build made.

@@ -51,10 +51,14 @@ enum Command {
         json: bool,
     },
     /// Call a plugin function with JSON arguments and print the JSON result.
+    /// The plugin is a component, or a remote plugin's URL (then `--world`
+    /// says which world it must serve, checked against its describe).
     ///
     /// Example: polyplug call plugin.wasm transformer/transform '{"payload":"{}","content-type":"application/json","headers":[]}'
+    ///
+    /// Example: polyplug call http://127.0.0.1:8080 --world transform transformer/transform '{…}'
     Call {
-        /// The plugin component (`.wasm`).
+        /// The plugin component (`.wasm`), or a remote plugin's base URL (`http://…`, `https://…`).
         component: PathBuf,
         /// The function, as `interface/function` (e.g. `transformer/transform`), or a world-level function name.
         function: String,
@@ -67,6 +71,44 @@ enum Command {
         /// The world the plugin must implement (default: from its manifest, else detected).
         #[arg(long)]
         world: Option<String>,
+        /// For a remote plugin: the environment variable holding its API key.
+        #[arg(long, value_name = "VAR")]
+        api_key_env: Option<String>,
+        #[command(flatten)]
+        grants: GrantArgs,
+    },
+    /// Serve a component as a remote plugin (docs/remote-protocol.md), under
+    /// its policy and limits, until interrupted: the bridge that runs Wasm
+    /// plugins out of process or on other machines behind a load balancer.
+    ///
+    /// Example: polyplug serve-remote plugin.wasm --listen 127.0.0.1:8080 --policy policy.toml --api-key-env PLUGIN_KEY
+    ServeRemote {
+        /// The plugin component (`.wasm`).
+        component: PathBuf,
+        /// Where to listen, `host:port` (port 0 picks one; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Configuration entry for the plugin, `key=value`; repeatable.
+        #[arg(long = "config", short = 'c', value_name = "KEY=VALUE")]
+        config: Vec<String>,
+        /// The world the plugin must implement (default: from its manifest).
+        #[arg(long)]
+        world: Option<String>,
+        /// The environment variable holding the API key callers must send.
+        #[arg(long, value_name = "VAR")]
+        api_key_env: Option<String>,
+        /// Serve HTTPS with this PEM certificate chain (with `--tls-key`).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of `--tls-cert`.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Require client certificates signed by this PEM CA (mutual TLS).
+        #[arg(long, requires = "tls_cert")]
+        client_ca: Option<PathBuf>,
+        /// A function (`interface/function`) to declare idempotent, so hosts may retry it; repeatable.
+        #[arg(long)]
+        idempotent: Vec<String>,
         #[command(flatten)]
         grants: GrantArgs,
     },
@@ -290,18 +332,13 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Call { component, function, args, config, world, grants } => {
+        Command::Call { component, function, args, config, world, api_key_env, grants } => {
+            let args = json_args(&args)?;
+            if let Some(url) = component.to_str().filter(|c| c.starts_with("http://") || c.starts_with("https://")) {
+                return call_remote(url, world.as_deref(), api_key_env, cli.wit.as_deref(), &function, &args);
+            }
             let config = pairs(&config, "--config")?;
             let dirs = pairs(&grants.dirs, "--dir")?;
-            let args = args
-                .iter()
-                .enumerate()
-                .map(|(i, text)| {
-                    serde_json::from_str(text).with_context(|| {
-                        format!("argument {} is not JSON: {text}\nhint: quote JSON strings, e.g. '\"text\"'", i + 1)
-                    })
-                })
-                .collect::<Result<Vec<serde_json::Value>>>()?;
             let manifest = read_manifest(&component)?;
             let sha256 = file_digest(&component)?;
             let policy = match (&grants.policy, grants.allow_requested, &manifest) {
@@ -342,6 +379,40 @@ fn run(cli: Cli) -> Result<()> {
             let result = plugin.call_json(interface, name, &args)?;
             println!("{}", serde_json::to_string_pretty(&result)?);
             Ok(())
+        }
+        Command::ServeRemote { component, listen, config, world, api_key_env, tls_cert, tls_key, client_ca, idempotent, grants } => {
+            let manifest = read_manifest(&component)?;
+            let sha256 = file_digest(&component)?;
+            let dirs = pairs(&grants.dirs, "--dir")?;
+            let policy = match (&grants.policy, grants.allow_requested, &manifest) {
+                (Some(path), _, _) => Policy::load(path)?,
+                (None, true, Some(manifest)) => policy_allowing(manifest, &sha256, &dirs)?,
+                (None, true, None) => Policy::deny_all(),
+                (None, false, _) => bail!("say what the plugin is granted: `--policy <file>`, or `--allow-requested` for a development run"),
+            };
+            let host = host(cli.no_cache, cli.wit.as_deref(), policy)?;
+            let mut loader = host.loader(&component).config(pairs(&config, "--config")?);
+            if let Some(world) = world {
+                loader = loader.world(world);
+            }
+            let plugin = loader.load()?;
+            let api_key = match api_key_env {
+                Some(var) => Some(std::env::var(&var).with_context(|| format!("--api-key-env names `{var}`, which is not set"))?),
+                None => None,
+            };
+            let tls = tls_cert.zip(tls_key).map(|(cert, key)| polyplug_remote::ServerTls { cert, key, client_ca });
+            let options = polyplug_remote::ServeOptions { api_key, tls, idempotent, max_body: 0 };
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(async {
+                let server = polyplug_remote::RemoteServer::bind(plugin, host.catalog(), &listen, options).await?;
+                // Tests and scripts wait for this exact line.
+                println!("polyplug-remote listening on {}", server.url());
+                std::io::Write::flush(&mut std::io::stdout())?;
+                tokio::signal::ctrl_c().await?;
+                eprintln!("stopping: letting calls in flight finish");
+                server.shutdown().await;
+                Ok(())
+            })
         }
         Command::Grant { plugin, policy, dirs, yes } => {
             let manifest = read_manifest(&plugin)?.with_context(|| {
@@ -456,6 +527,34 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The positional JSON arguments of `call`.
+fn json_args(args: &[String]) -> Result<Vec<serde_json::Value>> {
+    args.iter()
+        .enumerate()
+        .map(|(i, text)| {
+            serde_json::from_str(text)
+                .with_context(|| format!("argument {} is not JSON: {text}\nhint: quote JSON strings, e.g. '\"text\"'", i + 1))
+        })
+        .collect()
+}
+
+/// `polyplug call <url>`: registers the remote plugin as a host would (its
+/// describe checked against `world`) and makes one call.
+fn call_remote(url: &str, world: Option<&str>, api_key_env: Option<String>, wit: Option<&Path>, function: &str, args: &[serde_json::Value]) -> Result<()> {
+    let world = world.context("a remote plugin's world cannot be read from a file: say which it must serve with `--world <world>`")?;
+    let catalog = match wit {
+        Some(dir) => polyplug_wit::Catalog::from_dir(dir)?,
+        None => polyplug_wit::Catalog::builtin(),
+    };
+    let mut config = polyplug_remote::RemoteConfig::new(world, [url]);
+    config.api_key_env = api_key_env;
+    let remote = polyplug_remote::RemoteClient::connect_blocking(url, config, &catalog)?;
+    let (interface, name) = function.rsplit_once('/').unwrap_or(("", function));
+    let result = polyplug_host::RemotePlugin::call_json(&remote, interface, name, args)?;
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    Ok(())
 }
 
 /// SHA-256 of the file at `path`, hex: what a grant binds to.

@@ -12,6 +12,13 @@
 //!   (`live-counters`), through the typed bindings;
 //! - the host interfaces called back (`host-round-trip`: `log`, `config`, `kv`).
 //!
+//! Remote plugins run the same cases through the same `call_json`, over the
+//! remote protocol (`docs/remote-protocol.md`): the Rust plugin served by
+//! `serve-remote` (`RemoteServer`), and the conformance plugins of the remote
+//! Python and Node SDKs (`tests/conformance/remote-python`, `remote-node`),
+//! started as real services on 127.0.0.1. Resources and host interfaces do
+//! not cross the wire, so those groups are not run for them.
+//!
 //! `every_language_passes_every_case` prints the per-language table (the one in
 //! `docs/languages.md`). A language whose plugin is not built fails loudly:
 //! never skipped. Adding a language is one directory and one entry in
@@ -24,11 +31,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use polyplug_bindings::conformance::Conformance;
-use polyplug_host::{Host, Plugin};
+use polyplug_host::{Backend, Host, Plugin};
 use serde_json::{Value, json};
 
 /// Every language with a conformance plugin, by its directory under `tests/conformance/`.
-const LANGUAGES: &[&str] = &["rust", "go", "c"];
+const LANGUAGES: &[&str] = &["rust", "go", "c", "serve-remote", "remote-python", "remote-node"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -82,6 +89,62 @@ fn host(language: &str, component: &Path) -> Host {
 }
 
 fn run(language: &str) -> Report {
+    match language {
+        "serve-remote" | "remote-python" | "remote-node" => run_remote(language),
+        _ => run_local(language),
+    }
+}
+
+/// A tokio runtime for the in-process `serve-remote` server, for the whole test binary.
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| tokio::runtime::Runtime::new().unwrap())
+}
+
+fn run_remote(language: &str) -> Report {
+    let mut report = Report::default();
+    // Each keeps its server running until the cases are done.
+    let mut _server = None;
+    let mut _service = None;
+    let url = match language {
+        "serve-remote" => {
+            let component = root().join("tests/conformance/rust/plugin.wasm");
+            let host = host("rust", &component);
+            let plugin = host.loader(&component).config([("greeting", "hello")]).load().unwrap();
+            let server = server_runtime()
+                .block_on(polyplug_remote::RemoteServer::bind(plugin, host.catalog(), "127.0.0.1:0", Default::default()))
+                .unwrap();
+            let url = server.url().to_string();
+            _server = Some(server);
+            url
+        }
+        "remote-python" => {
+            let service = common::start_service(&common::remote_python(), &[&root().join("tests/conformance/remote-python/plugin.py")], &[]);
+            let url = service.url.clone();
+            _service = Some(service);
+            url
+        }
+        _ => {
+            let service = common::start_service(Path::new("node"), &[&root().join("tests/conformance/remote-node/plugin.mjs")], &[]);
+            let url = service.url.clone();
+            _service = Some(service);
+            url
+        }
+    };
+    let config = polyplug_remote::RemoteConfig::new("conformance", [url]);
+    let backend = match polyplug_remote::RemoteClient::connect_blocking(format!("conformance-{language}"), config, &polyplug_wit::Catalog::builtin()) {
+        Ok(client) => Backend::from(client.into_plugin()),
+        Err(e) => {
+            report.broken = Some(format!("the remote plugin cannot be registered: {e}"));
+            return report;
+        }
+    };
+    data_driven_cases(&backend, &mut report);
+    big_values(&backend, &mut report);
+    report
+}
+
+fn run_local(language: &str) -> Report {
     let mut report = Report::default();
     let component = root().join("tests/conformance").join(language).join("plugin.wasm");
     if !component.exists() {
@@ -99,15 +162,16 @@ fn run(language: &str) -> Report {
             return report;
         }
     };
-    data_driven_cases(&plugin, &mut report);
-    big_values(&plugin, &mut report);
+    let backend = Backend::from(plugin.clone());
+    data_driven_cases(&backend, &mut report);
+    big_values(&backend, &mut report);
     resources(&plugin, &mut report);
-    host_interfaces(&plugin, language, &mut report);
+    host_interfaces(&backend, language, &mut report);
     report
 }
 
 /// Calls `function` of `all-types` and compares the result with `expected`.
-fn check(plugin: &Plugin, function: &str, args: &[Value], expected: &Value) -> Result<(), String> {
+fn check(plugin: &Backend, function: &str, args: &[Value], expected: &Value) -> Result<(), String> {
     let shown = |args: &[Value]| {
         let text = serde_json::to_string(args).unwrap();
         if text.len() > 120 { format!("{}… ({} bytes)", &text[..text.floor_char_boundary(100)], text.len()) } else { text }
@@ -119,7 +183,7 @@ fn check(plugin: &Plugin, function: &str, args: &[Value], expected: &Value) -> R
     }
 }
 
-fn data_driven_cases(plugin: &Plugin, report: &mut Report) {
+fn data_driven_cases(plugin: &Backend, report: &mut Report) {
     let text = std::fs::read_to_string(root().join("tests/conformance/cases.json")).unwrap();
     let cases: Value = serde_json::from_str(&text).unwrap();
     for case in cases["cases"].as_array().unwrap() {
@@ -130,7 +194,7 @@ fn data_driven_cases(plugin: &Plugin, report: &mut Report) {
     }
 }
 
-fn big_values(plugin: &Plugin, report: &mut Report) {
+fn big_values(plugin: &Backend, report: &mut Report) {
     use base64::Engine as _;
     let base64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     let mib: Vec<u8> = (0..1 << 20).map(|i: u32| (i * 7 % 251) as u8).collect();
@@ -215,7 +279,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for PluginLogs {
     }
 }
 
-fn host_interfaces(plugin: &Plugin, language: &str, report: &mut Report) {
+fn host_interfaces(plugin: &Backend, language: &str, report: &mut Report) {
     use tracing_subscriber::layer::SubscriberExt as _;
     let logs = PluginLogs::default();
     let subscriber = tracing_subscriber::registry().with(logs.clone());
@@ -251,6 +315,21 @@ fn go_passes_every_case() {
 #[test]
 fn c_passes_every_case() {
     assert_passes("c");
+}
+
+#[test]
+fn serve_remote_passes_every_case() {
+    assert_passes("serve-remote");
+}
+
+#[test]
+fn remote_python_passes_every_case() {
+    assert_passes("remote-python");
+}
+
+#[test]
+fn remote_node_passes_every_case() {
+    assert_passes("remote-node");
 }
 
 /// Prints the parity table (`cargo test --test conformance_languages -- --nocapture`)

@@ -610,8 +610,9 @@ impl Inner {
         match &function.result {
             None if answer.result.is_null() => Attempt::Answer(Json::Null),
             None => Attempt::Failed { code: Code::Internal, message: "it answered a result for a function that returns nothing".into() },
-            Some(ty) => match ty.from_json(&answer.result) {
-                Ok(_) => Attempt::Answer(answer.result),
+            // Canonical, as a local plugin answers: `7.0` for an `f64` a service wrote as `7`.
+            Some(ty) => match ty.from_json(&answer.result).and_then(|value| ty.to_json(&value)) {
+                Ok(canonical) => Attempt::Answer(canonical),
                 Err(e) => Attempt::Failed { code: Code::Internal, message: format!("it answered a value that does not fit the result type: {e}") },
             },
         }

@@ -26,14 +26,19 @@
 
 pub use polyplug_host::{
     Backend, CallFuture, Error, FunctionName, FunctionSignature, Host, HostBuilder, Lifecycle, Loader, Member, Plugin, PluginInfo, PluginSet,
-    PluginSetBuilder, PluginState, Provenance, RemotePlugin, Result, SetEvent, TypedPlugin, TypedSlot, WorldHandle,
+    PluginSetBuilder, PluginState, Provenance, RemotePlugin, RemoteStats, Result, SetEvent, TypedPlugin, TypedSlot, WorldHandle,
 };
+pub use polyplug_host::{Code, EndpointStats};
 pub use polyplug_wit::Catalog;
 /// The generated host bindings of the built-in worlds, and the `World`
 /// trait a host application's own bindings implement.
 pub use polyplug_bindings as bindings;
 /// The JSON mapping of WIT values.
 pub use polyplug_value as value;
+/// Remote plugins: services implementing a world over HTTP
+/// (`docs/remote-protocol.md`), behind the same [`Backend`] as a local plugin;
+/// [`remote::Plugins`], a configuration where each plugin is local or remote.
+pub use polyplug_remote as remote;
 pub use polyplug_limits::{ByteSize, Limits};
 pub use polyplug_policy::Policy;
 

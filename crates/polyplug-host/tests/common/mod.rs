@@ -170,3 +170,53 @@ pub fn silent_server() -> std::net::SocketAddr {
     });
     addr
 }
+
+/// A remote plugin's service, started as a child process, killed when dropped.
+pub struct Service {
+    child: std::process::Child,
+    /// Its base URL, from the line it prints once listening.
+    pub url: String,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `program args…` with `POLYPLUG_LISTEN=127.0.0.1:0` (and `envs`)
+/// and waits (at most 60 s) for the line the protocol's servers print:
+/// `polyplug-remote listening on <url>`.
+pub fn start_service(program: &Path, args: &[&Path], envs: &[(&str, &str)]) -> Service {
+    use std::io::BufRead as _;
+    let mut command = std::process::Command::new(program);
+    command.args(args).env("POLYPLUG_LISTEN", "127.0.0.1:0").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::inherit());
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+    let stdout = child.stdout.take().unwrap();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let url = lines.by_ref().map_while(Result::ok).find_map(|line| line.strip_prefix("polyplug-remote listening on ").map(str::to_string));
+        let _ = send.send(url);
+        // Keep draining what it prints, so that it never blocks on a full pipe.
+        for _ in lines {}
+    });
+    match receive.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(Some(url)) => Service { child, url },
+        outcome => {
+            let _ = child.kill();
+            panic!("{} {args:?} did not print `polyplug-remote listening on <url>` within 60 s ({outcome:?})", program.display())
+        }
+    }
+}
+
+/// The Python of the remote Python SDK's virtual environment, made by `cargo xtask test`.
+pub fn remote_python() -> PathBuf {
+    let python = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../remote-python-venv/bin/python");
+    assert!(python.exists(), "{} is missing: `cargo xtask test` (or `cargo xtask guests`) makes it", python.display());
+    python
+}

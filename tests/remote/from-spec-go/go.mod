@@ -1,0 +1,3 @@
+module polyplug.test/fromspec
+
+go 1.25
