@@ -21,11 +21,12 @@ When the plugin cannot decide, the call fails instead:
   that is not an introspection response: the WIT `err` (a misconfiguration,
   which retrying does not cure; the host treats it as a failure, not a denial).
 
-Environment:
+Environment (each setting also as a key of `POLYPLUG_CONFIG`, the SDKs' JSON
+object of strings, which wins over the variable when both are set):
 
-- `OAUTH_INTROSPECTION_URL` (required): e.g. `https://auth.example.com/oauth2/introspect`
-- `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET`: the plugin's own client credentials
-- `OAUTH_TIMEOUT_SECONDS`: the longest an introspection request may take (default 2)
+- `OAUTH_INTROSPECTION_URL` / `introspection-url` (required): e.g. `https://auth.example.com/oauth2/introspect`
+- `OAUTH_CLIENT_ID` / `client-id`, `OAUTH_CLIENT_SECRET` / `client-secret`: the plugin's own client credentials
+- `OAUTH_TIMEOUT_SECONDS` / `timeout-seconds`: the longest an introspection request may take (default 2)
 - `POLYPLUG_LISTEN` (default `127.0.0.1:8080`), `POLYPLUG_REMOTE_API_KEY` (the SDK's)
 """
 
@@ -37,7 +38,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from polyplug_remote import Err, Ok, PluginError, Result, time_left
+from polyplug_remote import Err, Ok, PluginError, Result, config_from_env, time_left
 from polyplug_remote.worlds.auth import (
     Auth,
     AuthDecision,
@@ -53,6 +54,24 @@ from polyplug_remote.worlds.auth import (
 #: The claims passed on to the host as the principal's claims, when present.
 CLAIMS = ("client_id", "username", "iss", "aud", "token_type", "exp")
 
+#: Each setting: its key in POLYPLUG_CONFIG, and its environment variable.
+SETTINGS = {
+    "introspection-url": "OAUTH_INTROSPECTION_URL",
+    "client-id": "OAUTH_CLIENT_ID",
+    "client-secret": "OAUTH_CLIENT_SECRET",
+    "timeout-seconds": "OAUTH_TIMEOUT_SECONDS",
+}
+
+
+def settings() -> dict[str, str]:
+    """The settings, by POLYPLUG_CONFIG key: from POLYPLUG_CONFIG, else from
+    the OAUTH_* variable. Another key in POLYPLUG_CONFIG is a mistake."""
+    config = config_from_env()
+    unknown = sorted(set(config) - set(SETTINGS))
+    if unknown:
+        raise SystemExit(f"auth-python-oauth: POLYPLUG_CONFIG has no setting {', '.join(unknown)}; it has: {', '.join(SETTINGS)}")
+    return {key: config[key] if key in config else os.environ.get(variable, "") for key, variable in SETTINGS.items()}
+
 
 def deny(reason: str) -> Result[AuthDecision, str]:
     return Ok(AuthDecisionDeny(Denial(status=401, reason=reason)))
@@ -67,13 +86,23 @@ class OAuthIntrospection(Auth):
 
     def __init__(self) -> None:
         super().__init__()
-        url = os.environ.get("OAUTH_INTROSPECTION_URL", "")
+        try:
+            config = settings()
+        except ValueError as e:
+            raise SystemExit(f"auth-python-oauth: {e}") from None
+        url = config["introspection-url"]
         if not url.startswith(("http://", "https://")):
-            raise SystemExit("auth-python-oauth: set OAUTH_INTROSPECTION_URL to the introspection endpoint's http(s) URL")
+            raise SystemExit(
+                "auth-python-oauth: set OAUTH_INTROSPECTION_URL (or `introspection-url` in POLYPLUG_CONFIG) "
+                "to the introspection endpoint's http(s) URL"
+            )
         self.url = url
-        self.timeout = float(os.environ.get("OAUTH_TIMEOUT_SECONDS", "2"))
-        client_id = os.environ.get("OAUTH_CLIENT_ID", "")
-        secret = os.environ.get("OAUTH_CLIENT_SECRET", "")
+        try:
+            self.timeout = float(config["timeout-seconds"] or "2")
+        except ValueError:
+            raise SystemExit(f"auth-python-oauth: the timeout `{config['timeout-seconds']}` is not a number of seconds") from None
+        client_id = config["client-id"]
+        secret = config["client-secret"]
         self.headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",
@@ -131,7 +160,7 @@ class OAuthIntrospection(Auth):
             # 401/403: the client credentials are wrong; another 4xx: the URL is.
             return Err(
                 f"the introspection endpoint refused the plugin's request (HTTP {e.code}): "
-                "check OAUTH_INTROSPECTION_URL, OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET"
+                "check OAUTH_INTROSPECTION_URL, OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET (or their POLYPLUG_CONFIG keys)"
             )
         except (urllib.error.URLError, TimeoutError, OSError) as e:
             reason = getattr(e, "reason", e)

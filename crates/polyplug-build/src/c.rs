@@ -200,7 +200,7 @@ fn find_toolchain() -> Result<Toolchain, String> {
 }
 
 pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
-    let fail = |message: String| BuildError::Generate { language: Language::C, wit: wit.to_path_buf(), message };
+    let fail = |message: String| BuildError::Generate { sdk: "C", wit: wit.to_path_buf(), message };
     let mut resolve = Resolve::new();
     let (package, _) = resolve.push_dir(wit).map_err(|e| fail(format!("{e:#}")))?;
     let mut worlds: Vec<(String, WorldId)> =

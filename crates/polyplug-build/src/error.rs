@@ -81,11 +81,12 @@ pub enum BuildError {
         /// What went wrong, with the WIT location when there is one.
         message: String,
     },
-    /// A guest SDK's bindings could not be generated from the WIT.
-    #[error("generating the {language} SDK from {}: {message}", wit.display())]
+    /// An SDK's bindings could not be generated from the WIT.
+    #[error("generating the {sdk} SDK from {}: {message}", wit.display())]
     Generate {
-        /// The SDK's language.
-        language: Language,
+        /// The SDK's name as people say it: `Go`, `C`, `remote Python`,
+        /// `remote Node` (a remote SDK has no [`Language`]).
+        sdk: &'static str,
         /// The WIT directory generated from.
         wit: PathBuf,
         /// The generator's reason, with the WIT location when there is one.

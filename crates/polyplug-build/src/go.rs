@@ -173,7 +173,7 @@ fn go_quote(path: &Path) -> String {
 /// every world in [`WORLDS`] from the WIT in `wit`, and the runtime package
 /// copied from the wit-bindgen-go crate (found as [`runtime_sources`] says).
 pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
-    let fail = |message: String| BuildError::Generate { language: Language::Go, wit: wit.to_path_buf(), message };
+    let fail = |message: String| BuildError::Generate { sdk: "Go", wit: wit.to_path_buf(), message };
     let mut out: BTreeMap<PathBuf, (String, &str)> = BTreeMap::new();
     for world in WORLDS {
         let mut resolve = Resolve::new();

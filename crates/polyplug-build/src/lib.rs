@@ -19,6 +19,10 @@
 //! It owns toolchains and componentizing; it knows nothing about running
 //! plugins (no wasmtime), policies or registries.
 //!
+//! A remote plugin project (`polyplug new --lang remote-python|remote-node`)
+//! is no component: [`remote`] detects one and prepares the environment its
+//! service runs in (a Python venv, `npm install`).
+//!
 //! ```no_run
 //! let project = polyplug_build::Project::open("my-plugin".as_ref())?;
 //! let built = polyplug_build::build(&project, &polyplug_build::Options::default())?;
@@ -37,8 +41,10 @@ mod error;
 mod go;
 pub mod new;
 mod python;
+pub mod remote;
 mod remote_node;
 mod remote_python;
+mod remote_sdk;
 mod rust;
 pub mod sdk;
 pub mod world;

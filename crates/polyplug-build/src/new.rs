@@ -8,16 +8,73 @@
 //! `<language>/<world>/`: the plugin's source). A new language is one more
 //! directory of templates and its rows in [`FILES`]; a new world, one
 //! `common/<world>/` and one source per language.
+//!
+//! A project is a component in a [`Language`], or a remote plugin (a
+//! service) written with a remote SDK, a [`RemoteLanguage`]
+//! (`remote-python/`, `remote-node/`): [`Template`] is either.
 
 use std::path::{Path, PathBuf};
 
+pub use crate::remote::RemoteLanguage;
 use crate::{BuildError, Language};
+
+/// What a project is made in: a language polyplug builds components from,
+/// or a remote SDK (the plugin is then a service, not a component).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Template {
+    /// A component in this language.
+    Component(Language),
+    /// A remote plugin with this SDK.
+    Remote(RemoteLanguage),
+}
+
+impl Template {
+    /// Every kind, components first, in the order tables list them.
+    pub fn all() -> Vec<Template> {
+        let components = Language::ALL.into_iter().map(Template::Component);
+        components.chain(RemoteLanguage::ALL.into_iter().map(Template::Remote)).collect()
+    }
+
+    /// The name `polyplug new --lang` takes: `rust`, …, `remote-python`, `remote-node`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::Component(language) => language.name(),
+            Template::Remote(language) => language.name(),
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<Template> {
+        Template::all().into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl From<Language> for Template {
+    fn from(language: Language) -> Template {
+        Template::Component(language)
+    }
+}
+
+impl From<RemoteLanguage> for Template {
+    fn from(language: RemoteLanguage) -> Template {
+        Template::Remote(language)
+    }
+}
+
+impl std::fmt::Display for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Template::Component(language) => language.fmt(f),
+            Template::Remote(language) => language.fmt(f),
+        }
+    }
+}
 
 /// One template file: for which language (`None`: every language) and which
 /// world (`None`: every world), where it goes in the project, and its text
 /// with `{{name}}` and `{{sdk}}` to fill in.
 struct TemplateFile {
-    language: Option<Language>,
+    language: Option<Template>,
     world: Option<&'static str>,
     path: &'static str,
     text: &'static str,
@@ -29,26 +86,42 @@ macro_rules! template {
     };
 }
 
+const RUST: Option<Template> = Some(Template::Component(Language::Rust));
+const GO: Option<Template> = Some(Template::Component(Language::Go));
+const C: Option<Template> = Some(Template::Component(Language::C));
+const REMOTE_PYTHON: Option<Template> = Some(Template::Remote(RemoteLanguage::Python));
+const REMOTE_NODE: Option<Template> = Some(Template::Remote(RemoteLanguage::Node));
+
 const FILES: &[TemplateFile] = &[
     template!(None, Some("transform"), "polyplug.toml", "common/transform/polyplug.toml"),
     template!(None, Some("transform"), "tests/transform.json", "common/transform/tests/transform.json"),
     template!(None, Some("auth"), "polyplug.toml", "common/auth/polyplug.toml"),
     template!(None, Some("auth"), "tests/authenticate.json", "common/auth/tests/authenticate.json"),
-    template!(Some(Language::Rust), None, "Cargo.toml", "rust/common/Cargo.toml"),
-    template!(Some(Language::Rust), None, ".gitignore", "rust/common/.gitignore"),
-    template!(Some(Language::Rust), Some("transform"), "src/lib.rs", "rust/transform/lib.rs"),
-    template!(Some(Language::Rust), Some("auth"), "src/lib.rs", "rust/auth/lib.rs"),
-    template!(Some(Language::Go), None, "go.mod", "go/common/go.mod"),
-    template!(Some(Language::Go), None, ".gitignore", "go/common/.gitignore"),
-    template!(Some(Language::Go), Some("transform"), "main.go", "go/transform/main.go"),
-    template!(Some(Language::Go), Some("auth"), "main.go", "go/auth/main.go"),
-    template!(Some(Language::C), None, ".gitignore", "c/common/.gitignore"),
-    template!(Some(Language::C), Some("transform"), "plugin.c", "c/transform/plugin.c"),
-    template!(Some(Language::C), Some("auth"), "plugin.c", "c/auth/plugin.c"),
+    template!(RUST, None, "Cargo.toml", "rust/common/Cargo.toml"),
+    template!(RUST, None, ".gitignore", "rust/common/.gitignore"),
+    template!(RUST, Some("transform"), "src/lib.rs", "rust/transform/lib.rs"),
+    template!(RUST, Some("auth"), "src/lib.rs", "rust/auth/lib.rs"),
+    template!(GO, None, "go.mod", "go/common/go.mod"),
+    template!(GO, None, ".gitignore", "go/common/.gitignore"),
+    template!(GO, Some("transform"), "main.go", "go/transform/main.go"),
+    template!(GO, Some("auth"), "main.go", "go/auth/main.go"),
+    template!(C, None, ".gitignore", "c/common/.gitignore"),
+    template!(C, Some("transform"), "plugin.c", "c/transform/plugin.c"),
+    template!(C, Some("auth"), "plugin.c", "c/auth/plugin.c"),
+    template!(REMOTE_PYTHON, None, "requirements.txt", "remote-python/common/requirements.txt"),
+    template!(REMOTE_PYTHON, None, ".gitignore", "remote-python/common/.gitignore"),
+    template!(REMOTE_PYTHON, Some("transform"), "plugin.py", "remote-python/transform/plugin.py"),
+    template!(REMOTE_PYTHON, Some("auth"), "plugin.py", "remote-python/auth/plugin.py"),
+    template!(REMOTE_NODE, None, "package.json", "remote-node/common/package.json"),
+    template!(REMOTE_NODE, None, ".gitignore", "remote-node/common/.gitignore"),
+    template!(REMOTE_NODE, Some("transform"), "plugin.mjs", "remote-node/transform/plugin.mjs"),
+    template!(REMOTE_NODE, Some("auth"), "plugin.mjs", "remote-node/auth/plugin.mjs"),
 ];
 
-/// The worlds `polyplug new` has templates for in `language`.
-pub fn worlds(language: Language) -> Vec<&'static str> {
+/// The worlds `polyplug new` has templates for in `language` (a
+/// [`Language`], a [`RemoteLanguage`] or a [`Template`]).
+pub fn worlds(language: impl Into<Template>) -> Vec<&'static str> {
+    let language = language.into();
     let mut worlds: Vec<&str> = FILES
         .iter()
         .filter(|f| f.language == Some(language))
@@ -68,11 +141,22 @@ pub enum NewError {
     #[error("no {language} template for the world `{world}`; {language} templates exist for: {known}")]
     NoTemplate {
         /// The language asked for.
-        language: Language,
+        language: Template,
         /// The world asked for.
         world: String,
         /// The worlds with templates, comma separated.
         known: String,
+    },
+    /// The remote SDK is not in the `sdk/` directory given.
+    #[error(
+        "the polyplug {language} SDK is not at {}: pass the `sdk/` directory of a polyplug checkout with `--sdk DIR`",
+        dir.display()
+    )]
+    NoRemoteSdk {
+        /// The remote language.
+        language: RemoteLanguage,
+        /// Where it was looked for.
+        dir: PathBuf,
     },
     /// The directory exists and holds files.
     #[error("{} already exists and is not empty: choose another name or directory", .0.display())]
@@ -82,10 +166,12 @@ pub enum NewError {
     Build(#[from] BuildError),
 }
 
-/// Creates the project `name` in `language` for `world` at `dir` (which
-/// must not exist, or be empty), using the SDKs under `sdk` (a polyplug
-/// checkout's `sdk/`). Returns the files written, relative to `dir`.
-pub fn create(dir: &Path, name: &str, language: Language, world: &str, sdk: &Path) -> Result<Vec<PathBuf>, NewError> {
+/// Creates the project `name` in `language` (a [`Language`], a
+/// [`RemoteLanguage`] or a [`Template`]) for `world` at `dir` (which must not
+/// exist, or be empty), using the SDKs under `sdk` (a polyplug checkout's
+/// `sdk/`). Returns the files written, relative to `dir`.
+pub fn create(dir: &Path, name: &str, language: impl Into<Template>, world: &str, sdk: &Path) -> Result<Vec<PathBuf>, NewError> {
+    let language = language.into();
     let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-');
@@ -104,7 +190,17 @@ pub fn create(dir: &Path, name: &str, language: Language, world: &str, sdk: &Pat
     if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(NewError::Exists(dir.to_path_buf()));
     }
-    let sdk = sdk.canonicalize().map_err(|_| BuildError::NoSdk { language, dir: sdk.to_path_buf() })?;
+    let sdk = match language {
+        Template::Component(language) => sdk.canonicalize().map_err(|_| BuildError::NoSdk { language, dir: sdk.to_path_buf() })?,
+        Template::Remote(language) => {
+            // The project names the SDK's own directory (`{{sdk}}/remote-python`): it must be there.
+            let own = sdk.join(language.name());
+            if !own.is_dir() {
+                return Err(NewError::NoRemoteSdk { language, dir: own });
+            }
+            sdk.canonicalize().map_err(|_| NewError::NoRemoteSdk { language, dir: own })?
+        }
+    };
     let mut written = Vec::new();
     for file in files {
         let path = dir.join(file.path);
@@ -115,4 +211,39 @@ pub fn create(dir: &Path, name: &str, language: Language, world: &str, sdk: &Pat
         written.push(PathBuf::from(file.path));
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_projects_get_their_sdks_files_and_the_worlds_manifest_and_cases() {
+        let parent = tempfile::tempdir().unwrap();
+        let sdk = crate::sdk::checkout_sdk();
+        for language in RemoteLanguage::ALL {
+            assert_eq!(worlds(language), ["transform", "auth"], "{language}");
+            for world in ["transform", "auth"] {
+                let dir = parent.path().join(format!("{}-{world}", language.name()));
+                let files = create(&dir, "my-plugin", language, world, &sdk).unwrap();
+                let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                assert!(names.contains(&"polyplug.toml".to_string()), "{names:?}");
+                assert!(names.iter().any(|n| n.starts_with("tests/") && n.ends_with(".json")), "{names:?}");
+                let own = match language {
+                    RemoteLanguage::Python => ["plugin.py", "requirements.txt"],
+                    RemoteLanguage::Node => ["plugin.mjs", "package.json"],
+                };
+                for file in own {
+                    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+                    assert!(!text.contains("{{"), "{file}: {text}");
+                }
+                assert_eq!(RemoteLanguage::detect(&dir), Some(language), "{}", dir.display());
+                assert_eq!(crate::Language::detect(&dir), None, "a remote project is no component project");
+            }
+        }
+        let err = create(&parent.path().join("x"), "x", RemoteLanguage::Node, "auth", parent.path()).unwrap_err();
+        assert!(err.to_string().contains("the polyplug remote Node SDK is not at"), "{err}");
+        assert_eq!(Template::from_name("remote-python"), Some(Template::Remote(RemoteLanguage::Python)));
+        assert_eq!(Template::from_name("go"), Some(Template::Component(Language::Go)));
+    }
 }

@@ -14,8 +14,10 @@
 //!   and a `Union` alias of them (`Shape`);
 //! - the codecs of the JSON mapping for those types (built from
 //!   `polyplug_remote._codec` once, at import);
-//! - the world's describe text (exactly [`polyplug_wit::Catalog::world_wit`]),
-//!   its digest and full name;
+//! - the world's full name, and its describe text (exactly
+//!   [`polyplug_wit::Catalog::world_wit`]) and digest as `WIT` and `DIGEST`:
+//!   imported from `polyplug_remote/worlds/_package.py`, which holds the text
+//!   once, since it is the whole package's and the same for each world;
 //! - the world's base class, e.g. `class Auth(polyplug_remote.Plugin)`,
 //!   with one abstract method per served function.
 //!
@@ -29,6 +31,7 @@ use std::process::Command;
 use polyplug_wit::Catalog;
 use polyplug_wit::wit_parser::{Docs, Function, FunctionKind, Resolve, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
 
+use crate::remote_sdk::{PACKAGE_MODULE, WitSource, shared_text};
 use crate::{BuildError, GeneratedFile, Language, run, runs};
 
 /// The first line of every generated file.
@@ -51,32 +54,72 @@ const MODULE_NAMES: &[&str] =
 
 /// The generated files of the remote Python SDK (relative to
 /// `sdk/remote-python`), from the WIT package in `wit`.
+///
+/// [`Catalog::world_wit`] prints the whole package, so every world of it
+/// serves the same text: it is written once, to `worlds/_package.py`, which
+/// the world modules import. Should the worlds ever print different texts,
+/// each module embeds its own instead (and there is no `_package.py`).
 pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
-    let fail = |message: String| BuildError::Generate { language: Language::Python, wit: wit.to_path_buf(), message };
+    let fail = |message: String| BuildError::Generate { sdk: "remote Python", wit: wit.to_path_buf(), message };
     let catalog = Catalog::from_dir(wit).map_err(|e| fail(e.to_string()))?;
-    let mut files = Vec::new();
-    let mut modules = Vec::new();
+    let mut worlds = Vec::new();
     for spec in catalog.worlds() {
         let world = World::new(&catalog, &spec.short_name).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
         if world.functions.is_empty() {
             continue;
         }
         let text = catalog.world_wit(&spec.short_name).map_err(|e| fail(e.to_string()))?;
+        worlds.push((spec, world, text));
+    }
+    let shared = shared_text(worlds.iter().map(|(_, _, text)| text.as_str()));
+    let mut files = Vec::new();
+    let mut modules = Vec::new();
+    for (spec, world, text) in &worlds {
         let module = python_module_name(&spec.short_name);
-        let contents = world.render(&spec.name, &text).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
+        let source = if shared.is_some() { WitSource::Package } else { WitSource::Own(text) };
+        let contents = world.render(&spec.name, source).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
         files.push(GeneratedFile { path: PathBuf::from(format!("polyplug_remote/worlds/{module}.py")), contents });
         modules.push((module, spec.name.clone(), world.base_class.clone()));
+    }
+    if let Some(text) = shared {
+        let names: Vec<&str> = worlds.iter().map(|(spec, _, _)| spec.short_name.as_str()).collect();
+        files.push(GeneratedFile {
+            path: PathBuf::from(format!("polyplug_remote/worlds/{PACKAGE_MODULE}.py")),
+            contents: package_module(&catalog.package_name(), &names, text),
+        });
     }
     let mut init = String::from(HEADER);
     init.push_str("\"\"\"The worlds a remote plugin can serve, one module each, generated from WIT:\n\n");
     for (module, name, class) in &modules {
         let _ = writeln!(init, "- `polyplug_remote.worlds.{module}`: `{name}`, base class `{class}`");
     }
+    if shared.is_some() {
+        let _ = write!(
+            init,
+            "\nThe WIT text they serve from `GET /v1/describe` is the whole package's, the\nsame for each: `polyplug_remote.worlds.{PACKAGE_MODULE}` holds it once.\n"
+        );
+    }
     init.push_str("\"\"\"\n\n__all__ = [");
     init.push_str(&modules.iter().map(|(m, _, _)| py_str(m)).collect::<Vec<_>>().join(", "));
     init.push_str("]\n");
     files.push(GeneratedFile { path: PathBuf::from("polyplug_remote/worlds/__init__.py"), contents: init });
     Ok(files)
+}
+
+
+/// `worlds/_package.py`: the package's WIT text, which each of `worlds` serves.
+fn package_module(package: &str, worlds: &[&str], text: &str) -> String {
+    let mut out = String::from(HEADER);
+    let listed = worlds.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let doc = format!(
+        "The WIT package `{package}` as one document: the text `GET /v1/describe`\nserves (docs/remote-protocol.md) for each of its worlds a remote can serve\n({listed}), exactly as `polyplug wit <world>` prints it, and its digest.\nThe world modules import `WIT` and `DIGEST` from here."
+    );
+    let _ = writeln!(out, "{}\n", docstring(&doc, ""));
+    out.push_str("#: The WIT document, the same for every world of the package.\nWIT = ");
+    out.push_str(&py_text(text));
+    let _ = writeln!(out, "#: `sha256:` and the SHA-256 of `WIT`.\nDIGEST = {}", py_str(&polyplug_wit::wit_digest(text)));
+    out.push_str("\n__all__ = [\"WIT\", \"DIGEST\"]\n");
+    out
 }
 
 /// A served function: its interface's short name (`_` for a world-level function) and the function.
@@ -294,7 +337,7 @@ impl<'a> World<'a> {
         }
     }
 
-    fn render(&self, world_name: &str, wit_text: &str) -> Result<String, String> {
+    fn render(&self, world_name: &str, wit: WitSource<'_>) -> Result<String, String> {
         let r = self.resolve;
         let mut out = String::from(HEADER);
         // Module docstring.
@@ -315,10 +358,23 @@ impl<'a> World<'a> {
         // The imports come once the body shows which modules it uses.
         let head = std::mem::take(&mut out);
         let _ = writeln!(out, "#: The full name of the world.\nWORLD_NAME = {}", py_str(world_name));
-        let _ = writeln!(out, "#: The WIT document `GET /v1/describe` serves, exactly as `polyplug wit {}` prints it.", world_name);
-        out.push_str("WIT = ");
-        out.push_str(&py_text(wit_text));
-        let _ = writeln!(out, "#: `sha256:` and the SHA-256 of `WIT`.\nDIGEST = {}", py_str(&polyplug_wit::wit_digest(wit_text)));
+        match wit {
+            WitSource::Package => {
+                let _ = writeln!(
+                    out,
+                    "# `WIT` and `DIGEST` (the WIT document `GET /v1/describe` serves, exactly as\n\
+                     # `polyplug wit {world_name}` prints it, and `sha256:` and\n\
+                     # its SHA-256) are the whole package's, the same for each of its worlds:\n\
+                     # imported from `polyplug_remote.worlds.{PACKAGE_MODULE}`."
+                );
+            }
+            WitSource::Own(text) => {
+                let _ = writeln!(out, "#: The WIT document `GET /v1/describe` serves, exactly as `polyplug wit {world_name}` prints it.");
+                out.push_str("WIT = ");
+                out.push_str(&py_text(text));
+                let _ = writeln!(out, "#: `sha256:` and the SHA-256 of `WIT`.\nDIGEST = {}", py_str(&polyplug_wit::wit_digest(text)));
+            }
+        }
 
         // The types.
         for id in &self.order {
@@ -498,7 +554,11 @@ impl<'a> World<'a> {
                 let _ = writeln!(imports, "import {module}");
             }
         }
-        imports.push_str("\nimport polyplug_remote\nfrom polyplug_remote import Err, Ok, Result, Some\nfrom polyplug_remote import _codec as _c\n\n");
+        imports.push_str("\nimport polyplug_remote\nfrom polyplug_remote import Err, Ok, Result, Some\nfrom polyplug_remote import _codec as _c\n");
+        if let WitSource::Package = wit {
+            let _ = writeln!(imports, "from polyplug_remote.worlds.{PACKAGE_MODULE} import DIGEST, WIT");
+        }
+        imports.push('\n');
         Ok(format!("{head}{imports}{out}"))
     }
 }
@@ -839,6 +899,7 @@ mod tests {
                 "polyplug_remote/worlds/auth.py",
                 "polyplug_remote/worlds/conformance.py",
                 "polyplug_remote/worlds/transform.py",
+                "polyplug_remote/worlds/_package.py",
                 "polyplug_remote/worlds/__init__.py"
             ]
         );
@@ -852,9 +913,9 @@ mod tests {
     fn a_world_module_has_its_types_codecs_describe_text_and_base_class() {
         let files = sdk_files(&wit()).unwrap();
         let auth = &files.iter().find(|f| f.path.ends_with("auth.py")).unwrap().contents;
-        let catalog = Catalog::builtin();
-        let text = catalog.world_wit("auth").unwrap();
-        assert!(auth.contains(&format!("DIGEST = \"{}\"", polyplug_wit::wit_digest(&text))), "{auth}");
+        assert!(auth.contains("\nfrom polyplug_remote.worlds._package import DIGEST, WIT\n"), "{auth}");
+        assert!(!auth.contains("WIT = ") && !auth.contains("DIGEST = "), "the text is the package module's: {auth}");
+        assert!(auth.contains("    \"WIT\",\n    \"DIGEST\",\n"), "still exported");
         assert!(auth.contains("WORLD_NAME = \"polyplug:plugin/auth@0.1.0\""));
         assert!(auth.contains("class RequestContext:"));
         assert!(auth.contains("    client_ip: typing.Optional[str]\n"));
@@ -873,6 +934,47 @@ mod tests {
         assert!(conformance.contains("def live_counters(self) -> int:"));
         assert!(!conformance.contains("def sum_counters"), "resource functions are not served");
         assert!(conformance.contains("- `all-types/sum-counters`: takes or returns a resource handle"));
+    }
+
+    #[test]
+    fn the_package_module_holds_the_one_wit_text_of_every_world() {
+        let files = sdk_files(&wit()).unwrap();
+        let package = &files.iter().find(|f| f.path.ends_with("worlds/_package.py")).unwrap().contents;
+        let catalog = Catalog::builtin();
+        let text = catalog.world_wit("auth").unwrap();
+        for world in ["conformance", "transform"] {
+            assert_eq!(catalog.world_wit(world).unwrap(), text, "one text per package");
+        }
+        assert!(package.contains(&format!("\nWIT = {}", py_text(&text))), "{package}");
+        assert!(package.contains(&format!("\nDIGEST = \"{}\"\n", polyplug_wit::wit_digest(&text))), "{package}");
+        assert!(package.contains("The WIT package `polyplug:plugin@0.1.0`"), "{package}");
+        let wit_lines = files.iter().map(|f| f.contents.matches("\n    \"package polyplug:plugin@0.1.0;\\n\"\n").count()).sum::<usize>();
+        assert_eq!(wit_lines, 1, "the text is written once");
+        let init = &files.iter().find(|f| f.path.ends_with("worlds/__init__.py")).unwrap().contents;
+        assert!(init.contains("__all__ = [\"auth\", \"conformance\", \"transform\"]\n"), "{init}");
+    }
+
+    #[test]
+    fn worlds_of_different_texts_each_embed_their_own() {
+        assert_eq!(shared_text(["a\n", "a\n", "a\n"].into_iter()), Some("a\n"));
+        assert_eq!(shared_text(["a\n", "b\n"].into_iter()), None);
+        assert_eq!(shared_text(std::iter::empty()), None);
+        let catalog = Catalog::builtin();
+        let world = World::new(&catalog, "transform").unwrap();
+        let own = world.render("polyplug:plugin/transform@0.1.0", WitSource::Own("package a:b;\n")).unwrap();
+        assert!(own.contains("\nWIT = (\n    \"package a:b;\\n\"\n)\n"), "{own}");
+        assert!(own.contains(&format!("\nDIGEST = \"{}\"\n", polyplug_wit::wit_digest("package a:b;\n"))), "{own}");
+        assert!(!own.contains("_package"), "{own}");
+        let shared = world.render("polyplug:plugin/transform@0.1.0", WitSource::Package).unwrap();
+        assert!(shared.contains("from polyplug_remote.worlds._package import DIGEST, WIT\n"), "{shared}");
+    }
+
+    #[test]
+    fn a_broken_wit_names_the_sdk_and_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bad.wit"), "package a:b;\nworld w { export nope; }\n").unwrap();
+        let err = sdk_files(dir.path()).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("generating the remote Python SDK from {}: ", dir.path().display())), "{err}");
     }
 
     /// A host application's WIT with what the built-in worlds lack: a

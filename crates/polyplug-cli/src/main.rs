@@ -58,7 +58,7 @@ enum Command {
     ///
     /// Example: polyplug call http://127.0.0.1:8080 --world transform transformer/transform '{…}'
     Call {
-        /// The plugin component (`.wasm`), or a remote plugin's base URL (`http://…`, `https://…`).
+        /// The plugin component (`.wasm`), or a remote plugin's base URL (`http://…`, `https://…`; gRPC: `grpc://…`, `grpcs://…`).
         component: PathBuf,
         /// The function, as `interface/function` (e.g. `transformer/transform`), or a world-level function name.
         function: String,
@@ -77,7 +77,8 @@ enum Command {
         #[command(flatten)]
         grants: GrantArgs,
     },
-    /// Serve a component as a remote plugin (docs/remote-protocol.md), under
+    /// Serve a component as a remote plugin (docs/remote-protocol.md: HTTP/JSON
+    /// and gRPC on the same port), under
     /// its policy and limits, until interrupted: the bridge that runs Wasm
     /// plugins out of process or on other machines behind a load balancer.
     ///
@@ -148,10 +149,13 @@ enum Command {
     /// Create a plugin project that builds and passes its own tests.
     ///
     /// Example: polyplug new auth-jwt --lang go --world auth
+    ///
+    /// Example: polyplug new auth-oauth --lang remote-python --world auth
     New {
         /// The plugin's name (lowercase, digits and `-`).
         name: String,
-        /// Its language: rust, go or c.
+        /// Its language: rust, go or c (a component); remote-python or
+        /// remote-node (a remote plugin: a service, docs/remote-plugins.md).
         #[arg(long)]
         lang: String,
         /// The world it implements: transform or auth.
@@ -165,10 +169,13 @@ enum Command {
         sdk: Option<PathBuf>,
     },
     /// Build a plugin project (Rust, Go, C or Python, detected) into one
-    /// component, `plugin.wasm`, with its manifest embedded.
+    /// component, `plugin.wasm`, with its manifest embedded. A remote plugin
+    /// project (remote Python or Node) makes no component: its environment
+    /// is prepared (a venv at `.venv`, `npm install`).
     Build(BuildArgs),
     /// Build a plugin project, load it under what its manifest requests, and
-    /// run the test cases of its `tests/*.json`.
+    /// run the test cases of its `tests/*.json`. A remote plugin's service is
+    /// started for each file, with the file's `config` as `POLYPLUG_CONFIG`.
     Test(BuildArgs),
     /// Print the WIT text a remote plugin of `world` serves from `GET
     /// /v1/describe` (docs/remote-protocol.md), exactly; with `--digest`, its digest.
@@ -334,7 +341,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Call { component, function, args, config, world, api_key_env, grants } => {
             let args = json_args(&args)?;
-            if let Some(url) = component.to_str().filter(|c| c.starts_with("http://") || c.starts_with("https://")) {
+            let remote = ["http://", "https://", "grpc://", "grpcs://"];
+            if let Some(url) = component.to_str().filter(|c| remote.iter().any(|scheme| c.starts_with(scheme))) {
                 return call_remote(url, world.as_deref(), api_key_env, cli.wit.as_deref(), &function, &args);
             }
             let config = pairs(&config, "--config")?;

@@ -2,6 +2,9 @@
 //! language: `polyplug new` makes a project outside the repository, `polyplug
 //! build` makes its component, `polyplug test` runs its own cases, and
 //! `polyplug call` calls it; a broken project fails with the tool's message.
+//! Remote plugin projects (remote Python, remote Node) go the same way, their
+//! environment prepared instead of a component built, and their service
+//! started for the cases.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -98,8 +101,13 @@ fn a_compile_error_shows_the_compilers_message() {
 #[test]
 fn new_refuses_bad_names_unknown_worlds_and_languages_and_full_directories() {
     let parent = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
         (&["new", "x", "--lang", "python", "--world", "auth"], "no Python template for the world `auth`; Python templates exist for: none yet"),
+        (
+            &["new", "x", "--lang", "remote-node", "--world", "nope"],
+            "no remote Node template for the world `nope`; remote Node templates exist for: transform, auth",
+        ),
+        (&["new", "x", "--lang", "node", "--world", "auth"], "remote plugins (services) in: remote-python, remote-node"),
         (&["new", "Bad_Name", "--lang", "rust", "--world", "auth"], "`Bad_Name` is not a plugin name"),
         (&["new", "x", "--lang", "rust", "--world", "nope"], "no Rust template for the world `nope`; Rust templates exist for: transform, auth"),
         (&["new", "x", "--lang", "cobol", "--world", "auth"], "unknown language `cobol`"),
@@ -122,4 +130,59 @@ fn build_outside_a_project_says_what_a_project_needs() {
     std::fs::write(empty.path().join("polyplug.toml"), "[plugin]\nname = \"x\"\nversion = \"0.1.0\"\nworld = \"polyplug:plugin/transform@0.1.0\"\n").unwrap();
     let out = polyplug(empty.path(), &["build"]);
     assert!(text(&out).contains("cannot tell the language of the project"), "{}", text(&out));
+}
+
+/// A remote plugin project passes its own cases for both worlds; `polyplug
+/// build` prepares its environment once and makes no component. Returns the
+/// parent directory (the projects are `my-<world>-<language>` in it).
+fn a_remote_project_passes_its_tests(language: &str, environment: &str) -> tempfile::TempDir {
+    let parent = tempfile::tempdir().expect("a temporary directory");
+    for world in ["transform", "auth"] {
+        let dir = new_project_passes_its_tests(language, world, parent.path());
+        assert!(dir.join(environment).is_dir(), "{} has no {environment}", dir.display());
+        assert!(!dir.join("plugin.wasm").exists(), "a remote plugin is no component");
+        let out = polyplug(&dir, &["build"]);
+        let shown = text(&out);
+        assert!(out.status.success(), "{shown}");
+        assert!(shown.contains(&format!("prepared {environment} of remote ")) && shown.contains("(up to date)"), "{shown}");
+        assert!(shown.contains("no component is made: remote plugins are services; run it with"), "{shown}");
+        assert!(shown.contains(&format!("polyplug call http://127.0.0.1:8080 --world {world} ")), "{shown}");
+    }
+    parent
+}
+
+#[test]
+fn a_new_remote_python_plugin_prepares_its_venv_and_passes_its_tests() {
+    let parent = a_remote_project_passes_its_tests("remote-python", ".venv");
+    let dir = parent.path().join("my-transform-remote-python");
+
+    // The cases are checked as a component's are: a wrong expectation fails.
+    let cases = dir.join("tests/transform.json");
+    let edited = std::fs::read_to_string(&cases).unwrap().replace("HELLO, WORLD", "HELLO, MOON");
+    std::fs::write(&cases, edited).unwrap();
+    let out = polyplug(&dir, &["test"]);
+    let shown = text(&out);
+    assert!(!out.status.success(), "{shown}");
+    assert!(shown.contains("✗ a message comes out upper-cased and tagged"), "{shown}");
+    assert!(shown.contains("HELLO, MOON") && shown.contains("HELLO, WORLD"), "{shown}");
+    assert!(shown.contains("1 passed, 1 failed"), "{shown}");
+
+    // A service that dies before it listens: what it printed is shown.
+    std::fs::write(dir.join("plugin.py"), "import sys\nsys.exit('no such setting: colour')\n").unwrap();
+    let out = polyplug(&dir, &["test"]);
+    let shown = text(&out);
+    assert!(!out.status.success(), "{shown}");
+    assert!(shown.contains("`.venv/bin/python plugin.py` ended"), "{shown}");
+    assert!(shown.contains("no such setting: colour"), "{shown}");
+}
+
+#[test]
+fn a_new_remote_node_plugin_installs_its_packages_and_passes_its_tests() {
+    let parent = a_remote_project_passes_its_tests("remote-node", "node_modules");
+    // The auth cases ran with their file's `config` (the API key) in POLYPLUG_CONFIG.
+    let dir = parent.path().join("my-auth-remote-node");
+    let out = polyplug(&dir, &["test"]);
+    let shown = text(&out);
+    assert!(shown.contains("✓ the configured API key is let in"), "{shown}");
+    assert!(shown.contains("served by `node plugin.mjs` at http://127.0.0.1:"), "{shown}");
 }

@@ -14,7 +14,7 @@
 //!
 //! Remote plugins run the same cases through the same `call_json`, over the
 //! remote protocol (`docs/remote-protocol.md`): the Rust plugin served by
-//! `serve-remote` (`RemoteServer`), and the conformance plugins of the remote
+//! `serve-remote` (`RemoteServer`) over HTTP/JSON and over gRPC, and the conformance plugins of the remote
 //! Python and Node SDKs (`tests/conformance/remote-python`, `remote-node`),
 //! started as real services on 127.0.0.1. Resources and host interfaces do
 //! not cross the wire, so those groups are not run for them.
@@ -35,7 +35,7 @@ use polyplug_host::{Backend, Host, Plugin};
 use serde_json::{Value, json};
 
 /// Every language with a conformance plugin, by its directory under `tests/conformance/`.
-const LANGUAGES: &[&str] = &["rust", "go", "c", "serve-remote", "remote-python", "remote-node"];
+const LANGUAGES: &[&str] = &["rust", "go", "c", "serve-remote", "serve-remote-grpc", "remote-python", "remote-node"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -90,7 +90,7 @@ fn host(language: &str, component: &Path) -> Host {
 
 fn run(language: &str) -> Report {
     match language {
-        "serve-remote" | "remote-python" | "remote-node" => run_remote(language),
+        "serve-remote" | "serve-remote-grpc" | "remote-python" | "remote-node" => run_remote(language),
         _ => run_local(language),
     }
 }
@@ -107,14 +107,15 @@ fn run_remote(language: &str) -> Report {
     let mut _server = None;
     let mut _service = None;
     let url = match language {
-        "serve-remote" => {
+        "serve-remote" | "serve-remote-grpc" => {
             let component = root().join("tests/conformance/rust/plugin.wasm");
             let host = host("rust", &component);
             let plugin = host.loader(&component).config([("greeting", "hello")]).load().unwrap();
             let server = server_runtime()
                 .block_on(polyplug_remote::RemoteServer::bind(plugin, host.catalog(), "127.0.0.1:0", Default::default()))
                 .unwrap();
-            let url = server.url().to_string();
+            // One port serves both transports.
+            let url = if language == "serve-remote" { server.url().to_string() } else { format!("grpc://{}", server.local_addr()) };
             _server = Some(server);
             url
         }
@@ -320,6 +321,11 @@ fn c_passes_every_case() {
 #[test]
 fn serve_remote_passes_every_case() {
     assert_passes("serve-remote");
+}
+
+#[test]
+fn serve_remote_over_grpc_passes_every_case() {
+    assert_passes("serve-remote-grpc");
 }
 
 #[test]

@@ -78,6 +78,35 @@ pub struct PluginSection {
     pub publisher: Option<String>,
     /// The world the plugin implements, e.g. `polyplug:plugin/auth@0.1.0`.
     pub world: WorldRef,
+    /// Functions (`interface/function`, e.g. `transformer/transform`) that
+    /// may safely run twice for one call, so that a host calling the plugin
+    /// remotely (`polyplug serve-remote`) may retry them.
+    #[serde(default)]
+    pub idempotent: Vec<FunctionPath>,
+}
+
+/// A function as `interface/function` (the interface by its short name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FunctionPath(String);
+
+impl TryFrom<String> for FunctionPath {
+    type Error = String;
+
+    fn try_from(path: String) -> Result<Self, String> {
+        let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        match path.split_once('/') {
+            Some((interface, function)) if (word(interface) || interface == "_") && word(function) => Ok(FunctionPath(path)),
+            _ => Err(format!("`{path}` is not a function as `interface/function` (e.g. `transformer/transform`)")),
+        }
+    }
+}
+
+impl FunctionPath {
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// A plugin name: lower-case ASCII letters, digits and single dashes, starting

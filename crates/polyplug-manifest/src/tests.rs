@@ -14,6 +14,7 @@ authors = ["Ada <ada@example.com>"]
 license = "Apache-2.0"
 publisher = "acme"
 world = "polyplug:plugin/auth@0.1.0"
+idempotent = ["authenticator/authenticate"]
 
 [capabilities]
 log = true
@@ -43,6 +44,7 @@ fn a_full_manifest_parses() {
     assert_eq!(m.plugin.world.to_string(), "polyplug:plugin/auth@0.1.0");
     assert_eq!(m.plugin.world.name, "auth");
     assert_eq!(m.plugin.publisher.as_deref(), Some("acme"));
+    assert_eq!(m.plugin.idempotent.iter().map(FunctionPath::as_str).collect::<Vec<_>>(), ["authenticator/authenticate"]);
     let caps = &m.capabilities;
     assert!(caps.log && caps.config && caps.clocks && !caps.random && !caps.stdio);
     assert_eq!(caps.http[1].to_string(), "https://*.example.org:8443");
@@ -238,4 +240,11 @@ proptest! {
     fn arbitrary_manifests_never_panic(text in "[\\[\\]a-z=\" \n.{},0-9-]{0,200}") {
         let _ = Manifest::from_toml(&text, "fuzz");
     }
+}
+
+#[test]
+fn an_idempotent_entry_must_name_a_function() {
+    let text = FULL.replace(r#"idempotent = ["authenticator/authenticate"]"#, r#"idempotent = ["authenticate"]"#);
+    let err = Manifest::from_toml(&text, "polyplug.toml").unwrap_err().to_string();
+    assert!(err.contains("`authenticate` is not a function as `interface/function`"), "{err}");
 }

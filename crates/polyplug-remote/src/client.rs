@@ -1,10 +1,9 @@
 //! The client side: a remote service as a plugin ([`RemoteClient`], a
 //! [`RemotePlugin`] behind [`polyplug_host::Backend`]).
 //!
-//! Every call runs on the client's own small tokio runtime, whatever the
-//! caller's (a current-thread test runtime, a host's multi-thread one, or
-//! none for blocking calls): connections, health checks and calls share one
-//! pool that lives exactly as long as the client.
+//! The client owns a small tokio runtime for its health checks and for
+//! blocking calls; an async call made on a tokio runtime runs on that
+//! runtime, without a hop (reqwest's pool serves both).
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -96,12 +95,73 @@ struct Inner {
 
 struct Endpoint {
     url: String,
+    wire: Wire,
     healthy: AtomicBool,
     /// `SERVING` answers in a row while out of rotation.
     streak: AtomicU32,
     breaker: Breaker,
     attempts: AtomicU64,
     failures: AtomicU64,
+}
+
+impl Endpoint {
+    fn new(url: &str, config: &RemoteConfig) -> Result<Endpoint, String> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+        let wire = match parsed.scheme() {
+            "grpc" | "grpcs" => grpc_wire(&parsed, config)?,
+            _ => Wire::Http,
+        };
+        Ok(Endpoint {
+            url: url.trim_end_matches('/').to_string(),
+            wire,
+            healthy: AtomicBool::new(false),
+            streak: AtomicU32::new(0),
+            breaker: Breaker::new(config.breaker.failures, Duration::from_millis(config.breaker.open_ms)),
+            attempts: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+        })
+    }
+}
+
+/// How an endpoint is reached: HTTP/JSON (`http://`, `https://`) or gRPC (`grpc://`, `grpcs://`).
+enum Wire {
+    Http,
+    Grpc(Box<GrpcClients>),
+}
+
+/// An endpoint's gRPC clients, over one lazily connected channel.
+struct GrpcClients {
+    plugin: crate::grpc::pb::plugin_client::PluginClient<tonic::transport::Channel>,
+    health: tonic_health::pb::health_client::HealthClient<tonic::transport::Channel>,
+}
+
+/// A gRPC channel to `url` (`grpc://host:port` or `grpcs://…`), connected lazily.
+fn grpc_wire(url: &reqwest::Url, config: &RemoteConfig) -> Result<Wire, String> {
+    let authority = format!("{}:{}", url.host_str().unwrap_or_default(), url.port().unwrap_or(if url.scheme() == "grpcs" { 443 } else { 80 }));
+    let scheme = if url.scheme() == "grpcs" { "https" } else { "http" };
+    let mut endpoint = tonic::transport::Endpoint::from_shared(format!("{scheme}://{authority}"))
+        .map_err(|e| format!("the endpoint `{url}` is not usable: {e}"))?
+        .tcp_nodelay(true)
+        // HTTP/2's default 64 KiB windows would stall a big argument on window updates.
+        .initial_stream_window_size(8 << 20)
+        .initial_connection_window_size(16 << 20)
+        .connect_timeout(config.timeout());
+    if scheme == "https" {
+        let tls = config.tls.as_ref().ok_or_else(|| format!("the endpoint `{url}` uses TLS but no CA is pinned; add `tls = {{ ca = \"ca.pem\" }}`"))?;
+        let read = |path: &std::path::Path| std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()));
+        let mut client = tonic::transport::ClientTlsConfig::new().ca_certificate(tonic::transport::Certificate::from_pem(read(&tls.ca)?));
+        if let (Some(cert), Some(key)) = (&tls.cert, &tls.key) {
+            client = client.identity(tonic::transport::Identity::from_pem(read(cert)?, read(key)?));
+        }
+        endpoint = endpoint.tls_config(client).map_err(|e| format!("its TLS settings: {e}"))?;
+    }
+    let channel = endpoint.connect_lazy();
+    Ok(Wire::Grpc(Box::new(GrpcClients {
+        plugin: crate::grpc::pb::plugin_client::PluginClient::new(channel.clone())
+            .max_decoding_message_size(usize::MAX)
+            .max_encoding_message_size(usize::MAX),
+        health: tonic_health::pb::health_client::HealthClient::new(channel),
+    })))
 }
 
 /// Bucket bounds of the latency histogram, in microseconds.
@@ -168,10 +228,10 @@ impl RemoteClient {
         }
         for url in &config.endpoints {
             let parsed = reqwest::Url::parse(url).map_err(|e| fail(format!("the endpoint `{url}` is not a URL: {e}")))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(fail(format!("the endpoint `{url}` is neither http:// nor https://")));
+            if !matches!(parsed.scheme(), "http" | "https" | "grpc" | "grpcs") {
+                return Err(fail(format!("the endpoint `{url}` is not http://, https:// (HTTP/JSON), grpc:// or grpcs:// (gRPC)")));
             }
-            if parsed.scheme() == "https" && config.tls.is_none() {
+            if matches!(parsed.scheme(), "https" | "grpcs") && config.tls.is_none() {
                 return Err(fail(format!(
                     "the endpoint `{url}` is HTTPS but no CA is pinned; add `tls = {{ ca = \"ca.pem\" }}` (the system's roots are not trusted for plugins)"
                 )));
@@ -234,18 +294,11 @@ impl RemoteClient {
             .build()
             .map_err(|e| fail(format!("cannot start its runtime: {e}")))?;
         let limits = Limits { concurrency: config.concurrency, calls_per_second: config.calls_per_second, ..Limits::default() };
-        let endpoints = config
-            .endpoints
-            .iter()
-            .map(|url| Endpoint {
-                url: url.trim_end_matches('/').to_string(),
-                healthy: AtomicBool::new(false),
-                streak: AtomicU32::new(0),
-                breaker: Breaker::new(config.breaker.failures, Duration::from_millis(config.breaker.open_ms)),
-                attempts: AtomicU64::new(0),
-                failures: AtomicU64::new(0),
-            })
-            .collect();
+        let endpoints = {
+            // gRPC channels start their workers on a runtime: ours.
+            let _entered = runtime.enter();
+            config.endpoints.iter().map(|url| Endpoint::new(url, &config).map_err(&fail)).collect::<Result<Vec<_>, _>>()?
+        };
         let inner = Arc::new(Inner {
             idempotent: std::sync::OnceLock::new(),
             name,
@@ -348,6 +401,11 @@ impl RemotePlugin for RemoteClient {
     }
 
     fn call_json_async<'a>(&'a self, interface: &'a str, function: &'a str, args: &'a [Json]) -> CallFuture<'a> {
+        // On the caller's tokio runtime (with time enabled, as local async
+        // calls need too), the call runs right there: no hop to our runtime.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Box::pin(self.run(interface, function, args));
+        }
         let task = AbortOnDrop(self.handle().spawn(self.run(interface, function, args)));
         let inner = self.inner.clone();
         let function = function.to_string();
@@ -388,6 +446,31 @@ impl Inner {
     }
 
     async fn describe(&self, endpoint: &Endpoint) -> Result<Describe, DescribeFailure> {
+        let body = match &endpoint.wire {
+            Wire::Http => self.describe_http(endpoint).await?,
+            Wire::Grpc(clients) => {
+                let mut request = tonic::Request::new(crate::grpc::pb::DescribeRequest {});
+                request.set_timeout(self.config.timeout());
+                self.authorize_grpc(request.metadata_mut());
+                let response = clients.plugin.clone().describe(request).await.map_err(|status| {
+                    DescribeFailure::Unreachable(format!("describe answered {}: {}", crate::grpc::from_tonic(status.code()), crate::grpc::status_message(&status)))
+                })?;
+                bytes::Bytes::from(response.into_inner().json)
+            }
+        };
+        let describe: Describe = serde_json::from_slice(&body)
+            .map_err(|e| DescribeFailure::World(format!("its describe is not the protocol's JSON object: {e}")))?;
+        self.world.check(&describe).map_err(DescribeFailure::World)?;
+        Ok(describe)
+    }
+
+    fn authorize_grpc(&self, metadata: &mut tonic::metadata::MetadataMap) {
+        if let Some(value) = self.authorization.as_ref().and_then(|auth| tonic::metadata::MetadataValue::try_from(auth.as_bytes()).ok()) {
+            metadata.insert("authorization", value);
+        }
+    }
+
+    async fn describe_http(&self, endpoint: &Endpoint) -> Result<bytes::Bytes, DescribeFailure> {
         let mut request = self.http.get(format!("{}/v1/describe", endpoint.url)).timeout(self.config.timeout());
         if let Some(auth) = &self.authorization {
             request = request.header(reqwest::header::AUTHORIZATION, auth.clone());
@@ -401,10 +484,7 @@ impl Inner {
                 .unwrap_or_else(|_| format!("HTTP {status}"));
             return Err(DescribeFailure::Unreachable(format!("describe answered {failure}")));
         }
-        let describe: Describe = serde_json::from_slice(&body)
-            .map_err(|e| DescribeFailure::World(format!("its describe is not the protocol's JSON object: {e}")))?;
-        self.world.check(&describe).map_err(DescribeFailure::World)?;
-        Ok(describe)
+        Ok(body)
     }
 
     fn failure(&self, function: &str, endpoint: &str, code: Code, message: String) -> Error {
@@ -486,10 +566,11 @@ impl Inner {
         let _admission = self.gate.admit_waiting(timeout).await.map_err(limit)?;
         self.stats.calls.fetch_add(1, Ordering::Relaxed);
         self.deposit_call();
-        let body = serde_json::to_vec(&protocol::CallBody { args }).map_err(|e| self.failure(&name, "no endpoint", Code::InvalidArgument, e.to_string()))?;
-        let body = bytes::Bytes::from(body);
+        let args = serde_json::to_string(&args).map_err(|e| self.failure(&name, "no endpoint", Code::InvalidArgument, e.to_string()))?;
+        let body = bytes::Bytes::from(format!("{{\"args\":{args}}}"));
         let deadline = started + timeout;
         let key = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let call = Call { name: &name, function, body: &body, args: &args, key: &key };
         let idempotent = self.is_idempotent(&name);
         let mut tried = Vec::new();
         let mut attempt = 0u32;
@@ -506,7 +587,10 @@ impl Inner {
                 break Err((Code::DeadlineExceeded, endpoint.url.clone(), format!("no time left of the {} ms deadline", timeout.as_millis())));
             }
             endpoint.attempts.fetch_add(1, Ordering::Relaxed);
-            let result = self.attempt(endpoint, &name, function, &body, &key, attempt, left).await;
+            let result = match &endpoint.wire {
+                Wire::Http => self.attempt(endpoint, &call, attempt, left).await,
+                Wire::Grpc(clients) => self.attempt_grpc(clients.plugin.clone(), &call, attempt, left).await,
+            };
             let (retryable, code, message) = match result {
                 Attempt::Answer(json) => {
                     endpoint.breaker.success();
@@ -552,26 +636,48 @@ impl Inner {
         }
     }
 
-    #[allow(clippy::too_many_arguments)] // One attempt's whole context; a struct would only rename it.
-    async fn attempt(
+    async fn attempt_grpc(
         &self,
-        endpoint: &Endpoint,
-        name: &str,
-        function: &crate::world::ServedFunction,
-        body: &bytes::Bytes,
-        key: &str,
+        mut plugin: crate::grpc::pb::plugin_client::PluginClient<tonic::transport::Channel>,
+        call: &Call<'_>,
         attempt: u32,
         left: Duration,
     ) -> Attempt {
+        let (interface, function) = call.name.split_once('/').unwrap_or(("_", call.name));
+        let mut request = tonic::Request::new(crate::grpc::pb::CallRequest {
+            interface: interface.to_string(),
+            function: function.to_string(),
+            args_json: call.args.to_string(),
+        });
+        request.set_timeout(left);
+        self.authorize_grpc(request.metadata_mut());
+        let metadata = request.metadata_mut();
+        if let Ok(value) = attempt.to_string().parse() {
+            metadata.insert(protocol::ATTEMPT_HEADER, value);
+        }
+        if let Ok(value) = call.key.parse() {
+            metadata.insert(protocol::IDEMPOTENCY_HEADER, value);
+        }
+        match plugin.call(request).await {
+            Ok(response) => read_answer(call.function, response.into_inner().result_json.as_bytes()),
+            Err(status) if crate::grpc::not_sent(&status) => Attempt::NotSent(crate::grpc::status_message(&status)),
+            Err(status) if status.code() == tonic::Code::Cancelled && status.message().contains("Timeout") => {
+                Attempt::Failed { code: Code::DeadlineExceeded, message: format!("no answer within {} ms", left.as_millis()) }
+            }
+            Err(status) => Attempt::Failed { code: crate::grpc::from_tonic(status.code()), message: crate::grpc::status_message(&status) },
+        }
+    }
+
+    async fn attempt(&self, endpoint: &Endpoint, call: &Call<'_>, attempt: u32, left: Duration) -> Attempt {
         let mut request = self
             .http
-            .post(format!("{}/v1/call/{name}", endpoint.url))
+            .post(format!("{}/v1/call/{}", endpoint.url, call.name))
             .timeout(left)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(protocol::TIMEOUT_HEADER, left.as_millis().to_string())
             .header(protocol::ATTEMPT_HEADER, attempt.to_string())
-            .header(protocol::IDEMPOTENCY_HEADER, key)
-            .body(body.clone());
+            .header(protocol::IDEMPOTENCY_HEADER, call.key)
+            .body(call.body.clone());
         if let Some(auth) = &self.authorization {
             request = request.header(reqwest::header::AUTHORIZATION, auth.clone());
         }
@@ -607,15 +713,7 @@ impl Inner {
             Ok(answer) => answer,
             Err(e) => return Attempt::Failed { code: Code::Internal, message: format!("it answered 200 without the protocol's `result` object: {e}") },
         };
-        match &function.result {
-            None if answer.result.is_null() => Attempt::Answer(Json::Null),
-            None => Attempt::Failed { code: Code::Internal, message: "it answered a result for a function that returns nothing".into() },
-            // Canonical, as a local plugin answers: `7.0` for an `f64` a service wrote as `7`.
-            Some(ty) => match ty.from_json(&answer.result).and_then(|value| ty.to_json(&value)) {
-                Ok(canonical) => Attempt::Answer(canonical),
-                Err(e) => Attempt::Failed { code: Code::Internal, message: format!("it answered a value that does not fit the result type: {e}") },
-            },
-        }
+        check_result(call.function, answer.result)
     }
 
     fn stats(&self) -> RemoteStats {
@@ -657,12 +755,19 @@ impl Inner {
     async fn check_health(&self) {
         let timeout = Duration::from_millis(self.config.health.timeout_ms);
         for endpoint in &self.endpoints {
-            let serving = match self.http.get(format!("{}/v1/health", endpoint.url)).timeout(timeout).send().await {
-                Ok(response) => {
-                    let ok = response.status().is_success();
-                    ok && response.bytes().await.ok().and_then(|b| serde_json::from_slice::<Health>(&b).ok()).is_some_and(|h| h.status == "SERVING")
+            let serving = match &endpoint.wire {
+                Wire::Http => match self.http.get(format!("{}/v1/health", endpoint.url)).timeout(timeout).send().await {
+                    Ok(response) => {
+                        let ok = response.status().is_success();
+                        ok && response.bytes().await.ok().and_then(|b| serde_json::from_slice::<Health>(&b).ok()).is_some_and(|h| h.status == "SERVING")
+                    }
+                    Err(_) => false,
+                },
+                Wire::Grpc(clients) => {
+                    let mut request = tonic::Request::new(tonic_health::pb::HealthCheckRequest { service: crate::grpc::SERVICE.into() });
+                    request.set_timeout(timeout);
+                    clients.health.clone().check(request).await.is_ok_and(|r| r.into_inner().status == tonic_health::pb::health_check_response::ServingStatus::Serving as i32)
                 }
-                Err(_) => false,
             };
             let healthy = endpoint.healthy.load(Ordering::Acquire);
             match (healthy, serving) {
@@ -702,6 +807,38 @@ impl Stats {
 
     fn failed(&self, code: Code) {
         *self.failures.lock().unwrap_or_else(|e| e.into_inner()).entry(code).or_default() += 1;
+    }
+}
+
+/// One call as its attempts send it.
+struct Call<'a> {
+    name: &'a str,
+    function: &'a crate::world::ServedFunction,
+    /// The HTTP body, `{"args": …}`.
+    body: &'a bytes::Bytes,
+    /// The JSON array of arguments (gRPC's `args_json`).
+    args: &'a str,
+    key: &'a str,
+}
+
+/// A gRPC answer's `result_json`, checked.
+fn read_answer(function: &crate::world::ServedFunction, json: &[u8]) -> Attempt {
+    match serde_json::from_slice(json) {
+        Ok(result) => check_result(function, result),
+        Err(e) => Attempt::Failed { code: Code::Internal, message: format!("its `result_json` is not JSON: {e}") },
+    }
+}
+
+/// The answer, if it fits the result type: canonical, as a local plugin answers
+/// (`7.0` for an `f64` a service wrote as `7`).
+fn check_result(function: &crate::world::ServedFunction, result: Json) -> Attempt {
+    match &function.result {
+        None if result.is_null() => Attempt::Answer(Json::Null),
+        None => Attempt::Failed { code: Code::Internal, message: "it answered a result for a function that returns nothing".into() },
+        Some(ty) => match ty.from_json(&result).and_then(|value| ty.to_json(&value)) {
+            Ok(canonical) => Attempt::Answer(canonical),
+            Err(e) => Attempt::Failed { code: Code::Internal, message: format!("it answered a value that does not fit the result type: {e}") },
+        },
     }
 }
 

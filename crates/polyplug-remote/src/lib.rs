@@ -18,6 +18,7 @@
 mod breaker;
 mod client;
 mod config;
+mod grpc;
 mod plugins;
 pub mod protocol;
 mod server;

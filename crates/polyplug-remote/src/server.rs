@@ -18,7 +18,7 @@ use polyplug_host::{Backend, Code};
 use polyplug_wit::Catalog;
 
 use crate::client::RemoteError;
-use crate::protocol::{self, Answer, CallBody, Describe, Failure, Health, Identity, PROTOCOL};
+use crate::protocol::{self, CallBody, Describe, Failure, Health, Identity, PROTOCOL};
 use crate::world::RemoteWorld;
 
 /// How a plugin is served.
@@ -28,7 +28,8 @@ pub struct ServeOptions {
     pub api_key: Option<String>,
     /// HTTPS, and mutual TLS when a client CA is given.
     pub tls: Option<ServerTls>,
-    /// Functions (`interface/function`) to declare idempotent in `describe`.
+    /// Functions (`interface/function`) to declare idempotent in `describe`,
+    /// besides those the plugin's manifest declares (`[plugin] idempotent`).
     pub idempotent: Vec<String>,
     /// The biggest request body accepted; `0`: 64 MiB.
     pub max_body: usize,
@@ -48,10 +49,10 @@ pub struct ServerTls {
 /// Answers remembered by idempotency key, the newest 4,096.
 const REMEMBERED: usize = 4096;
 
-struct Served {
+pub(crate) struct Served {
     backend: Backend,
     world: RemoteWorld,
-    describe: Bytes,
+    pub(crate) describe: Bytes,
     authorization: Option<Vec<u8>>,
     answers: Mutex<(HashMap<String, Bytes>, VecDeque<String>)>,
 }
@@ -96,7 +97,15 @@ impl RemoteServer {
         };
         let world = RemoteWorld::new(catalog, &world_name)
             .map_err(|e| fail(format!("its world is not in the host's WIT catalog, so it cannot be described: {e}")))?;
-        for function in &options.idempotent {
+        // What the plugin's manifest declares idempotent, and what the operator adds.
+        let mut idempotent: Vec<String> = match &backend {
+            Backend::Local(plugin) => plugin.manifest().map(|m| m.plugin.idempotent.iter().map(|f| f.as_str().to_string()).collect()).unwrap_or_default(),
+            Backend::Remote(_) => Vec::new(),
+        };
+        idempotent.extend(options.idempotent.iter().cloned());
+        idempotent.sort();
+        idempotent.dedup();
+        for function in &idempotent {
             if world.function(function).is_none() {
                 return Err(fail(format!("`{function}` is not a function it serves; it serves: {}", world.function_names().join(", "))));
             }
@@ -107,7 +116,7 @@ impl RemoteServer {
             world: world.spec.name.clone(),
             wit: world.wit.clone(),
             digest: world.digest.clone(),
-            idempotent: options.idempotent.clone(),
+            idempotent,
         };
         let describe = Bytes::from(serde_json::to_vec(&describe).map_err(|e| fail(e.to_string()))?);
         let served = Arc::new(Served {
@@ -118,18 +127,32 @@ impl RemoteServer {
             answers: Mutex::new((HashMap::new(), VecDeque::new())),
         });
         let max_body = if options.max_body == 0 { 64 << 20 } else { options.max_body };
+        // gRPC on the same port (HTTP/2, with or without TLS): the same calls, the standard health service.
+        let grpc = crate::grpc::pb::plugin_server::PluginServer::new(crate::grpc::GrpcPlugin(served.clone()))
+            .max_decoding_message_size(max_body)
+            .max_encoding_message_size(usize::MAX);
+        let (reporter, grpc_health) = tonic_health::server::health_reporter();
+        reporter.set_service_status(crate::grpc::SERVICE, tonic_health::ServingStatus::Serving).await;
+        reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
         let router = axum::Router::new()
             .route("/v1/health", get(health))
             .route("/v1/describe", get(describe_handler))
             .route("/v1/call/{interface}/{function}", post(call))
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(max_body))
-            .with_state(served);
+            .with_state(served)
+            .route_service(&format!("/{}/{{*rest}}", crate::grpc::SERVICE), grpc)
+            .route_service("/grpc.health.v1.Health/{*rest}", grpc_health);
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| fail(format!("cannot listen on {listen}: {e}")))?;
         let addr = listener.local_addr().map_err(|e| fail(e.to_string()))?;
         let (shutdown, mut stop) = tokio::sync::watch::channel(false);
         let (scheme, task) = match &options.tls {
             None => {
+                use axum::serve::ListenerExt as _;
+                // Answers go out as soon as they are written (no Nagle delay on small writes).
+                let listener = listener.tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                });
                 let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                     let _ = stop.wait_for(|stop| *stop).await;
                 });
@@ -196,6 +219,7 @@ async fn serve_tls(
             _ = stop.wait_for(|stop| *stop) => return,
         };
         let Ok((stream, peer)) = accepted else { continue };
+        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let router = router.clone();
         tokio::spawn(async move {
@@ -241,81 +265,114 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn authorized(served: &Served, headers: &HeaderMap) -> Result<(), Response> {
-    let Some(expected) = &served.authorization else { return Ok(()) };
-    match headers.get(header::AUTHORIZATION) {
-        Some(given) if same(given.as_bytes(), expected) => Ok(()),
-        Some(_) => Err(failure(Code::Unauthenticated, "the API key is wrong; send `Authorization: Bearer <key>` with the plugin's key")),
-        None => Err(failure(Code::Unauthenticated, "this plugin requires an API key; send `Authorization: Bearer <key>`")),
-    }
+fn authorized(served: &Served, headers: &HeaderMap) -> Result<(), (Code, String)> {
+    served.check_key(headers.get(header::AUTHORIZATION).map(HeaderValue::as_bytes))
 }
 
 async fn describe_handler(State(served): State<Arc<Served>>, headers: HeaderMap) -> Response {
-    if let Err(refused) = authorized(&served, &headers) {
-        return refused;
+    if let Err((code, message)) = authorized(&served, &headers) {
+        return failure(code, message);
     }
     json_response(StatusCode::OK, served.describe.clone())
 }
 
 async fn call(State(served): State<Arc<Served>>, Path((interface, function)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = authorized(&served, &headers) {
-        return refused;
+    if let Err((code, message)) = authorized(&served, &headers) {
+        return failure(code, message);
     }
-    let name = format!("{interface}/{function}");
-    if served.world.function(&name).is_none() {
-        return failure(
-            Code::Unimplemented,
-            format!("this plugin serves no function `{name}`; it serves: {}", served.world.function_names().join(", ")),
-        );
-    }
+    let timeout = match headers.get(protocol::TIMEOUT_HEADER).map(|v| v.to_str().ok().and_then(|v| v.parse::<u64>().ok())) {
+        None => None,
+        Some(Some(ms)) => Some(Duration::from_millis(ms)),
+        Some(None) => return failure(Code::InvalidArgument, format!("`{}` must be a whole number of milliseconds", protocol::TIMEOUT_HEADER)),
+    };
     let key = headers.get(protocol::IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-    if let Some(key) = &key {
-        let answers = served.answers.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(answer) = answers.0.get(key) {
-            return json_response(StatusCode::OK, answer.clone());
+    let incoming = Incoming { interface, function, key, timeout };
+    let answer = served
+        .call(incoming, || serde_json::from_slice::<CallBody>(&body).map(|b| b.args).map_err(|e| format!("the body is not `{{\"args\": [...]}}`: {e}")))
+        .await;
+    match answer {
+        Ok(result) => {
+            // `{"result": <the result's JSON>}`, without parsing the result again.
+            let mut body = Vec::with_capacity(result.len() + 11);
+            body.extend_from_slice(b"{\"result\":");
+            body.extend_from_slice(&result);
+            body.push(b'}');
+            json_response(StatusCode::OK, Bytes::from(body))
+        }
+        Err((code, message)) => failure(code, message),
+    }
+}
+
+/// One call, as either transport hands it over.
+pub(crate) struct Incoming {
+    pub(crate) interface: String,
+    pub(crate) function: String,
+    pub(crate) key: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl Served {
+    /// Whether `given` (an `Authorization` value) carries the key, when one is required.
+    pub(crate) fn check_key(&self, given: Option<&[u8]>) -> Result<(), (Code, String)> {
+        let Some(expected) = &self.authorization else { return Ok(()) };
+        match given {
+            Some(given) if same(given, expected) => Ok(()),
+            Some(_) => Err((Code::Unauthenticated, "the API key is wrong; send `Authorization: Bearer <key>` with the plugin's key".into())),
+            None => Err((Code::Unauthenticated, "this plugin requires an API key; send `Authorization: Bearer <key>`".into())),
         }
     }
-    let args = match serde_json::from_slice::<CallBody>(&body) {
-        Ok(body) => body.args,
-        Err(e) => return failure(Code::InvalidArgument, format!("the body is not `{{\"args\": [...]}}`: {e}")),
-    };
-    let timeout = headers
-        .get(protocol::TIMEOUT_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis);
-    let interface = if interface == "_" { String::new() } else { interface };
-    let call = served.backend.call_json_async(&interface, &function, &args);
-    let result = match timeout {
-        Some(timeout) => match tokio::time::timeout(timeout, call).await {
-            Ok(result) => result,
-            Err(_) => return failure(Code::DeadlineExceeded, format!("`{name}` did not finish within the caller's {} ms", timeout.as_millis())),
-        },
-        None => call.await,
-    };
-    match result {
-        Ok(result) => {
-            let body = Bytes::from(serde_json::to_vec(&Answer { result }).unwrap_or_default());
-            if let Some(key) = key {
-                let mut answers = served.answers.lock().unwrap_or_else(|e| e.into_inner());
-                let (map, order) = &mut *answers;
-                if map.insert(key.clone(), body.clone()).is_none() {
-                    order.push_back(key);
-                    if order.len() > REMEMBERED
-                        && let Some(oldest) = order.pop_front()
-                    {
-                        map.remove(&oldest);
-                    }
-                }
-            }
-            json_response(StatusCode::OK, body)
+
+    /// Runs one call; `args` reads its arguments (only once the function is
+    /// known to be served). The answer is the result's JSON text.
+    pub(crate) async fn call(&self, call: Incoming, args: impl FnOnce() -> Result<Vec<serde_json::Value>, String>) -> Result<Bytes, (Code, String)> {
+        let name = format!("{}/{}", call.interface, call.function);
+        if self.world.function(&name).is_none() {
+            return Err((Code::Unimplemented, format!("this plugin serves no function `{name}`; it serves: {}", self.world.function_names().join(", "))));
         }
-        Err(e) => {
-            let code = e.code();
-            if matches!(code, Code::Internal | Code::Unknown) {
-                tracing::warn!(plugin = %served.backend.name(), function = %name, error = %e, "remote call failed");
+        if let Some(key) = &call.key {
+            let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(answer) = answers.0.get(&format!("{name} {key}")) {
+                return Ok(answer.clone());
             }
-            failure(code, e.to_string())
+        }
+        let args = args().map_err(|e| (Code::InvalidArgument, e))?;
+        let interface = if call.interface == "_" { "" } else { call.interface.as_str() };
+        let running = self.backend.call_json_async(interface, &call.function, &args);
+        let result = match call.timeout {
+            Some(timeout) => match tokio::time::timeout(timeout, running).await {
+                Ok(result) => result,
+                Err(_) => return Err((Code::DeadlineExceeded, format!("`{name}` did not finish within the caller's {} ms", timeout.as_millis()))),
+            },
+            None => running.await,
+        };
+        match result {
+            Ok(result) => {
+                let answer = Bytes::from(serde_json::to_vec(&result).unwrap_or_default());
+                if let Some(key) = call.key {
+                    self.remember(format!("{name} {key}"), answer.clone());
+                }
+                Ok(answer)
+            }
+            Err(e) => {
+                let code = e.code();
+                if matches!(code, Code::Internal | Code::Unknown) {
+                    tracing::warn!(plugin = %self.backend.name(), function = %name, error = %e, "remote call failed");
+                }
+                Err((code, e.to_string()))
+            }
+        }
+    }
+
+    fn remember(&self, key: String, answer: Bytes) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, order) = &mut *answers;
+        if map.insert(key.clone(), answer).is_none() {
+            order.push_back(key);
+            if order.len() > REMEMBERED
+                && let Some(oldest) = order.pop_front()
+            {
+                map.remove(&oldest);
+            }
         }
     }
 }

@@ -18,11 +18,11 @@ fn transform_plugin(host: &Host) -> polyplug_host::Plugin {
 
 fn host() -> Host {
     // The example requests `log`; the default grant gives it that and nothing else.
-    let policy = polyplug_host_policy();
+    let policy = log_only_policy();
     Host::builder().cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache")).policy(policy).build().unwrap()
 }
 
-fn polyplug_host_policy() -> polyplug_policy::Policy {
+fn log_only_policy() -> polyplug_policy::Policy {
     polyplug_policy::Policy::from_toml("[default]\nlog = true\n", "the test policy").unwrap()
 }
 
@@ -168,6 +168,52 @@ async fn a_served_plugin_answers_protocol_failures_with_their_codes() {
     assert_eq!(lifecycle.status(), 501, "the lifecycle is not served");
 
     let client = connect(RemoteConfig::new("transform", [url.as_str()])).await.unwrap();
+    assert_eq!(client.idempotent(), ["transformer/transform"], "what the component's manifest declares, served in describe");
     let error = client.call_json_async("transformer", "transform", &[json!({"payload": 1})]).await.unwrap_err();
     assert!(matches!(error, Error::Remote { code: Code::InvalidArgument, .. }), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_grpc_the_key_and_mutual_tls_are_required_alike() {
+    let pki = pki();
+    let tls = ServerTls { cert: pki.path("server.pem"), key: pki.path("server.key"), client_ca: Some(pki.path("ca.pem")) };
+    let (server, _host) = serve(ServeOptions { api_key: Some("grpc-key".into()), tls: Some(tls), ..Default::default() }).await;
+    let url = format!("grpcs://{}", server.local_addr());
+
+    unsafe { std::env::set_var("AUTH_TEST_GRPC_KEY", "grpc-key") };
+    let mut good = tls_config(&url, &pki, Some("client"));
+    good.api_key_env = Some("AUTH_TEST_GRPC_KEY".into());
+    let client = connect(good).await.unwrap();
+    let answer = client.call_json_async("transformer", "transform", &[message()]).await.unwrap();
+    assert_eq!(answer["tag"], "ok");
+    let error = client.call_json_async("transformer", "nope", &[]).await.unwrap_err().to_string();
+    assert!(error.contains("has no function `transformer/nope`"), "{error}");
+
+    let keyless = connect(tls_config(&url, &pki, Some("client"))).await.err().unwrap().to_string();
+    assert!(keyless.contains("describe answered UNAUTHENTICATED"), "{keyless}");
+    let mut stranger = tls_config(&url, &pki, Some("stranger"));
+    stranger.api_key_env = Some("AUTH_TEST_GRPC_KEY".into());
+    assert!(matches!(connect(stranger).await.err().unwrap(), RemoteError::Unreachable { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_grpc_health_and_failures_carry_their_codes() {
+    let (server, _host) = serve(ServeOptions::default()).await;
+    let url = format!("grpc://{}", server.local_addr());
+    let mut config = RemoteConfig::new("transform", [url.as_str()]);
+    config.health.interval_ms = 50;
+    let client = connect(config).await.unwrap();
+    let bad = client.call_json_async("transformer", "transform", &[json!({"payload": 1})]).await.unwrap_err();
+    assert!(matches!(bad, Error::Remote { code: Code::InvalidArgument, .. }), "{bad}");
+    // Health is checked over grpc.health.v1: the endpoint stays in rotation while it serves.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(client.stats().endpoints[0].healthy);
+    server.shutdown().await;
+    for _ in 0..500 {
+        if !client.stats().endpoints[0].healthy {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!client.stats().endpoints[0].healthy, "a stopped server leaves the rotation");
 }

@@ -7,11 +7,11 @@ import type { Awaitable, CallContext, RemoteServer, ServeOptions, World } from "
 /** The world's full name. */
 export declare const WORLD: "polyplug:plugin/auth@0.1.0";
 
-/** The WIT text `GET /v1/describe` serves: `polyplug wit auth`. */
-export declare const WIT: string;
-
-/** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:cafb46fd431bec4ed452465d1ad98692f2cd558d0b5a962c2a7d5e92ef055d07";
+/**
+ * The WIT text `GET /v1/describe` serves (`polyplug wit auth`), and `sha256:` and
+ * its SHA-256: the whole package's, the same for each of its worlds (./_package.js).
+ */
+export { DIGEST, WIT } from "./_package.js";
 
 /** The HTTP request being authenticated. */
 export interface RequestContext {

@@ -18,9 +18,14 @@ module, and call `run()`:
             return Ok(input)
 
     Upper().run()
+
+The operator configures a remote plugin through its environment:
+`config_from_env()` reads `POLYPLUG_CONFIG`, a JSON object of strings (the
+keys and values a local plugin's `init` gets).
 """
 
 from ._codec import ValueMismatch
+from ._config import config_from_env
 from ._server import PROTOCOL, Call, Function, Plugin, World, current_call, parse_listen, time_left
 from ._types import Err, Ok, Result, Some
 from .errors import STATUS, ArgumentError, PluginError
@@ -41,6 +46,7 @@ __all__ = [
     "Some",
     "ValueMismatch",
     "World",
+    "config_from_env",
     "current_call",
     "parse_listen",
     "time_left",

@@ -4,6 +4,9 @@
 - `polyplug_remote.worlds.auth`: `polyplug:plugin/auth@0.1.0`, base class `Auth`
 - `polyplug_remote.worlds.conformance`: `polyplug:plugin/conformance@0.1.0`, base class `Conformance`
 - `polyplug_remote.worlds.transform`: `polyplug:plugin/transform@0.1.0`, base class `Transform`
+
+The WIT text they serve from `GET /v1/describe` is the whole package's, the
+same for each: `polyplug_remote.worlds._package` holds it once.
 """
 
 __all__ = ["auth", "conformance", "transform"]

@@ -1,14 +1,14 @@
-"""`{{name}}`: a remote auth plugin that lets in requests carrying the API
-key in its environment variable `API_KEY` (a remote plugin is configured by
-its operator, through its environment, not through `init`).
+"""`{{name}}`: a remote auth plugin that lets in requests carrying the API key
+of its configuration (`api-key` in POLYPLUG_CONFIG, a JSON object of strings:
+a remote plugin is configured by its operator, through its environment, not
+through `init`).
 
-    API_KEY=let-me-in .venv/bin/python plugin.py    # listens on $POLYPLUG_LISTEN, else 127.0.0.1:8080
+    POLYPLUG_CONFIG='{"api-key": "let-me-in"}' .venv/bin/python plugin.py    # listens on $POLYPLUG_LISTEN, else 127.0.0.1:8080
 """
 
 import hmac
-import os
 
-from polyplug_remote import Err, Ok, Result
+from polyplug_remote import Ok, PluginError, Result, config_from_env
 from polyplug_remote.worlds.auth import (
     Auth,
     AuthDecision,
@@ -22,6 +22,10 @@ from polyplug_remote.worlds.auth import (
 )
 
 
+def deny(reason: str) -> Result[AuthDecision, str]:
+    return Ok(AuthDecisionDeny(Denial(status=401, reason=reason)))
+
+
 class ApiKey(Auth):
     name = "{{name}}"
     version = "0.1.0"
@@ -30,16 +34,15 @@ class ApiKey(Auth):
 
     def __init__(self) -> None:
         super().__init__()
-        self.key = os.environ.get("API_KEY", "")
+        self.key = config_from_env().get("api-key", "")
 
     def authenticate(self, context: RequestContext, credentials: Credentials) -> Result[AuthDecision, str]:
         if not self.key:
-            # `err`: the plugin cannot decide (it is not configured).
-            return Err("set the environment variable API_KEY to the API key to let in")
+            raise PluginError("FAILED_PRECONDITION", "set `api-key` in the plugin's configuration (POLYPLUG_CONFIG)")
         if not isinstance(credentials, CredentialsApiKey):
-            return Ok(AuthDecisionDeny(Denial(status=401, reason="missing API key")))
+            return deny("missing API key")
         if not hmac.compare_digest(credentials.value.encode(), self.key.encode()):
-            return Ok(AuthDecisionDeny(Denial(status=401, reason="invalid API key")))
+            return deny("invalid API key")
         return Ok(AuthDecisionAllow(Principal(id="api-key", roles=["user"], claims=[])))
 
 
