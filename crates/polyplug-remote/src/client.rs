@@ -365,11 +365,12 @@ impl RemoteClient {
         names
     }
 
-    fn run<'a>(&'a self, interface: &'a str, function: &'a str, args: &'a [Json]) -> impl Future<Output = Result<Json>> + Send + 'static {
+    /// The call as a task of its own, for our runtime (arguments copied: it outlives the caller's borrow).
+    fn spawnable(&self, interface: &str, function: &str, args: &[Json]) -> impl Future<Output = Result<Json>> + Send + 'static {
         let inner = self.inner.clone();
-        let name = format!("{}/{function}", protocol::wire_interface(interface));
+        let name = wire_name(interface, function);
         let args = args.to_vec();
-        async move { inner.call(name, args).await }
+        async move { inner.call(name, &args).await }
     }
 
     fn handle(&self) -> &tokio::runtime::Handle {
@@ -393,7 +394,7 @@ impl RemotePlugin for RemoteClient {
 
     fn call_json(&self, interface: &str, function: &str, args: &[Json]) -> Result<Json> {
         let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let call = self.run(interface, function, args);
+        let call = self.spawnable(interface, function, args);
         self.handle().spawn(async move {
             let _ = send.send(call.await);
         });
@@ -404,9 +405,9 @@ impl RemotePlugin for RemoteClient {
         // On the caller's tokio runtime (with time enabled, as local async
         // calls need too), the call runs right there: no hop to our runtime.
         if tokio::runtime::Handle::try_current().is_ok() {
-            return Box::pin(self.run(interface, function, args));
+            return Box::pin(self.inner.call(wire_name(interface, function), args));
         }
-        let task = AbortOnDrop(self.handle().spawn(self.run(interface, function, args)));
+        let task = AbortOnDrop(self.handle().spawn(self.spawnable(interface, function, args)));
         let inner = self.inner.clone();
         let function = function.to_string();
         Box::pin(async move {
@@ -544,7 +545,7 @@ impl Inner {
         budget.tokens = (budget.tokens + f64::from(self.config.retry.budget_percent) / 100.0).min(100.0);
     }
 
-    async fn call(self: Arc<Self>, name: String, args: Vec<Json>) -> Result<Json> {
+    async fn call(&self, name: String, args: &[Json]) -> Result<Json> {
         let started = Instant::now();
         let Some(function) = self.world.function(&name) else {
             return Err(Error::NoSuchFunction {
@@ -808,6 +809,11 @@ impl Stats {
     fn failed(&self, code: Code) {
         *self.failures.lock().unwrap_or_else(|e| e.into_inner()).entry(code).or_default() += 1;
     }
+}
+
+/// `interface/function` as the wire names it.
+fn wire_name(interface: &str, function: &str) -> String {
+    format!("{}/{function}", protocol::wire_interface(interface))
 }
 
 /// One call as its attempts send it.

@@ -124,7 +124,7 @@ impl Plugins {
     /// Opens plugin `name` on `host`: loads its component, or registers the remote service.
     pub async fn open(&self, name: &str, host: &Host) -> Result<Backend, RemoteError> {
         match self.find(name)? {
-            PluginEntry::Local { .. } => self.open_local(name, host),
+            PluginEntry::Local { world, path, config } => open_local(host, world, path, config),
             PluginEntry::Remote(config) => Ok(Backend::from(RemoteClient::connect(name, config.clone(), host.catalog()).await?.into_plugin())),
         }
     }
@@ -132,16 +132,13 @@ impl Plugins {
     /// [`Plugins::open`] for a synchronous host (not from inside an async task).
     pub fn open_blocking(&self, name: &str, host: &Host) -> Result<Backend, RemoteError> {
         match self.find(name)? {
-            PluginEntry::Local { .. } => self.open_local(name, host),
+            PluginEntry::Local { world, path, config } => open_local(host, world, path, config),
             PluginEntry::Remote(config) => Ok(Backend::from(RemoteClient::connect_blocking(name, config.clone(), host.catalog())?.into_plugin())),
         }
     }
 
-    fn open_local(&self, name: &str, host: &Host) -> Result<Backend, RemoteError> {
-        let Some(PluginEntry::Local { world, path, config }) = self.entries.get(name) else {
-            unreachable!("called for local entries only")
-        };
-        let plugin = host.loader(path).world(world.clone()).config(config.clone()).load()?;
-        Ok(Backend::from(plugin))
-    }
+}
+
+fn open_local(host: &Host, world: &str, path: &Path, config: &BTreeMap<String, String>) -> Result<Backend, RemoteError> {
+    Ok(Backend::from(host.loader(path).world(world).config(config.clone()).load()?))
 }
