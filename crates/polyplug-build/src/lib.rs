@@ -60,7 +60,7 @@ pub enum Language {
     Go,
     /// C with the polyplug C SDK (`sdk/c`), Debian's clang and wasi-libc.
     C,
-    /// Python with componentize-py.
+    /// Python with the polyplug Python SDK (`sdk/python`) and componentize-py.
     Python,
 }
 
@@ -222,6 +222,12 @@ pub fn go_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
 /// The generated files of the C SDK (relative to `sdk/c`), from the WIT in `wit`.
 pub fn c_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     c::sdk_files(wit)
+}
+
+/// The generated files of the Python SDK (relative to `sdk/python`), from the
+/// WIT in `wit`: a typed module and a componentize-py entry per world.
+pub fn python_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
+    python::sdk_files(wit)
 }
 
 /// The generated files of the remote Python SDK (relative to `sdk/remote-python`),

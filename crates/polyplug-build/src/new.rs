@@ -89,6 +89,7 @@ macro_rules! template {
 const RUST: Option<Template> = Some(Template::Component(Language::Rust));
 const GO: Option<Template> = Some(Template::Component(Language::Go));
 const C: Option<Template> = Some(Template::Component(Language::C));
+const PYTHON: Option<Template> = Some(Template::Component(Language::Python));
 const REMOTE_PYTHON: Option<Template> = Some(Template::Remote(RemoteLanguage::Python));
 const REMOTE_NODE: Option<Template> = Some(Template::Remote(RemoteLanguage::Node));
 
@@ -108,6 +109,9 @@ const FILES: &[TemplateFile] = &[
     template!(C, None, ".gitignore", "c/common/.gitignore"),
     template!(C, Some("transform"), "plugin.c", "c/transform/plugin.c"),
     template!(C, Some("auth"), "plugin.c", "c/auth/plugin.c"),
+    template!(PYTHON, None, ".gitignore", "python/common/.gitignore"),
+    template!(PYTHON, Some("transform"), "app.py", "python/transform/app.py"),
+    template!(PYTHON, Some("auth"), "app.py", "python/auth/app.py"),
     template!(REMOTE_PYTHON, None, "requirements.txt", "remote-python/common/requirements.txt"),
     template!(REMOTE_PYTHON, None, ".gitignore", "remote-python/common/.gitignore"),
     template!(REMOTE_PYTHON, Some("transform"), "plugin.py", "remote-python/transform/plugin.py"),

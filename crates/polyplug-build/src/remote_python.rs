@@ -270,11 +270,6 @@ impl<'a> World<'a> {
     /// `ty` as a Python type hint.
     fn hint(&self, ty: &Type) -> String {
         match ty {
-            Type::Bool => "bool".into(),
-            Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64 => "int".into(),
-            Type::F32 | Type::F64 => "float".into(),
-            Type::Char | Type::String => "str".into(),
-            Type::ErrorContext => "typing.Any".into(),
             Type::Id(id) => {
                 if let Some(name) = self.names.get(id) {
                     return name.clone();
@@ -295,6 +290,7 @@ impl<'a> World<'a> {
                     _ => "typing.Any".into(),
                 }
             }
+            scalar => scalar_hint(scalar).into(),
         }
     }
 
@@ -652,8 +648,20 @@ fn resolved_kind(resolve: &Resolve, id: TypeId) -> &TypeDefKind {
 }
 
 /// Whether `ty` is an `option` (once aliases are followed).
-fn is_option(resolve: &Resolve, ty: &Type) -> bool {
+/// Whether `ty` is (an alias of) an `option`.
+pub(crate) fn is_option(resolve: &Resolve, ty: &Type) -> bool {
     matches!(ty, Type::Id(id) if matches!(resolved_kind(resolve, *id), TypeDefKind::Option(_)))
+}
+
+/// The hint of a type that is not a `Type::Id`, alike in both Python SDKs.
+pub(crate) fn scalar_hint(ty: &Type) -> &'static str {
+    match ty {
+        Type::Bool => "bool",
+        Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64 => "int",
+        Type::F32 | Type::F64 => "float",
+        Type::Char | Type::String => "str",
+        Type::ErrorContext | Type::Id(_) => "typing.Any",
+    }
 }
 
 fn words(name: &str) -> impl Iterator<Item = &str> {
@@ -661,17 +669,17 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
 }
 
 /// `request-context` → `request_context`.
-fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     words(name).map(str::to_lowercase).collect::<Vec<_>>().join("_")
 }
 
 /// `request-context` → `REQUEST_CONTEXT`.
-fn upper_snake(name: &str) -> String {
+pub(crate) fn upper_snake(name: &str) -> String {
     words(name).map(str::to_uppercase).collect::<Vec<_>>().join("_")
 }
 
 /// `request-context` → `RequestContext`.
-fn pascal(name: &str) -> String {
+pub(crate) fn pascal(name: &str) -> String {
     words(name)
         .map(|w| {
             let mut chars = w.chars();
@@ -681,7 +689,7 @@ fn pascal(name: &str) -> String {
 }
 
 /// A snake_case Python identifier for the WIT name `name`.
-fn identifier(name: &str) -> String {
+pub(crate) fn identifier(name: &str) -> String {
     let mut id = snake(name);
     if KEYWORDS.contains(&id.as_str()) {
         id.push('_');
@@ -713,7 +721,7 @@ fn comment_doc(out: &mut String, docs: &Docs, indent: &str) {
 }
 
 /// `text` as a triple-quoted docstring at `indent`.
-fn docstring(text: &str, indent: &str) -> String {
+pub(crate) fn docstring(text: &str, indent: &str) -> String {
     let mut escaped = text.trim_end().replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
     if escaped.ends_with('"') {
         escaped.pop();
@@ -737,7 +745,7 @@ fn docstring(text: &str, indent: &str) -> String {
 }
 
 /// `s` as a Python string literal.
-fn py_str(s: &str) -> String {
+pub(crate) fn py_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -70,6 +70,11 @@ fn a_new_c_plugin_builds_tests_and_answers() {
 }
 
 #[test]
+fn a_new_python_plugin_builds_tests_and_answers() {
+    the_whole_workflow("python");
+}
+
+#[test]
 fn a_failing_case_fails_the_test_command_and_says_what_differed() {
     let parent = tempfile::tempdir().unwrap();
     let dir = new_project_passes_its_tests("rust", "transform", parent.path());

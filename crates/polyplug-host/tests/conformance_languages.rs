@@ -35,7 +35,32 @@ use polyplug_host::{Backend, Host, Plugin};
 use serde_json::{Value, json};
 
 /// Every language with a conformance plugin, by its directory under `tests/conformance/`.
-const LANGUAGES: &[&str] = &["rust", "go", "c", "serve-remote", "serve-remote-grpc", "remote-python", "remote-node"];
+const LANGUAGES: &[&str] = &["rust", "go", "c", "python", "serve-remote", "serve-remote-grpc", "remote-python", "remote-node"];
+
+/// Failures a language is known to have, with why (each also in
+/// `docs/languages.md`): language, the start of the failure's text, reason.
+/// The harness holds them to it: a known gap that stops happening fails the
+/// run too, so that its entry is removed when the cause is fixed.
+const KNOWN_GAPS: &[(&str, &str, &str)] = &[(
+    "python",
+    "[resources] live-counters after one drop = 2, expected 1; live-counters after both drops = 2, expected 0",
+    "a Python counter the host dropped is never released: componentize-py 0.25.1 keeps a strong reference to every exported resource object it hands out (`exported_resource_to_canon` in its runtime/src/lib.rs) and its `resource_dtor` does nothing, so `__del__` never runs",
+)];
+
+/// `language`'s failures that are not known gaps, and the known gaps that did not happen.
+fn unexpected(language: &str) -> (Vec<String>, Vec<&'static str>) {
+    let mut failures = reports()[language].failures();
+    let mut vanished = Vec::new();
+    for (_, text, why) in KNOWN_GAPS.iter().filter(|(l, _, _)| *l == language) {
+        match failures.iter().position(|f| f.starts_with(text)) {
+            Some(at) => {
+                failures.remove(at);
+            }
+            None => vanished.push(*why),
+        }
+    }
+    (failures, vanished)
+}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -299,8 +324,13 @@ fn host_interfaces(plugin: &Backend, language: &str, report: &mut Report) {
 }
 
 fn assert_passes(language: &str) {
-    let failures = reports()[language].failures();
+    let (failures, vanished) = unexpected(language);
     assert!(failures.is_empty(), "the {language} conformance plugin failed {} case(s):\n  {}", failures.len(), failures.join("\n  "));
+    assert!(
+        vanished.is_empty(),
+        "known {language} gaps no longer happen; remove them from KNOWN_GAPS and docs/languages.md:\n  {}",
+        vanished.join("\n  ")
+    );
 }
 
 #[test]
@@ -316,6 +346,11 @@ fn go_passes_every_case() {
 #[test]
 fn c_passes_every_case() {
     assert_passes("c");
+}
+
+#[test]
+fn python_passes_every_case() {
+    assert_passes("python");
 }
 
 #[test]
@@ -353,7 +388,14 @@ fn every_language_passes_every_case() {
                 (Some(_), _) => "not built".to_string(),
                 (None, Some((passed, failures))) => {
                     let total = passed + failures.len();
-                    if failures.is_empty() { format!("{passed}/{total} ✓") } else { format!("{passed}/{total} ✗") }
+                    let known = KNOWN_GAPS.iter().any(|(l, text, _)| l == language && text.starts_with(&format!("[{group}]")));
+                    if failures.is_empty() {
+                        format!("{passed}/{total} ✓")
+                    } else if known {
+                        format!("{passed}/{total} (known gap)")
+                    } else {
+                        format!("{passed}/{total} ✗")
+                    }
                 }
                 (None, None) => "—".to_string(),
             };
@@ -362,6 +404,6 @@ fn every_language_passes_every_case() {
         table.push('\n');
     }
     println!("{table}");
-    let failing: Vec<&str> = LANGUAGES.iter().copied().filter(|l| !reports[l].failures().is_empty()).collect();
+    let failing: Vec<&str> = LANGUAGES.iter().copied().filter(|l| unexpected(l) != (Vec::new(), Vec::new())).collect();
     assert!(failing.is_empty(), "languages failing conformance: {failing:?}\n{table}");
 }

@@ -11,21 +11,15 @@ payload is a command:
 
 import socket
 
-from componentize_py_types import Err
-from wit_world import exports
-from wit_world.exports.transformer import Message
-from wit_world.imports.types import PluginInfo
+import polyplug
+from polyplug.transform import Message, Transform
 
 
-class Plugin(exports.Plugin):
-    def describe(self) -> PluginInfo:
-        return PluginInfo(name="python-no-grants", version="0.1.0", description="A Python plugin granted nothing")
+class NoGrants(Transform):
+    name = "python-no-grants"
+    version = "0.1.0"
+    description = "A Python plugin granted nothing"
 
-    def init(self, config):
-        return None
-
-
-class Transformer(exports.Transformer):
     def transform(self, input: Message):
         verb, _, arg = input.payload.partition(":")
         if verb == "socket":
@@ -37,13 +31,16 @@ class Transformer(exports.Transformer):
                 sock.connect((host, int(port)))
                 sock.close()
             except Exception as e:  # noqa: BLE001 - every failure is the answer
-                raise Err(f"cannot connect: {type(e).__name__}: {e}")
+                raise polyplug.PluginError(f"cannot connect: {type(e).__name__}: {e}")
             return Message(payload="connected", content_type=input.content_type, headers=input.headers)
         if verb == "read":
             try:
                 with open(arg, "rb") as f:
                     data = f.read()
             except Exception as e:  # noqa: BLE001
-                raise Err(f"cannot read: {type(e).__name__}: {e}")
+                raise polyplug.PluginError(f"cannot read: {type(e).__name__}: {e}")
             return Message(payload=f"read {len(data)} bytes", content_type=input.content_type, headers=input.headers)
         return Message(payload=input.payload.upper(), content_type=input.content_type, headers=input.headers)
+
+
+polyplug.export(NoGrants())
