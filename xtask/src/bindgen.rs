@@ -9,7 +9,8 @@
 //! Guest side: `wit-bindgen`'s Rust generator, one module per world, written
 //! to `sdk/rust/src/generated/`; its Go and C generators (through
 //! `polyplug-build`, which `polyplug build` shares) for `sdk/go` and `sdk/c`;
-//! polyplug-build's own Python generator for `sdk/python`,
+//! polyplug-build's own Python and JavaScript generators for `sdk/python` and
+//! `sdk/js`,
 //! whose generated files sit beside hand-written ones and say so in their
 //! first line.
 //!
@@ -96,7 +97,7 @@ fn guest_dir() -> PathBuf {
 /// files of the Go and C SDKs (marked in their first line) that nothing produces.
 fn orphans(files: &[(PathBuf, String)]) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for sdk in ["sdk/go", "sdk/c", "sdk/python", "sdk/remote-python", "sdk/remote-node"] {
+    for sdk in ["sdk/go", "sdk/c", "sdk/python", "sdk/js", "sdk/remote-python", "sdk/remote-node"] {
         for path in files_under(&super::root().join(sdk))? {
             let first_line = std::fs::read_to_string(&path).ok().and_then(|text| text.lines().next().map(str::to_string));
             let generated = first_line.is_some_and(|line| line.contains("cargo xtask bindgen") && line.contains("DO NOT EDIT"));
@@ -153,6 +154,7 @@ fn generate() -> Result<Vec<(PathBuf, String)>> {
         ("sdk/go", polyplug_build::go_sdk_files(&wit)?),
         ("sdk/c", polyplug_build::c_sdk_files(&wit)?),
         ("sdk/python", polyplug_build::python_sdk_files(&wit)?),
+        ("sdk/js", polyplug_build::js_sdk_files(&wit)?),
         ("sdk/remote-python", polyplug_build::remote_python_sdk_files(&wit)?),
         ("sdk/remote-node", polyplug_build::remote_node_sdk_files(&wit)?),
     ];

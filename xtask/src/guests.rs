@@ -3,7 +3,8 @@
 //! manifest section, and put each at `<its directory>/plugin.wasm`.
 //!
 //! Rust guests are crates built for `wasm32-wasip2`, all in one cargo run.
-//! Every other guest (Go, C, Python: a directory with a `polyplug.toml`) is
+//! Every other guest (Go, C, Python, JavaScript, TypeScript: a directory with
+//! a `polyplug.toml`) is
 //! built by `polyplug-build`, exactly as `polyplug build` builds it, with the
 //! repository's `sdk/` and missing toolchain pieces installed.
 

@@ -5,7 +5,8 @@
 //!
 //! 1. reads its `polyplug.toml` and detects its language from the files
 //!    beside it (`Cargo.toml`, `go.mod`, a C project's `polyplug.toml` with
-//!    `*.c` sources, `app.py`);
+//!    `*.c` sources, `app.py`, a `package.json` depending on `@polyplug/sdk`
+//!    with `plugin.js` or `plugin.ts`);
 //! 2. checks the language's toolchain, and names exactly what to install when
 //!    a piece is missing ([`BuildError::MissingToolchain`]);
 //! 3. writes the world the plugin is built against: its manifest's world,
@@ -39,7 +40,9 @@ mod c;
 pub mod componentize;
 mod error;
 mod go;
+mod js;
 pub mod new;
+mod node;
 mod python;
 pub mod remote;
 mod remote_node;
@@ -62,11 +65,18 @@ pub enum Language {
     C,
     /// Python with the polyplug Python SDK (`sdk/python`) and componentize-py.
     Python,
+    /// JavaScript (`plugin.js`) with the polyplug JavaScript SDK (`sdk/js`),
+    /// bundled by esbuild and made a component by componentize-js.
+    JavaScript,
+    /// TypeScript (`plugin.ts`) with the same SDK, type-checked by `tsc`
+    /// first, then built as JavaScript is.
+    TypeScript,
 }
 
 impl Language {
     /// Every language, in the order tables list them.
-    pub const ALL: [Language; 4] = [Language::Rust, Language::Go, Language::C, Language::Python];
+    pub const ALL: [Language; 6] =
+        [Language::Rust, Language::Go, Language::C, Language::Python, Language::JavaScript, Language::TypeScript];
 
     /// The language's short name, as `polyplug new --lang` takes it.
     pub fn name(self) -> &'static str {
@@ -75,10 +85,21 @@ impl Language {
             Language::Go => "go",
             Language::C => "c",
             Language::Python => "python",
+            Language::JavaScript => "js",
+            Language::TypeScript => "ts",
         }
     }
 
-    /// The language named `name` (`rust`, `go`, `c`, `python`).
+    /// The directory of the language's SDK under `sdk/` (JavaScript and
+    /// TypeScript share `js`).
+    pub fn sdk_name(self) -> &'static str {
+        match self {
+            Language::TypeScript => "js",
+            other => other.name(),
+        }
+    }
+
+    /// The language named `name` (`rust`, `go`, `c`, `python`, `js`, `ts`).
     pub fn from_name(name: &str) -> Option<Language> {
         Language::ALL.into_iter().find(|l| l.name() == name)
     }
@@ -91,6 +112,8 @@ impl Language {
             Some(Language::Go)
         } else if dir.join("app.py").exists() {
             Some(Language::Python)
+        } else if js::uses_sdk(dir) {
+            Some(if dir.join("plugin.ts").exists() { Language::TypeScript } else { Language::JavaScript })
         } else if has_c_sources(dir) {
             Some(Language::C)
         } else {
@@ -106,6 +129,8 @@ impl std::fmt::Display for Language {
             Language::Go => "Go",
             Language::C => "C",
             Language::Python => "Python",
+            Language::JavaScript => "JavaScript",
+            Language::TypeScript => "TypeScript",
         })
     }
 }
@@ -230,6 +255,14 @@ pub fn python_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     python::sdk_files(wit)
 }
 
+/// The generated files of the JavaScript/TypeScript SDK (relative to
+/// `sdk/js`), from the WIT in `wit`: per world its TypeScript declarations,
+/// the module serving a plugin object as componentize-js's exports, and the
+/// entry module a build starts from.
+pub fn js_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
+    js::sdk_files(wit)
+}
+
 /// The generated files of the remote Python SDK (relative to `sdk/remote-python`),
 /// from the WIT in `wit`: typed classes per world for `docs/remote-protocol.md`.
 pub fn remote_python_sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
@@ -272,6 +305,7 @@ pub fn build(project: &Project, options: &Options) -> Result<Built, BuildError> 
     let component = match project.language {
         Language::Rust => rust::build(project, options)?,
         Language::Python => python::build(project, options)?,
+        Language::JavaScript | Language::TypeScript => js::build(project, options)?,
         Language::Go | Language::C => {
             let world = world::write(&project.work_dir(), &project.manifest, options.wit.as_deref())?;
             let module = match project.language {

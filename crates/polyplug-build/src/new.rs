@@ -90,6 +90,8 @@ const RUST: Option<Template> = Some(Template::Component(Language::Rust));
 const GO: Option<Template> = Some(Template::Component(Language::Go));
 const C: Option<Template> = Some(Template::Component(Language::C));
 const PYTHON: Option<Template> = Some(Template::Component(Language::Python));
+const JS: Option<Template> = Some(Template::Component(Language::JavaScript));
+const TS: Option<Template> = Some(Template::Component(Language::TypeScript));
 const REMOTE_PYTHON: Option<Template> = Some(Template::Remote(RemoteLanguage::Python));
 const REMOTE_NODE: Option<Template> = Some(Template::Remote(RemoteLanguage::Node));
 
@@ -112,6 +114,15 @@ const FILES: &[TemplateFile] = &[
     template!(PYTHON, None, ".gitignore", "python/common/.gitignore"),
     template!(PYTHON, Some("transform"), "app.py", "python/transform/app.py"),
     template!(PYTHON, Some("auth"), "app.py", "python/auth/app.py"),
+    template!(JS, None, "package.json", "js/common/package.json"),
+    template!(JS, None, ".gitignore", "js/common/.gitignore"),
+    template!(JS, Some("transform"), "plugin.js", "js/transform/plugin.js"),
+    template!(JS, Some("auth"), "plugin.js", "js/auth/plugin.js"),
+    template!(TS, None, "package.json", "ts/common/package.json"),
+    template!(TS, None, "tsconfig.json", "ts/common/tsconfig.json"),
+    template!(TS, None, ".gitignore", "ts/common/.gitignore"),
+    template!(TS, Some("transform"), "plugin.ts", "ts/transform/plugin.ts"),
+    template!(TS, Some("auth"), "plugin.ts", "ts/auth/plugin.ts"),
     template!(REMOTE_PYTHON, None, "requirements.txt", "remote-python/common/requirements.txt"),
     template!(REMOTE_PYTHON, None, ".gitignore", "remote-python/common/.gitignore"),
     template!(REMOTE_PYTHON, Some("transform"), "plugin.py", "remote-python/transform/plugin.py"),

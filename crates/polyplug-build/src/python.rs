@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use polyplug_wit::Catalog;
-use polyplug_wit::wit_parser::{Function, FunctionKind, Resolve, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
+use polyplug_wit::wit_parser::{Function, FunctionKind, Resolve, Type, TypeDefKind, TypeId};
 
 use crate::remote_python::{docstring, identifier, is_option, pascal, py_str, scalar_hint, snake};
 use crate::{BuildError, GeneratedFile, Language, Options, Project, run, runs};
@@ -145,28 +145,16 @@ struct SdkWorld<'a> {
 impl<'a> SdkWorld<'a> {
     fn new(catalog: &'a Catalog, world: &str) -> Result<SdkWorld<'a>, String> {
         let resolve = catalog.resolve();
-        let id = catalog.world_id(world).map_err(|e| e.to_string())?;
-        let w = &resolve.worlds[id];
-        let mut exports = Vec::new();
-        for (key, item) in &w.exports {
-            match item {
-                WorldItem::Interface { id, .. } => {
-                    let interface = &resolve.interfaces[*id];
-                    let wit_name = match key {
-                        WorldKey::Name(name) => name.clone(),
-                        WorldKey::Interface(_) => interface.name.clone().unwrap_or_default(),
-                    };
-                    exports.push(Exported {
-                        module: format!("wit_world.exports.{}", snake(&wit_name)),
-                        class: pascal(&wit_name),
-                        wit_name,
-                        interface,
-                    });
-                }
-                WorldItem::Function(f) => return Err(format!("exports the function `{}` outside an interface, which the Python SDK does not support yet", f.name)),
-                WorldItem::Type { .. } => {}
-            }
-        }
+        let w = &resolve.worlds[catalog.world_id(world).map_err(|e| e.to_string())?];
+        let exports = crate::sdk::exported_interfaces(catalog, world, "Python")?
+            .into_iter()
+            .map(|(wit_name, interface)| Exported {
+                module: format!("wit_world.exports.{}", snake(&wit_name)),
+                class: pascal(&wit_name),
+                wit_name,
+                interface,
+            })
+            .collect();
         let this = SdkWorld { resolve, short_name: w.name.clone(), docs: w.docs.contents.clone(), base_class: pascal(&w.name), exports };
         for f in this.functions() {
             let method = identifier(&f.name);
@@ -232,12 +220,12 @@ impl<'a> SdkWorld<'a> {
     /// A function's result: the return hint and, for a WIT `result`, its error's hint.
     fn returns(&self, f: &Function) -> (String, Option<String>) {
         let Some(result) = &f.result else { return ("None".into(), None) };
-        if let Type::Id(id) = result {
-            if let TypeDefKind::Result(r) = &self.resolve.types[*id].kind {
-                let ok = r.ok.as_ref().map_or_else(|| "None".to_string(), |t| self.hint(t));
-                let err = r.err.as_ref().map_or_else(|| "None".to_string(), |t| self.hint(t));
-                return (ok, Some(err));
-            }
+        if let Type::Id(id) = result
+            && let TypeDefKind::Result(r) = &self.resolve.types[*id].kind
+        {
+            let ok = r.ok.as_ref().map_or_else(|| "None".to_string(), |t| self.hint(t));
+            let err = r.err.as_ref().map_or_else(|| "None".to_string(), |t| self.hint(t));
+            return (ok, Some(err));
         }
         (self.hint(result), None)
     }

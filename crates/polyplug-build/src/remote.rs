@@ -305,40 +305,10 @@ fn files_under(path: &Path, out: &mut BTreeMap<String, (u64, u128)>) {
 /// `npm install`, unless `package.json` and `package-lock.json` are as they were after the last one.
 fn prepare_node(project: &RemoteProject, options: &Options) -> Result<Prepared, PrepareError> {
     let who = project.name();
-    let node_20 = || runs("node", &["-e", "process.exit(Number(process.versions.node.split('.')[0]) < 20 ? 1 : 0)"]);
-    if !runs("node", &["--version"]) || !runs("npm", &["--version"]) {
-        if options.install_missing && runs("apt-get", &["--version"]) {
-            options.step("apt-get install nodejs npm");
-            run(who, "apt-get install nodejs npm", Command::new("apt-get").args(["install", "-y", "nodejs", "npm"]))?;
-        }
-        if !runs("node", &["--version"]) {
-            return Err(missing(project, "node (20 or newer)", "`apt-get install nodejs npm` (Debian 13 or newer ships Node 20)"));
-        }
-        if !runs("npm", &["--version"]) {
-            return Err(missing(project, "npm", "`apt-get install npm`"));
-        }
+    if let Err(tool) = crate::node::check(options) {
+        return Err(missing(project, tool.missing, tool.install));
     }
-    if !node_20() {
-        return Err(missing(project, "node 20 or newer", "`apt-get install nodejs` from Debian 13 or newer (Node 20), or another source of Node 20"));
-    }
-    let modules = project.dir.join("node_modules");
-    let stamp_path = modules.join(".polyplug.stamp");
-    let stamp = || {
-        ["package.json", "package-lock.json"]
-            .iter()
-            .map(|file| format!("{file}\n{}\n", std::fs::read_to_string(project.dir.join(file)).unwrap_or_default()))
-            .collect::<String>()
-    };
-    let mut steps = Vec::new();
-    if modules.is_dir() && std::fs::read_to_string(&stamp_path).ok() == Some(stamp()) {
-        return Ok(Prepared { environment: "node_modules".into(), steps });
-    }
-    let step = "npm install";
-    options.step(step);
-    run(who, step, Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(&project.dir))?;
-    steps.push(step.to_string());
-    // After the install: it may have written package-lock.json.
-    std::fs::write(&stamp_path, stamp()).map_err(io(&stamp_path))?;
+    let steps = crate::node::npm_install(&project.dir, who, options)?.into_iter().map(str::to_string).collect();
     Ok(Prepared { environment: "node_modules".into(), steps })
 }
 

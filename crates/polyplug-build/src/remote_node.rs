@@ -57,7 +57,7 @@ const PROTOTYPE_NAMES: &[&str] = &[
 ];
 
 /// Words TypeScript does not take as a parameter name.
-const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete",
     "do", "else", "enum", "eval", "export", "extends", "false", "finally", "for", "function", "if", "implements",
     "import", "in", "instanceof", "interface", "let", "new", "null", "package", "private", "protected", "public",
@@ -205,7 +205,7 @@ fn has_handle(resolve: &Resolve, ty: &Type) -> bool {
 }
 
 /// `content-type` → `contentType` (WIT words are all lower or all upper case).
-fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     let mut out = String::new();
     for (i, word) in name.split('-').enumerate() {
         if i == 0 {
@@ -218,7 +218,7 @@ fn camel(name: &str) -> String {
 }
 
 /// `request-context` → `RequestContext`.
-fn pascal(name: &str) -> String {
+pub(crate) fn pascal(name: &str) -> String {
     name.split('-').map(capitalized).collect()
 }
 
@@ -229,12 +229,12 @@ fn capitalized(word: &str) -> String {
 }
 
 /// A JavaScript string literal.
-fn lit(text: &str) -> String {
+pub(crate) fn lit(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
 }
 
 /// A doc comment at `indent`, or nothing.
-fn doc(docs: &Docs, indent: &str) -> String {
+pub(crate) fn doc(docs: &Docs, indent: &str) -> String {
     let Some(text) = docs.contents.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
         return String::new();
     };

@@ -154,7 +154,7 @@ enum Command {
     New {
         /// The plugin's name (lowercase, digits and `-`).
         name: String,
-        /// Its language: rust, go, c or python (a component); remote-python or
+        /// Its language: rust, go, c, python, js or ts (a component); remote-python or
         /// remote-node (a remote plugin: a service, docs/remote-plugins.md).
         #[arg(long)]
         lang: String,

@@ -75,6 +75,31 @@ fn a_new_python_plugin_builds_tests_and_answers() {
 }
 
 #[test]
+fn a_new_typescript_plugin_builds_tests_and_answers() {
+    the_whole_workflow("ts");
+}
+
+#[test]
+fn a_new_javascript_plugin_builds_tests_and_answers() {
+    the_whole_workflow("js");
+}
+
+#[test]
+fn a_javascript_plugin_missing_a_function_fails_its_build_naming_it() {
+    let parent = tempfile::tempdir().unwrap();
+    let out = polyplug(parent.path(), &["new", "misspelt", "--lang", "js", "--world", "transform"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let dir = parent.path().join("misspelt");
+    let source = std::fs::read_to_string(dir.join("plugin.js")).unwrap();
+    std::fs::write(dir.join("plugin.js"), source.replace("  transform(input) {", "  transfrom(input) {")).unwrap();
+    let out = polyplug(&dir, &["build"]);
+    let shown = text(&out);
+    assert!(!out.status.success(), "{shown}");
+    assert!(shown.contains("componentize-js failed for plugin `misspelt`"), "{shown}");
+    assert!(shown.contains("the plugin object has no function `transform` (it implements `transformer/transform`); add it"), "{shown}");
+}
+
+#[test]
 fn a_failing_case_fails_the_test_command_and_says_what_differed() {
     let parent = tempfile::tempdir().unwrap();
     let dir = new_project_passes_its_tests("rust", "transform", parent.path());
@@ -107,7 +132,7 @@ fn a_compile_error_shows_the_compilers_message() {
 fn new_refuses_bad_names_unknown_worlds_and_languages_and_full_directories() {
     let parent = tempfile::tempdir().unwrap();
     let cases: [(&[&str], &str); 7] = [
-        (&["new", "x", "--lang", "python", "--world", "auth"], "no Python template for the world `auth`; Python templates exist for: none yet"),
+        (&["new", "x", "--lang", "ts", "--world", "conformance"], "no TypeScript template for the world `conformance`; TypeScript templates exist for: transform, auth"),
         (
             &["new", "x", "--lang", "remote-node", "--world", "nope"],
             "no remote Node template for the world `nope`; remote Node templates exist for: transform, auth",
