@@ -1,7 +1,8 @@
 //! JavaScript and TypeScript plugins: a `plugin.js` or `plugin.ts` written
 //! with the JavaScript SDK (`sdk/js`, package `@polyplug/sdk`), in a project
 //! whose `package.json` holds the toolchain as devDependencies
-//! (componentize-js, esbuild and, for TypeScript, typescript).
+//! (componentize-js and the preview2-shim it imports, esbuild and, for
+//! TypeScript, typescript).
 //!
 //! A build:
 //!
@@ -35,8 +36,13 @@ pub(crate) const SDK_PACKAGE: &str = "@polyplug/sdk";
 /// versions `polyplug new` writes (and the tests build with).
 const TOOLCHAIN: &[(&str, &str, &str)] = &[
     ("@bytecodealliance/componentize-js", "0.23.0", "node_modules/@bytecodealliance/componentize-js/src/cli.js"),
-    ("esbuild", "0.28.2", "node_modules/.bin/esbuild"),
+    // componentize-js imports it but declares it only as a devDependency of its own.
+    ("@bytecodealliance/preview2-shim", "0.25.0", "node_modules/@bytecodealliance/preview2-shim/package.json"),
+    ("esbuild", "0.28.2", ESBUILD),
 ];
+
+/// esbuild's binary, as npm links it.
+const ESBUILD: &str = "node_modules/.bin/esbuild";
 
 /// What a TypeScript project needs besides [`TOOLCHAIN`].
 const TYPESCRIPT: (&str, &str, &str) = ("typescript", "7.0.2", "node_modules/typescript/bin/tsc");
@@ -105,7 +111,7 @@ pub(crate) fn build(project: &Project, options: &Options) -> Result<Vec<u8>, Bui
         who,
         "esbuild",
         // Not through `node`: npm links esbuild's native binary here.
-        Command::new(project.dir.join(TOOLCHAIN[1].2))
+        Command::new(project.dir.join(ESBUILD))
             .arg(&entry)
             .args(["--bundle", "--format=esm", "--platform=neutral", "--target=es2022", "--log-level=warning"])
             .args(["--main-fields=module,main", "--external:polyplug:*", "--external:wasi:*"])
