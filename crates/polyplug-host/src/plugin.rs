@@ -234,6 +234,13 @@ impl Plugin {
         &self.inner.grant
     }
 
+    /// The compiled component, for code that drives wasmtime directly (as
+    /// [`Host::engine`](crate::Host::engine) is): benchmarks comparing polyplug with a raw
+    /// embedder, tools inspecting its types.
+    pub fn component(&self) -> &Component {
+        &self.inner.component
+    }
+
     /// The plugin's resolved limits.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
