@@ -7,6 +7,7 @@
 
 mod project;
 mod sanitize;
+mod signing;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -177,6 +178,46 @@ enum Command {
     /// run the test cases of its `tests/*.json`. A remote plugin's service is
     /// started for each file, with the file's `config` as `POLYPLUG_CONFIG`.
     Test(BuildArgs),
+    /// Make an Ed25519 key pair for signing plugins (`<name>.secret`,
+    /// `<name>.public`, in wasmsign2's raw format) and print the public
+    /// key's entry for an operator's trust file.
+    ///
+    /// Example: polyplug keygen acme-release --dir ~/.polyplug/keys
+    Keygen {
+        /// The key's name (the files' and the trust-file entry's).
+        name: String,
+        /// Where to write the key files.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Sign a component (after `polyplug build`, before publishing): adds
+    /// an Ed25519 signature in the format `wasmsign2` reads; signatures stack.
+    ///
+    /// Example: polyplug sign plugin.wasm --key acme-release.secret
+    Sign {
+        /// The component (`.wasm`).
+        component: PathBuf,
+        /// The secret key file (`polyplug keygen` or `wasmsign2 keygen`).
+        #[arg(long)]
+        key: PathBuf,
+        /// Write the signed component here instead of in place.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check that a component is signed by a key a trust file holds for its
+    /// publisher (the manifest's `publisher`, or `--namespace`).
+    ///
+    /// Example: polyplug verify plugin.wasm --trust trust.toml
+    Verify {
+        /// The component (`.wasm`).
+        component: PathBuf,
+        /// The trust file: `[keys.<name>]` with `public-key` and `namespaces`.
+        #[arg(long)]
+        trust: PathBuf,
+        /// The namespace whose signature to check (default: the manifest's `publisher`).
+        #[arg(long)]
+        namespace: Option<String>,
+    },
     /// Print the WIT text a remote plugin of `world` serves from `GET
     /// /v1/describe` (docs/remote-protocol.md), exactly; with `--digest`, its digest.
     ///
@@ -501,6 +542,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::New { name, lang, world, dir, sdk } => project::new(&name, &lang, &world, dir.as_deref(), sdk.as_deref()),
         Command::Build(args) => project::build(&args.dir, args.sdk.as_deref(), args.install_missing).map(|_| ()),
         Command::Test(args) => project::test(&args.dir, args.sdk.as_deref(), args.install_missing, cli.no_cache),
+        Command::Keygen { name, dir } => signing::keygen(&name, &dir),
+        Command::Sign { component, key, out } => signing::sign(&component, &key, out.as_deref()),
+        Command::Verify { component, trust, namespace } => signing::verify(&component, &trust, namespace.as_deref()),
         Command::Wit { world, digest } => {
             let catalog = match &cli.wit {
                 Some(dir) => polyplug_wit::Catalog::from_dir(dir)?,

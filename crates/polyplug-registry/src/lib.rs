@@ -6,7 +6,8 @@
 //! as `wkg` maps it), the CNCF Wasm OCI artifact layout ([`Artifact`]), the
 //! local directory registry ([`LocalRegistry`], standard OCI image layouts
 //! on disk) and version resolution against the worlds a host serves
-//! ([`select`]).
+//! ([`select`]), and signatures in the format `wasmsign2` reads and
+//! writes, checked against an operator's trust file ([`signing`]).
 //!
 //! It knows nothing about running plugins (no wasmtime), policies or
 //! grants: it hands verified bytes to whoever loads them.
@@ -25,6 +26,7 @@ mod artifact;
 mod local;
 mod reference;
 mod resolve;
+pub mod signing;
 
 use std::path::PathBuf;
 
