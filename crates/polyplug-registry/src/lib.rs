@@ -5,7 +5,7 @@
 //! `acme:auth-jwt@1.2.0` lives at `<registry>/<prefix>acme/auth-jwt:1.2.0`,
 //! as `wkg` maps it), the CNCF Wasm OCI artifact layout ([`Artifact`]), the
 //! local directory registry ([`LocalRegistry`], standard OCI image layouts
-//! on disk) and version resolution against the worlds a host serves
+//! on disk), OCI registries ([`OciRegistry`]) and version resolution against the worlds a host serves
 //! ([`select`]), and signatures in the format `wasmsign2` reads and
 //! writes, checked against an operator's trust file ([`signing`]).
 //!
@@ -24,6 +24,7 @@
 
 mod artifact;
 mod local;
+mod oci;
 mod reference;
 mod resolve;
 pub mod signing;
@@ -34,6 +35,7 @@ pub use artifact::{
     Artifact, ArtifactInfo, CONFIG_MEDIA_TYPE, ComponentShape, Descriptor, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, digest,
 };
 pub use local::LocalRegistry;
+pub use oci::{OciOptions, OciRegistry};
 pub use reference::{PackageName, PackageRef, Requirement};
 pub use resolve::{Candidate, select, serves};
 
@@ -103,6 +105,16 @@ pub enum RegistryError {
         /// The requirement.
         requirement: String,
         /// Why nothing fits, with what there is.
+        reason: String,
+    },
+    /// An OCI registry refused or failed a request.
+    #[error("{registry}: {what} failed: {reason}")]
+    Remote {
+        /// The registry.
+        registry: String,
+        /// What was being done.
+        what: String,
+        /// Why, in words to act on.
         reason: String,
     },
     /// Reading or writing a file failed.
