@@ -23,6 +23,7 @@
 //! ```
 
 mod artifact;
+pub mod credentials;
 mod local;
 mod oci;
 mod reference;
@@ -105,6 +106,14 @@ pub enum RegistryError {
         /// The requirement.
         requirement: String,
         /// Why nothing fits, with what there is.
+        reason: String,
+    },
+    /// Credentials for a registry are incomplete or unreadable.
+    #[error("credentials for {registry}: {reason}")]
+    Credentials {
+        /// The registry.
+        registry: String,
+        /// What is wrong and what to do.
         reason: String,
     },
     /// An OCI registry refused or failed a request.

@@ -177,8 +177,22 @@ fn explain(error: &oci_client::errors::OciDistributionError) -> String {
         OciDistributionError::AuthenticationFailure(_) | OciDistributionError::UnauthorizedError { .. } => {
             "the registry refused the credentials: check the user and password (Docker config file or POLYPLUG_REGISTRY_USERNAME / POLYPLUG_REGISTRY_PASSWORD)".into()
         }
-        OciDistributionError::RequestError(e) if e.is_connect() => {
-            format!("cannot connect ({e}); is the registry running, and is it HTTPS or (explicitly allowed) plain HTTP?")
+        OciDistributionError::RequestError(e) => {
+            // reqwest's own text hides the cause (a refused connection, a certificate): say it.
+            let mut chain = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                chain.push_str(": ");
+                chain.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            if chain.contains("certificate") {
+                format!("{chain}; the registry's TLS certificate is not trusted here: add its CA to the extra root certificates")
+            } else if e.is_connect() {
+                format!("cannot connect ({chain}); is the registry running, and is it HTTPS or (explicitly allowed) plain HTTP?")
+            } else {
+                chain
+            }
         }
         other => other.to_string(),
     }

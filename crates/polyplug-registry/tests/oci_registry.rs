@@ -2,7 +2,9 @@
 //! distribution server, unpacked by `cargo xtask test` into
 //! `target/tools/`), started on 127.0.0.1 with a random port and storage in
 //! a temporary directory. Publish, list, pull byte for byte, immutable
-//! versions, and a blob altered in the registry's storage refused on pull.
+//! versions, a blob altered in the registry's storage refused on pull; and
+//! over TLS with a CA made for the test and htpasswd (bcrypt) users: the
+//! right password works, a wrong one and an unknown CA are refused.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -40,41 +42,80 @@ impl Drop for Registry {
     }
 }
 
-fn start_registry() -> Registry {
+/// What a secured registry is started with: a CA, a server certificate it
+/// signed for 127.0.0.1, and one htpasswd user (`ada`, bcrypt).
+struct Secured {
+    ca_pem: Vec<u8>,
+}
+
+const USER: &str = "ada";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("the `openssl` command runs (Debian package openssl)");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A registry on a random port of 127.0.0.1; with `secured`, over TLS
+/// (the CA returned) with htpasswd authentication.
+fn start_registry_with(secured: bool) -> (Registry, Option<Secured>) {
     let storage = tempfile::tempdir().unwrap();
+    let dir = storage.path();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let address = format!("127.0.0.1:{port}");
-    let config = storage.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {address}\n",
-            storage.path().join("data").display()
-        ),
-    )
-    .unwrap();
+    let mut config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {address}\n",
+        dir.join("data").display()
+    );
+    let mut secrets = None;
+    if secured {
+        // A CA of its own and a separate leaf: rustls refuses a self-signed end entity.
+        openssl(dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=polyplug test CA"]);
+        openssl(dir, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
+        std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        openssl(dir, &["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext"]);
+        let hash = bcrypt::hash(PASSWORD, 5).unwrap();
+        std::fs::write(dir.join("htpasswd"), format!("{USER}:{hash}\n")).unwrap();
+        config.push_str(&format!(
+            "  tls:\n    certificate: {}\n    key: {}\nauth:\n  htpasswd:\n    realm: polyplug-test\n    path: {}\n",
+            dir.join("server.pem").display(),
+            dir.join("server.key").display(),
+            dir.join("htpasswd").display()
+        ));
+        secrets = Some(Secured { ca_pem: std::fs::read(dir.join("ca.pem")).unwrap() });
+    }
+    let config_path = dir.join("config.yml");
+    std::fs::write(&config_path, config).unwrap();
     let child = Command::new(registry_binary())
         .arg("serve")
-        .arg(&config)
+        .arg(&config_path)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("docker-registry starts");
     let registry = Registry { child, address, storage };
-    // Ready when `GET /v2/` answers; a bound on "at all", not a timing.
+    // Ready when it accepts connections (and, over plain HTTP, `GET /v2/`
+    // answers); a bound on "at all", not a timing.
     let patience = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(mut stream) = TcpStream::connect(&registry.address) {
+            if secured {
+                return (registry, secrets);
+            }
             let _ = write!(stream, "GET /v2/ HTTP/1.0\r\nHost: {}\r\n\r\n", registry.address);
             let mut answer = String::new();
             let _ = stream.read_to_string(&mut answer);
             if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
-                return registry;
+                return (registry, secrets);
             }
         }
         assert!(Instant::now() < patience, "docker-registry did not answer on {} within 20 s", registry.address);
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+fn start_registry() -> Registry {
+    start_registry_with(false).0
 }
 
 fn client(registry: &Registry) -> OciRegistry {
@@ -156,5 +197,36 @@ fn a_blob_altered_in_the_registry_is_refused() {
         let err = client.pull(&reference).await.unwrap_err();
         assert!(matches!(err, RegistryError::DigestMismatch { .. }), "{err}");
         assert!(err.to_string().contains(&format!("does not match its digest (expected {layer}")), "{err}");
+    });
+}
+
+#[test]
+fn a_registry_over_tls_with_passwords_takes_the_right_ones_only() {
+    let (registry, secured) = start_registry_with(true);
+    let ca = secured.unwrap().ca_pem;
+    let connect = |password: &str, roots: Vec<Vec<u8>>| {
+        OciRegistry::new(OciOptions {
+            registry: registry.address.clone(),
+            prefix: String::new(),
+            insecure_http: false,
+            extra_roots: roots,
+            credentials: Some((USER.into(), password.into())),
+        })
+    };
+    runtime().block_on(async {
+        let reference: PackageRef = "acme:reshaper@1.0.0".parse().unwrap();
+        let published = artifact("transform-rust");
+        let good = connect(PASSWORD, vec![ca.clone()]);
+        good.push(&reference, &published).await.unwrap();
+        assert_eq!(good.pull(&reference).await.unwrap().component, published.component);
+        assert_eq!(good.versions(&reference.package).await.unwrap().len(), 1);
+
+        let err = connect("guess", vec![ca.clone()]).pull(&reference).await.unwrap_err().to_string();
+        assert!(err.contains("the registry refused the credentials"), "{err}");
+        assert!(!err.contains("guess") && !err.contains(PASSWORD), "credentials are never printed: {err}");
+
+        let err = connect(PASSWORD, Vec::new()).pull(&reference).await.unwrap_err().to_string();
+        assert!(err.contains("certificate") && err.contains("not trusted here: add its CA"), "{err}");
+        assert!(!err.contains(PASSWORD), "{err}");
     });
 }
