@@ -6,6 +6,7 @@
 //! non-zero exit.
 
 mod project;
+mod registry;
 mod sanitize;
 mod signing;
 
@@ -178,6 +179,41 @@ enum Command {
     /// run the test cases of its `tests/*.json`. A remote plugin's service is
     /// started for each file, with the file's `config` as `POLYPLUG_CONFIG`.
     Test(BuildArgs),
+    /// Publish a component to a registry (a directory or an OCI registry) as
+    /// `<publisher>:<name>@<version>` from its manifest, or as `--as`.
+    /// Versions are immutable.
+    ///
+    /// Example: polyplug publish plugin.wasm --registry ghcr.io/acme/
+    Publish {
+        /// The component (`.wasm`), as `polyplug build` (and `polyplug sign`) made it.
+        component: PathBuf,
+        /// Publish under this reference instead of the manifest's, e.g. `acme:auth-jwt@1.2.0`.
+        #[arg(long = "as")]
+        reference: Option<String>,
+        #[command(flatten)]
+        registry: registry::RegistryArgs,
+    },
+    /// List the published versions of a plugin, lowest first.
+    ///
+    /// Example: polyplug list acme:auth-jwt --registry ./plugins
+    List {
+        /// The plugin, `namespace:name`.
+        package: String,
+        #[command(flatten)]
+        registry: registry::RegistryArgs,
+    },
+    /// Download one version of a plugin, every blob checked against its digest.
+    ///
+    /// Example: polyplug pull acme:auth-jwt@1.2.0 --registry ./plugins --out auth-jwt.wasm
+    Pull {
+        /// The version, `namespace:name@version`.
+        reference: String,
+        /// Where to write the component.
+        #[arg(long, default_value = "plugin.wasm")]
+        out: PathBuf,
+        #[command(flatten)]
+        registry: registry::RegistryArgs,
+    },
     /// Make an Ed25519 key pair for signing plugins (`<name>.secret`,
     /// `<name>.public`, in wasmsign2's raw format) and print the public
     /// key's entry for an operator's trust file.
@@ -542,6 +578,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::New { name, lang, world, dir, sdk } => project::new(&name, &lang, &world, dir.as_deref(), sdk.as_deref()),
         Command::Build(args) => project::build(&args.dir, args.sdk.as_deref(), args.install_missing).map(|_| ()),
         Command::Test(args) => project::test(&args.dir, args.sdk.as_deref(), args.install_missing, cli.no_cache),
+        Command::Publish { component, reference, registry } => registry::publish(&component, reference.as_deref(), &registry),
+        Command::List { package, registry } => registry::list(&package, &registry),
+        Command::Pull { reference, out, registry } => registry::pull(&reference, &out, &registry),
         Command::Keygen { name, dir } => signing::keygen(&name, &dir),
         Command::Sign { component, key, out } => signing::sign(&component, &key, out.as_deref()),
         Command::Verify { component, trust, namespace } => signing::verify(&component, &trust, namespace.as_deref()),

@@ -1,0 +1,66 @@
+//! `polyplug publish`, `list` and `pull` with a directory registry, as a
+//! publisher and an operator run them, with a signed real component: what
+//! is pulled on the other side verifies, loads and answers.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn polyplug(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_polyplug"))
+        .args(args)
+        .current_dir(dir)
+        .env("POLYPLUG_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"))
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("polyplug runs")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = polyplug(dir, args);
+    assert!(out.status.success(), "polyplug {args:?}: {}", text(&out));
+    text(&out)
+}
+
+#[test]
+fn a_signed_plugin_goes_through_a_registry_and_runs_on_the_other_side() {
+    let publisher = tempfile::tempdir().unwrap();
+    let operator = tempfile::tempdir().unwrap();
+    let registry = tempfile::tempdir().unwrap();
+    let registry_dir = registry.path().to_str().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/transform-rust/plugin.wasm");
+    std::fs::copy(&example, publisher.path().join("plugin.wasm")).expect("examples/transform-rust is built (cargo xtask guests)");
+
+    // The publisher: a key, a signature, two versions.
+    let keygen = ok(publisher.path(), &["keygen", "acme-release"]);
+    ok(publisher.path(), &["sign", "plugin.wasm", "--key", "acme-release.secret"]);
+    let published = ok(publisher.path(), &["publish", "plugin.wasm", "--as", "acme:reshaper@1.0.0", "--registry", registry_dir]);
+    assert!(published.starts_with("published acme:reshaper@1.0.0 to ") && published.contains("(sha256:"), "{published}");
+    ok(publisher.path(), &["publish", "plugin.wasm", "--as", "acme:reshaper@1.1.0", "--registry", registry_dir]);
+    // The manifest names no publisher: `--as` is needed, and the error says so.
+    let out = polyplug(publisher.path(), &["publish", "plugin.wasm", "--registry", registry_dir]);
+    assert!(text(&out).contains("plugin `transform-rust` names no publisher: set `publisher = \"<namespace>\"`"), "{}", text(&out));
+    // Versions are immutable.
+    std::fs::copy(&example, publisher.path().join("unsigned.wasm")).unwrap();
+    let out = polyplug(publisher.path(), &["publish", "unsigned.wasm", "--as", "acme:reshaper@1.0.0", "--registry", registry_dir]);
+    assert!(text(&out).contains("is already published in") && text(&out).contains("versions are immutable"), "{}", text(&out));
+
+    // The operator: list, pull, verify against their trust file, run.
+    assert_eq!(ok(operator.path(), &["list", "acme:reshaper", "--registry", registry_dir]), "1.0.0\n1.1.0\n");
+    let out = polyplug(operator.path(), &["list", "acme:nothing", "--registry", registry_dir]);
+    assert!(text(&out).contains("no version of acme:nothing is published in"), "{}", text(&out));
+    ok(operator.path(), &["pull", "acme:reshaper@1.1.0", "--registry", registry_dir, "--out", "reshaper.wasm"]);
+    assert_eq!(std::fs::read(operator.path().join("reshaper.wasm")).unwrap(), std::fs::read(publisher.path().join("plugin.wasm")).unwrap());
+    let entry = keygen.split_once("\n\n[keys.").map(|(_, rest)| format!("[keys.{rest}")).unwrap().replace("your-namespace", "acme");
+    std::fs::write(operator.path().join("trust.toml"), entry).unwrap();
+    let verified = ok(operator.path(), &["verify", "reshaper.wasm", "--trust", "trust.toml", "--namespace", "acme"]);
+    assert!(verified.contains("signed for `acme` by `acme-release`"), "{verified}");
+    let message = r#"{"payload": "{\"a\": 1}", "content-type": "application/json", "headers": []}"#;
+    let answer = ok(operator.path(), &["call", "reshaper.wasm", "transformer/transform", message, "--allow-requested", "-c", "rename=a=b"]);
+    assert!(answer.contains(r#"{\"b\":1}"#), "{answer}");
+    let out = polyplug(operator.path(), &["pull", "acme:reshaper@2.0.0", "--registry", registry_dir]);
+    assert!(text(&out).contains("acme:reshaper@2.0.0 is not in") && text(&out).contains("`polyplug list` shows the versions there are"), "{}", text(&out));
+}
