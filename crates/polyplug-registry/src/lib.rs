@@ -6,7 +6,8 @@
 //! as `wkg` maps it), the CNCF Wasm OCI artifact layout ([`Artifact`]), the
 //! local directory registry ([`LocalRegistry`], standard OCI image layouts
 //! on disk), OCI registries ([`OciRegistry`]) and version resolution against the worlds a host serves
-//! ([`select`]), and signatures in the format `wasmsign2` reads and
+//! ([`select`]), `polyplug.lock` and the content-addressed cache
+//! ([`Lockfile`], [`ContentCache`], [`install_locked`]), and signatures in the format `wasmsign2` reads and
 //! writes, checked against an operator's trust file ([`signing`]).
 //!
 //! It knows nothing about running plugins (no wasmtime), policies or
@@ -25,6 +26,7 @@
 mod artifact;
 pub mod credentials;
 mod local;
+mod lock;
 mod oci;
 mod reference;
 mod resolve;
@@ -36,6 +38,7 @@ pub use artifact::{
     Artifact, ArtifactInfo, CONFIG_MEDIA_TYPE, ComponentShape, Descriptor, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, digest,
 };
 pub use local::LocalRegistry;
+pub use lock::{Cached, ContentCache, Installed, Locked, Lockfile, install_locked};
 pub use oci::{OciOptions, OciRegistry};
 pub use reference::{PackageName, PackageRef, Requirement};
 pub use resolve::{Candidate, select, serves};
@@ -99,6 +102,18 @@ pub enum RegistryError {
         reference: String,
         /// Where it was looked for.
         registry: String,
+    },
+    /// A registry returned another artifact than the lockfile records.
+    #[error(
+        "{reference} is locked to {locked} but the registry now serves {actual}: it was republished or tampered with;          the locked version is not installed. If the change is intended, remove its entry from polyplug.lock and resolve it again"
+    )]
+    LockMismatch {
+        /// The version.
+        reference: String,
+        /// The digest polyplug.lock records.
+        locked: String,
+        /// The digest served.
+        actual: String,
     },
     /// No version fits a requirement.
     #[error("cannot resolve {requirement}: {reason}")]
