@@ -214,6 +214,20 @@ enum Command {
         #[command(flatten)]
         registry: registry::RegistryArgs,
     },
+    /// Install plugins from a registry into a plugin directory, verified
+    /// against a trust file, and lock them in `polyplug.lock`; with no
+    /// requirement, reinstall exactly what the lockfile records (from the
+    /// cache when it holds it: no network needed).
+    ///
+    /// Example: polyplug install acme:auth-jwt@^1.2 --registry ghcr.io/acme/ --trust trust.toml
+    ///
+    /// Example: polyplug install --lock polyplug.lock
+    Install {
+        /// What to install, `namespace:name@requirement` (e.g. `acme:auth-jwt@^1.2`); none: the lockfile's.
+        requirements: Vec<String>,
+        #[command(flatten)]
+        args: registry::InstallArgs,
+    },
     /// Make an Ed25519 key pair for signing plugins (`<name>.secret`,
     /// `<name>.public`, in wasmsign2's raw format) and print the public
     /// key's entry for an operator's trust file.
@@ -581,6 +595,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Publish { component, reference, registry } => registry::publish(&component, reference.as_deref(), &registry),
         Command::List { package, registry } => registry::list(&package, &registry),
         Command::Pull { reference, out, registry } => registry::pull(&reference, &out, &registry),
+        Command::Install { requirements, args } => registry::install(&requirements, &args),
         Command::Keygen { name, dir } => signing::keygen(&name, &dir),
         Command::Sign { component, key, out } => signing::sign(&component, &key, out.as_deref()),
         Command::Verify { component, trust, namespace } => signing::verify(&component, &trust, namespace.as_deref()),

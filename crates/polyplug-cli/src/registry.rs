@@ -111,3 +111,156 @@ pub fn pull(reference: &str, out: &Path, args: &RegistryArgs) -> Result<()> {
     println!("pulled {reference} to {} ({}, {} bytes)", out.display(), artifact.manifest_digest(), artifact.component.len());
     Ok(())
 }
+
+/// Installs plugins into `dir`, recording them in `lock`: each requirement
+/// (`namespace:name@^1.2`) is resolved to the highest version whose world this
+/// polyplug serves, verified against `trust` (or, with `allow_unsigned`,
+/// installed unverified with a warning), and locked; with no requirement,
+/// every entry of `lock` is reinstalled exactly, from `cache` when it holds
+/// them (no network needed).
+pub fn install(requirements: &[String], args: &InstallArgs) -> Result<()> {
+    use polyplug_registry::{ContentCache, Locked, Lockfile, Requirement, install_locked};
+    let mut lock = if args.lock.exists() { Lockfile::read(&args.lock)? } else { Lockfile { version: 1, plugins: Vec::new() } };
+    let cache = ContentCache::new(&args.cache);
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("creating {}", args.dir.display()))?;
+    let trust = args.trust.as_deref().map(polyplug_registry::signing::TrustFile::from_file).transpose()?;
+    let source = args.registry.clone().map(|registry| RegistryArgs { registry, plain_http: args.plain_http, cas: args.cas.clone() });
+    let registry = source.as_ref().map(RegistryArgs::open).transpose()?;
+    let pull = |reference: &PackageRef| -> Result<Artifact, polyplug_registry::RegistryError> {
+        match &registry {
+            Some(Registry::Local(r)) => r.pull(reference),
+            Some(Registry::Oci(r)) => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|source| polyplug_registry::RegistryError::Io { path: PathBuf::from("(runtime)"), source })?
+                .block_on(r.pull(reference)),
+            None => Err(polyplug_registry::RegistryError::NotFound {
+                reference: reference.to_string(),
+                registry: "the cache (no --registry given)".into(),
+            }),
+        }
+    };
+    let served: Vec<polyplug_manifest::WorldRef> = polyplug_wit::Catalog::builtin()
+        .worlds()
+        .iter()
+        .filter_map(|w| polyplug_manifest::WorldRef::try_from(w.name.clone()).ok())
+        .collect();
+    let write = |reference: &PackageRef, artifact: &Artifact| -> Result<PathBuf> {
+        let path = args.dir.join(format!("{}.wasm", reference.package.name));
+        std::fs::write(&path, &artifact.component).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    };
+    let check_signature = |reference: &PackageRef, artifact: &Artifact| -> Result<Option<String>> {
+        match &trust {
+            Some(trust) => Ok(Some(trust.verify(&reference.to_string(), &artifact.component, &reference.package.namespace)?.key_id)),
+            None if args.allow_unsigned => {
+                eprintln!("warning: {reference} installed WITHOUT signature verification (--allow-unsigned): for development only");
+                Ok(None)
+            }
+            None => bail!(
+                "{reference} comes from a registry and is not verified: pass `--trust trust.toml` (the keys you trust), or `--allow-unsigned` for development only"
+            ),
+        }
+    };
+    if requirements.is_empty() {
+        if lock.plugins.is_empty() {
+            bail!("{} locks no plugin; name what to install, e.g. `polyplug install acme:auth-jwt@^1.2 --registry …`", args.lock.display());
+        }
+        for entry in &lock.plugins {
+            let installed = install_locked(entry, &cache, &pull)?;
+            for corrupt in &installed.corrupt {
+                eprintln!("warning: the cache entry {corrupt} was corrupt: removed and fetched again");
+            }
+            let reference = entry.reference()?;
+            if entry.signer.is_some() || !args.allow_unsigned {
+                check_signature(&reference, &installed.artifact)?;
+            }
+            let path = write(&reference, &installed.artifact)?;
+            println!("installed {reference} ({}) to {}{}", entry.digest, path.display(), if installed.from_cache { " from the cache" } else { "" });
+        }
+        return Ok(());
+    }
+    let Some(source) = &source else { bail!("installing by requirement needs `--registry`") };
+    for text in requirements {
+        let requirement: Requirement = text.parse()?;
+        let versions = match registry.as_ref() {
+            Some(Registry::Local(r)) => r.versions(&requirement.package)?,
+            Some(Registry::Oci(r)) => runtime()?.block_on(r.versions(&requirement.package))?,
+            None => Vec::new(),
+        };
+        let mut matching: Vec<&semver::Version> = versions.iter().filter(|v| requirement.versions.matches(v)).collect();
+        matching.sort();
+        let mut chosen = None;
+        let mut targets = Vec::new();
+        for version in matching.into_iter().rev() {
+            let reference = PackageRef::new(requirement.package.clone(), version.clone())?;
+            let artifact = pull(&reference)?;
+            let target = artifact.info()?.target.unwrap_or_default();
+            let fits = polyplug_manifest::WorldRef::try_from(target.clone())
+                .is_ok_and(|world| served.iter().any(|s| polyplug_registry::serves(s, &world)));
+            if fits {
+                chosen = Some((reference, artifact));
+                break;
+            }
+            targets.push(format!("{version} targets {target}"));
+        }
+        let Some((reference, artifact)) = chosen else {
+            let published: Vec<String> = versions.iter().map(ToString::to_string).collect();
+            bail!(
+                "cannot resolve {requirement}: {}",
+                if targets.is_empty() {
+                    format!("no published version matches (published: {})", if published.is_empty() { "none".into() } else { published.join(", ") })
+                } else {
+                    format!("the matching versions target worlds this polyplug does not serve ({})", targets.join("; "))
+                }
+            );
+        };
+        let signer = check_signature(&reference, &artifact)?;
+        for bytes in [&artifact.manifest, &artifact.config, &artifact.component] {
+            cache.put(bytes)?;
+        }
+        let path = write(&reference, &artifact)?;
+        lock.plugins.retain(|p| p.name != requirement.package.to_string());
+        lock.plugins.push(Locked {
+            name: requirement.package.to_string(),
+            registry: source.registry.clone(),
+            requirement: requirement.versions.to_string(),
+            version: reference.version.to_string(),
+            digest: artifact.manifest_digest(),
+            signer,
+        });
+        println!("installed {reference} ({}) to {}", artifact.manifest_digest(), path.display());
+    }
+    lock.write(&args.lock)?;
+    println!("locked in {}", args.lock.display());
+    Ok(())
+}
+
+/// Where `polyplug install` puts things and how it trusts them.
+#[derive(Debug, clap::Args)]
+pub struct InstallArgs {
+    /// Where to resolve requirements: a directory or `host[:port][/prefix/]` (see `polyplug publish`).
+    #[arg(long)]
+    registry: Option<String>,
+    /// Talk plain HTTP to this OCI registry.
+    #[arg(long)]
+    plain_http: bool,
+    /// A PEM certificate to trust for the registry's TLS; repeatable.
+    #[arg(long = "ca")]
+    cas: Vec<PathBuf>,
+    /// The directory the plugins are installed into (a plugin directory `polyplug run` serves).
+    #[arg(long, default_value = "plugins")]
+    dir: PathBuf,
+    /// The lockfile to write, or to install from when no requirement is given.
+    #[arg(long, default_value = "polyplug.lock")]
+    lock: PathBuf,
+    /// The content-addressed cache of fetched blobs.
+    #[arg(long, default_value = ".polyplug-cache")]
+    cache: PathBuf,
+    /// The trust file: the keys whose signatures are accepted, and for which namespaces.
+    #[arg(long)]
+    trust: Option<PathBuf>,
+    /// Install unsigned or unverified plugins (development only; warned about).
+    #[arg(long)]
+    allow_unsigned: bool,
+}

@@ -64,3 +64,53 @@ fn a_signed_plugin_goes_through_a_registry_and_runs_on_the_other_side() {
     let out = polyplug(operator.path(), &["pull", "acme:reshaper@2.0.0", "--registry", registry_dir]);
     assert!(text(&out).contains("acme:reshaper@2.0.0 is not in") && text(&out).contains("`polyplug list` shows the versions there are"), "{}", text(&out));
 }
+
+#[test]
+fn install_resolves_verifies_locks_and_reinstalls_offline() {
+    let publisher = tempfile::tempdir().unwrap();
+    let operator = tempfile::tempdir().unwrap();
+    let registry = tempfile::tempdir().unwrap();
+    let registry_dir = registry.path().to_str().unwrap().to_string();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/transform-rust/plugin.wasm");
+    std::fs::copy(&example, publisher.path().join("plugin.wasm")).expect("examples/transform-rust is built (cargo xtask guests)");
+    std::fs::copy(&example, publisher.path().join("unsigned.wasm")).unwrap();
+    let keygen = ok(publisher.path(), &["keygen", "acme-release"]);
+    ok(publisher.path(), &["sign", "plugin.wasm", "--key", "acme-release.secret"]);
+    for version in ["1.0.0", "1.4.2", "2.0.0"] {
+        ok(publisher.path(), &["publish", "plugin.wasm", "--as", &format!("acme:reshaper@{version}"), "--registry", &registry_dir]);
+    }
+    ok(publisher.path(), &["publish", "unsigned.wasm", "--as", "acme:raw@1.0.0", "--registry", &registry_dir]);
+    let entry = keygen.split_once("\n\n[keys.").map(|(_, rest)| format!("[keys.{rest}")).unwrap().replace("your-namespace", "acme");
+    std::fs::write(operator.path().join("trust.toml"), entry).unwrap();
+    let dir = operator.path();
+
+    // Resolve ^1 → 1.4.2, verified, installed, locked.
+    let out = ok(dir, &["install", "acme:reshaper@^1", "--registry", &registry_dir, "--trust", "trust.toml"]);
+    assert!(out.contains("installed acme:reshaper@1.4.2 (sha256:"), "{out}");
+    assert_eq!(std::fs::read(dir.join("plugins/reshaper.wasm")).unwrap(), std::fs::read(publisher.path().join("plugin.wasm")).unwrap());
+    let lock = std::fs::read_to_string(dir.join("polyplug.lock")).unwrap();
+    for expected in ["name = \"acme:reshaper\"", "requirement = \"^1\"", "version = \"1.4.2\"", "digest = \"sha256:", "signer = \""] {
+        assert!(lock.contains(expected), "{expected} in {lock}");
+    }
+
+    // Refusals: no trust given, an unsigned plugin, nothing matching.
+    let refused = |args: &[&str]| {
+        let out = polyplug(dir, args);
+        assert!(!out.status.success(), "{args:?}");
+        text(&out)
+    };
+    assert!(refused(&["install", "acme:reshaper@^1", "--registry", &registry_dir])
+        .contains("is not verified: pass `--trust trust.toml` (the keys you trust), or `--allow-unsigned` for development only"));
+    assert!(refused(&["install", "acme:raw@^1", "--registry", &registry_dir, "--trust", "trust.toml"]).contains("is not signed; sign it with `polyplug sign`"));
+    assert!(refused(&["install", "acme:reshaper@^3", "--registry", &registry_dir, "--trust", "trust.toml"])
+        .contains("cannot resolve acme:reshaper@^3: no published version matches (published: 1.0.0, 1.4.2, 2.0.0)"));
+    let dev = ok(dir, &["install", "acme:raw@^1", "--registry", &registry_dir, "--allow-unsigned", "--dir", "dev-plugins", "--lock", "dev.lock"]);
+    assert!(dev.contains("installed WITHOUT signature verification (--allow-unsigned): for development only"), "{dev}");
+
+    // The registry is gone: the lockfile reinstalls from the cache, verified again.
+    std::fs::remove_dir_all(registry.path()).unwrap();
+    std::fs::remove_file(dir.join("plugins/reshaper.wasm")).unwrap();
+    let out = ok(dir, &["install", "--trust", "trust.toml"]);
+    assert!(out.contains("installed acme:reshaper@1.4.2") && out.contains("from the cache"), "{out}");
+    assert!(dir.join("plugins/reshaper.wasm").exists());
+}
