@@ -167,7 +167,7 @@ pub fn install(requirements: &[String], args: &InstallArgs) -> Result<()> {
             bail!("{} locks no plugin; name what to install, e.g. `polyplug install acme:auth-jwt@^1.2 --registry …`", args.lock.display());
         }
         for entry in &lock.plugins {
-            let installed = install_locked(entry, &cache, &pull)?;
+            let installed = install_locked(entry, &cache, pull)?;
             for corrupt in &installed.corrupt {
                 eprintln!("warning: the cache entry {corrupt} was corrupt: removed and fetched again");
             }
