@@ -228,6 +228,15 @@ enum Command {
         #[command(flatten)]
         args: registry::InstallArgs,
     },
+    /// Offline bundles: one file with a lockfile's plugins (and their
+    /// signatures), to install on a machine with no network.
+    ///
+    /// Example: polyplug bundle export --out plugins.bundle, then on the other machine:
+    /// polyplug bundle import plugins.bundle && polyplug install --trust trust.toml
+    Bundle {
+        #[command(subcommand)]
+        action: BundleAction,
+    },
     /// Make an Ed25519 key pair for signing plugins (`<name>.secret`,
     /// `<name>.public`, in wasmsign2's raw format) and print the public
     /// key's entry for an operator's trust file.
@@ -297,6 +306,34 @@ enum Command {
         /// Write nothing; fail when `--out` differs from what would be written (for CI).
         #[arg(long, requires = "out")]
         check: bool,
+    },
+}
+
+/// `polyplug bundle` actions.
+#[derive(Subcommand)]
+enum BundleAction {
+    /// Write the lockfile and every blob it needs (from the cache) to one file.
+    Export {
+        /// The lockfile.
+        #[arg(long, default_value = "polyplug.lock")]
+        lock: PathBuf,
+        /// The cache `polyplug install` filled.
+        #[arg(long, default_value = ".polyplug-cache")]
+        cache: PathBuf,
+        /// The bundle to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Read a bundle into the cache (every blob checked) and write its lockfile.
+    Import {
+        /// The bundle.
+        bundle: PathBuf,
+        /// The cache to fill.
+        #[arg(long, default_value = ".polyplug-cache")]
+        cache: PathBuf,
+        /// Where to write its lockfile.
+        #[arg(long, default_value = "polyplug.lock")]
+        lock: PathBuf,
     },
 }
 
@@ -596,6 +633,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::List { package, registry } => registry::list(&package, &registry),
         Command::Pull { reference, out, registry } => registry::pull(&reference, &out, &registry),
         Command::Install { requirements, args } => registry::install(&requirements, &args),
+        Command::Bundle { action: BundleAction::Export { lock, cache, out } } => registry::bundle_export(&lock, &cache, &out),
+        Command::Bundle { action: BundleAction::Import { bundle, cache, lock } } => registry::bundle_import(&bundle, &cache, &lock),
         Command::Keygen { name, dir } => signing::keygen(&name, &dir),
         Command::Sign { component, key, out } => signing::sign(&component, &key, out.as_deref()),
         Command::Verify { component, trust, namespace } => signing::verify(&component, &trust, namespace.as_deref()),

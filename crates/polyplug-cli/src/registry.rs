@@ -264,3 +264,23 @@ pub struct InstallArgs {
     #[arg(long)]
     allow_unsigned: bool,
 }
+
+/// `polyplug bundle export`: `lock` and every blob it needs, from `cache`, into one file.
+pub fn bundle_export(lock: &Path, cache: &Path, out: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(lock).with_context(|| format!("reading {}", lock.display()))?;
+    let parsed = polyplug_registry::Lockfile::read(lock)?;
+    let count = polyplug_registry::bundle::export(&parsed, &text, &polyplug_registry::ContentCache::new(cache), out)?;
+    println!("bundled {count} plugin(s) of {} into {}", lock.display(), out.display());
+    Ok(())
+}
+
+/// `polyplug bundle import`: a bundle's blobs into `cache` (each checked) and its lockfile to `lock`.
+pub fn bundle_import(bundle: &Path, cache: &Path, lock: &Path) -> Result<()> {
+    let text = polyplug_registry::bundle::import(bundle, &polyplug_registry::ContentCache::new(cache))?;
+    if lock.exists() && std::fs::read_to_string(lock).ok().as_deref() != Some(text.as_str()) {
+        bail!("{} exists and differs from the bundle's; move it away or pass `--lock` another path", lock.display());
+    }
+    std::fs::write(lock, &text).with_context(|| format!("writing {}", lock.display()))?;
+    println!("imported {} into {}; `polyplug install --lock {}` installs it with no network", bundle.display(), cache.display(), lock.display());
+    Ok(())
+}

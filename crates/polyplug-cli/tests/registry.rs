@@ -113,4 +113,24 @@ fn install_resolves_verifies_locks_and_reinstalls_offline() {
     let out = ok(dir, &["install", "--trust", "trust.toml"]);
     assert!(out.contains("installed acme:reshaper@1.4.2") && out.contains("from the cache"), "{out}");
     assert!(dir.join("plugins/reshaper.wasm").exists());
+
+    // An offline bundle: exported here, imported on an empty machine with no registry, installed and verified there.
+    ok(dir, &["bundle", "export", "--out", "plugins.bundle"]);
+    let island = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("plugins.bundle"), island.path().join("plugins.bundle")).unwrap();
+    std::fs::copy(dir.join("trust.toml"), island.path().join("trust.toml")).unwrap();
+    ok(island.path(), &["bundle", "import", "plugins.bundle"]);
+    let out = ok(island.path(), &["install", "--trust", "trust.toml"]);
+    assert!(out.contains("installed acme:reshaper@1.4.2") && out.contains("from the cache"), "{out}");
+    assert_eq!(std::fs::read(island.path().join("plugins/reshaper.wasm")).unwrap(), std::fs::read(publisher.path().join("plugin.wasm")).unwrap());
+
+    // A bundle altered in transit is refused.
+    let mut bytes = std::fs::read(dir.join("plugins.bundle")).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    let tampered = tempfile::tempdir().unwrap();
+    std::fs::write(tampered.path().join("plugins.bundle"), bytes).unwrap();
+    let out = polyplug(tampered.path(), &["bundle", "import", "plugins.bundle"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("does not match its digest"), "{}", text(&out));
 }

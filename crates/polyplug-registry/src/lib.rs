@@ -38,7 +38,7 @@ pub use artifact::{
     Artifact, ArtifactInfo, CONFIG_MEDIA_TYPE, ComponentShape, Descriptor, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, digest,
 };
 pub use local::LocalRegistry;
-pub use lock::{Cached, ContentCache, Installed, Locked, Lockfile, install_locked};
+pub use lock::{Cached, ContentCache, Installed, Locked, Lockfile, bundle, install_locked};
 pub use oci::{OciOptions, OciRegistry};
 pub use reference::{PackageName, PackageRef, Requirement};
 pub use resolve::{Candidate, select, serves};

@@ -193,3 +193,84 @@ pub fn install_locked(
     }
     Ok(Installed { artifact, from_cache: false, corrupt })
 }
+
+/// Offline bundles: one tar file holding a lockfile and every blob it
+/// needs (manifests, configs, components with their signatures), so that
+/// `polyplug install` works on a machine with no network.
+pub mod bundle {
+    use std::io::Read as _;
+    use std::path::Path;
+
+    use super::{Cached, ContentCache, Lockfile};
+    use crate::artifact::Artifact;
+    use crate::RegistryError;
+
+    const LOCK_ENTRY: &str = "polyplug.lock";
+
+    fn io(path: &Path) -> impl Fn(std::io::Error) -> RegistryError + '_ {
+        move |source| RegistryError::Io { path: path.to_path_buf(), source }
+    }
+
+    /// Writes `lock` and, from `cache`, every blob its entries name to `out`.
+    /// Every locked plugin must be in the cache (install it first).
+    pub fn export(lock: &Lockfile, lock_text: &str, cache: &ContentCache, out: &Path) -> Result<usize, RegistryError> {
+        let file = std::fs::File::create(out).map_err(io(out))?;
+        let mut tar = tar::Builder::new(file);
+        let mut add = |name: &str, bytes: &[u8]| -> Result<(), RegistryError> {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, name, bytes).map_err(io(out))
+        };
+        add(LOCK_ENTRY, lock_text.as_bytes())?;
+        let mut count = 0;
+        for entry in &lock.plugins {
+            let read = |digest: &str| -> Result<Vec<u8>, RegistryError> {
+                match cache.get(digest)? {
+                    Cached::Hit(bytes) => Ok(bytes),
+                    Cached::Miss | Cached::Corrupt { .. } => Err(RegistryError::NotFound {
+                        reference: format!("{}@{} (blob {digest})", entry.name, entry.version),
+                        registry: "the cache; install the lockfile first".into(),
+                    }),
+                }
+            };
+            let manifest = read(&entry.digest)?;
+            let (config, layer) = Artifact { manifest: manifest.clone(), config: Vec::new(), component: Vec::new() }.descriptors()?;
+            for (digest, bytes) in [(entry.digest.clone(), manifest), (config.digest.clone(), read(&config.digest)?), (layer.digest.clone(), read(&layer.digest)?)] {
+                add(&format!("blobs/{}", digest.replace(':', "/")), &bytes)?;
+            }
+            count += 1;
+        }
+        tar.into_inner().map_err(io(out))?;
+        Ok(count)
+    }
+
+    /// Reads the bundle at `path` into `cache`, every blob checked against
+    /// the digest it is filed under; returns the lockfile's text.
+    pub fn import(path: &Path, cache: &ContentCache) -> Result<String, RegistryError> {
+        let file = std::fs::File::open(path).map_err(io(path))?;
+        let mut archive = tar::Archive::new(file);
+        let mut lock = None;
+        for entry in archive.entries().map_err(io(path))? {
+            let mut entry = entry.map_err(io(path))?;
+            let name = entry.path().map_err(io(path))?.to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).map_err(io(path))?;
+            if name == LOCK_ENTRY {
+                lock = Some(String::from_utf8(bytes).map_err(|_| RegistryError::Format { what: "bundle", reason: "its lockfile is not UTF-8".into() })?);
+                continue;
+            }
+            let Some(hex) = name.strip_prefix("blobs/sha256/") else {
+                return Err(RegistryError::Format { what: "bundle", reason: format!("it holds `{name}`, which is neither the lockfile nor a blob") });
+            };
+            let expected = format!("sha256:{hex}");
+            let actual = crate::digest(&bytes);
+            if actual != expected {
+                return Err(RegistryError::DigestMismatch { what: "bundle blob", expected, actual });
+            }
+            cache.put(&bytes)?;
+        }
+        lock.ok_or_else(|| RegistryError::Format { what: "bundle", reason: "it holds no polyplug.lock".into() })
+    }
+}
