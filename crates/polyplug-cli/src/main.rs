@@ -147,6 +147,8 @@ enum Command {
         /// Keep running and follow the directory.
         #[arg(long)]
         watch: bool,
+        #[command(flatten)]
+        trust: TrustArgs,
     },
     /// Create a plugin project that builds and passes its own tests.
     ///
@@ -363,6 +365,20 @@ struct GrantArgs {
     /// Host directory for a requested guest directory, `GUEST=HOST`; repeatable.
     #[arg(long = "dir", value_name = "GUEST=HOST")]
     dirs: Vec<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+/// Which publishers' signatures the host believes.
+#[derive(clap::Args, Default)]
+struct TrustArgs {
+    /// The trust file: a plugin signed by a key it trusts for the publisher
+    /// its manifest claims gets the policy's `[publishers.<name>]` grant.
+    #[arg(long, env = "POLYPLUG_TRUST")]
+    trust: Option<PathBuf>,
+    /// Refuse any plugin whose signature the trust file does not verify.
+    #[arg(long, requires = "trust")]
+    require_signatures: bool,
 }
 
 fn main() -> ExitCode {
@@ -385,8 +401,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn host(no_cache: bool, wit: Option<&Path>, policy: Policy) -> Result<Host> {
-    let mut builder = Host::builder().policy(policy);
+fn host(no_cache: bool, wit: Option<&Path>, policy: Policy, trust: &TrustArgs) -> Result<Host> {
+    let mut builder = Host::builder().policy(policy).require_signatures(trust.require_signatures);
+    if let Some(path) = &trust.trust {
+        builder = builder.trust(polyplug_policy::trust::TrustFile::from_file(path)?);
+    }
     if no_cache {
         builder = builder.no_cache();
     }
@@ -459,7 +478,7 @@ fn ask(question: &str) -> Result<bool> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Inspect { component, json } => {
-            let plugin = host(cli.no_cache, cli.wit.as_deref(), Policy::deny_all())?.loader(&component).inspect_only().own_world().load()?;
+            let plugin = host(cli.no_cache, cli.wit.as_deref(), Policy::deny_all(), &TrustArgs::default())?.loader(&component).inspect_only().own_world().load()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&inspect_json(&plugin))?);
             } else {
@@ -483,7 +502,7 @@ fn run(cli: Cli) -> Result<()> {
                 _ => Policy { origin: "a policy file (none given: pass `--policy <file>`)".into(), ..Policy::deny_all() },
             };
             let load = |policy: Policy| -> Result<Plugin, HostError> {
-                let host = host(cli.no_cache, cli.wit.as_deref(), policy).map_err(|e| HostError::Setup(format!("{e:#}")))?;
+                let host = host(cli.no_cache, cli.wit.as_deref(), policy, &grants.trust).map_err(|e| HostError::Setup(format!("{e:#}")))?;
                 // Any component can be called: one of a world no WIT here describes is typed by its own exports.
                 let mut loader = host.loader(&component).config(config.clone()).own_world();
                 if let Some(world) = &world {
@@ -526,7 +545,7 @@ fn run(cli: Cli) -> Result<()> {
                 (None, true, None) => Policy::deny_all(),
                 (None, false, _) => bail!("say what the plugin is granted: `--policy <file>`, or `--allow-requested` for a development run"),
             };
-            let host = host(cli.no_cache, cli.wit.as_deref(), policy)?;
+            let host = host(cli.no_cache, cli.wit.as_deref(), policy, &grants.trust)?;
             let mut loader = host.loader(&component).config(pairs(&config, "--config")?);
             if let Some(world) = world {
                 loader = loader.world(world);
@@ -590,9 +609,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Run { dir, policy, config, watch } => {
+        Command::Run { dir, policy, config, watch, trust } => {
             let policy = Policy::load(&policy)?;
-            let host = host(cli.no_cache, cli.wit.as_deref(), policy)?;
+            let host = host(cli.no_cache, cli.wit.as_deref(), policy, &trust)?;
             let mut builder = polyplug_host::PluginSet::builder(&host, &dir).watch(watch).on_event(|event| {
                 let line = match event {
                     SetEvent::Loaded { key, plugin } => format!("loaded   {key}: {plugin}"),

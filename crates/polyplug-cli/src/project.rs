@@ -247,7 +247,7 @@ pub fn test(dir: &Path, sdk: Option<&Path>, install_missing: bool, no_cache: boo
     let files = case_files(dir)?;
     let manifest = crate::read_manifest(&built.component)?.context("the built component carries no manifest")?;
     let policy = crate::policy_allowing(&manifest, &crate::file_digest(&built.component)?, &[])?;
-    let host = crate::host(no_cache, None, policy)?;
+    let host = crate::host(no_cache, None, policy, &crate::TrustArgs::default())?;
     run_cases(&files, |cases| {
         let plugin = host
             .loader(&built.component)

@@ -71,4 +71,12 @@ fn a_publisher_signs_and_an_operator_verifies() {
     assert!(out.status.success(), "{}", text(&out));
     let out = polyplug(dir.path(), &["verify", "theirs.wasm", "--trust", "trust.toml", "--namespace", "acme"]);
     assert!(text(&out).contains("none of which trust.toml trusts; add the publisher's public key to it if you trust them"), "{}", text(&out));
+
+    // A host that requires signatures refuses what no trusted publisher vouches for, by name.
+    let out = polyplug(
+        dir.path(),
+        &["call", "unsigned.wasm", "transformer/transform", message, "--allow-requested", "--trust", "trust.toml", "--require-signatures"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("plugin `transform-rust` is refused: its manifest claims no `publisher`"), "{}", text(&out));
 }

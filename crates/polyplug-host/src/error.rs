@@ -30,6 +30,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// The host requires verified signatures and this plugin has none that verifies.
+    #[error("plugin `{plugin}` is refused: {reason}")]
+    Unverified {
+        /// The plugin.
+        plugin: String,
+        /// Why its signature does not vouch for it, and what to do.
+        reason: String,
+    },
+
     /// The component lacks exports the requested world requires.
     #[error(
         "plugin `{plugin}` does not implement world `{world}`: {}\n\

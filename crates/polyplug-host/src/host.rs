@@ -37,6 +37,9 @@ pub(crate) struct HostInner {
     pub(crate) cache: Option<ArtifactCache>,
     pub(crate) max_idle_instances: usize,
     pub(crate) policy: Policy,
+    /// The keys whose signatures verify publishers, and whether a plugin must carry one.
+    pub(crate) trust: Option<polyplug_policy::trust::TrustFile>,
+    pub(crate) require_signatures: bool,
     pub(crate) audit: Arc<dyn AuditSink>,
     pub(crate) default_limits: Limits,
     pub(crate) fuel_metering: bool,
@@ -91,6 +94,8 @@ pub struct HostBuilder {
     catalog: Option<Catalog>,
     max_idle_instances: usize,
     policy: Policy,
+    trust: Option<polyplug_policy::trust::TrustFile>,
+    require_signatures: bool,
     audit: Arc<dyn AuditSink>,
     default_limits: Limits,
     fuel_metering: bool,
@@ -108,6 +113,8 @@ impl Default for HostBuilder {
             catalog: None,
             max_idle_instances: 16,
             policy: Policy::deny_all(),
+            trust: None,
+            require_signatures: false,
             audit: Arc::new(TracingAudit),
             default_limits: Limits::default(),
             fuel_metering: false,
@@ -173,6 +180,24 @@ impl HostBuilder {
     /// plugins that request nothing load).
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// The operator's trust file: a plugin whose manifest claims `publisher =
+    /// "acme"` and carries a signature by a key trusted for `acme` is
+    /// verified as acme's, so the policy's `[publishers.acme]` grant applies.
+    /// A claim that does not verify is logged and grants nothing extra
+    /// (see [`require_signatures`](Self::require_signatures) to refuse it).
+    pub fn trust(mut self, trust: polyplug_policy::trust::TrustFile) -> Self {
+        self.trust = Some(trust);
+        self
+    }
+
+    /// Refuse to load any plugin that does not carry a signature verified by
+    /// the [`trust`](Self::trust) file for the publisher its manifest claims
+    /// (default: off; what plugins installed from a registry should get).
+    pub fn require_signatures(mut self, required: bool) -> Self {
+        self.require_signatures = required;
         self
     }
 
@@ -262,6 +287,8 @@ impl HostBuilder {
                 cache,
                 max_idle_instances: self.max_idle_instances,
                 policy: self.policy,
+                trust: self.trust,
+                require_signatures: self.require_signatures,
                 audit: self.audit,
                 default_limits: self.default_limits,
                 fuel_metering: self.fuel_metering,

@@ -114,6 +114,19 @@ pub(crate) struct Slot {
     pub(crate) instance: Instance,
 }
 
+/// Names the plugin, its world, digest and grant: what a log line or a failed
+/// `unwrap_err` should show, not the engine's internals.
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.name())
+            .field("world", &self.inner.world.name)
+            .field("digest", &self.digest())
+            .field("grant", self.grant())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Plugin {
     pub(crate) fn load(host: &Host, file_name: &str, bytes: &[u8], spec: LoadSpec) -> Result<Plugin> {
         let manifest = read_manifest(file_name, bytes)?;
@@ -126,7 +139,11 @@ impl Plugin {
             (None, Some(manifest)) => Some(manifest.plugin.world.to_string()),
             (None, None) => None,
         };
-        let identity = Identity { sha256: &digest, verified_publisher: spec.verified_publisher.as_deref() };
+        let verified = match spec.verified_publisher.clone() {
+            Some(publisher) => Some(publisher),
+            None => verified_publisher(host, &name, bytes, manifest.as_ref())?,
+        };
+        let identity = Identity { sha256: &digest, verified_publisher: verified.as_deref() };
         // Refusals by policy come before compiling: they cost nothing.
         let grant = match &manifest {
             // Inspection runs only `describe`: the interfaces it declared, no reach at all.
@@ -851,5 +868,36 @@ impl PluginInner {
         };
         tracing::warn!(plugin = &*self.name, function, "plugin call failed: {reason}");
         Error::Trap { plugin: self.name.to_string(), function: function.to_string(), reason }
+    }
+}
+
+/// The publisher `manifest` claims, if the host's trust file verifies the
+/// component's signature for it; a claim that does not verify is refused
+/// when signatures are required, else logged and worth nothing.
+fn verified_publisher(host: &Host, name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> Result<Option<String>> {
+    let refuse = |reason: String| Error::Unverified { plugin: name.to_string(), reason };
+    let claimed = manifest.and_then(|m| m.plugin.publisher.clone());
+    let Some(trust) = &host.inner.trust else {
+        if host.inner.require_signatures {
+            return Err(refuse("the host requires signatures but was given no trust file (`HostBuilder::trust`)".into()));
+        }
+        return Ok(None);
+    };
+    let Some(publisher) = claimed else {
+        if host.inner.require_signatures {
+            return Err(refuse("its manifest claims no `publisher`, so no signature can vouch for it; set `publisher` and sign it".into()));
+        }
+        return Ok(None);
+    };
+    match trust.verify(name, bytes, &publisher) {
+        Ok(verified) => {
+            tracing::debug!(plugin = name, publisher = %publisher, key = %verified.key, "publisher verified by signature");
+            Ok(Some(publisher))
+        }
+        Err(e) if host.inner.require_signatures => Err(refuse(e.to_string())),
+        Err(e) => {
+            tracing::warn!(plugin = name, "{e}; its `[publishers.{publisher}]` grant does not apply");
+            Ok(None)
+        }
     }
 }

@@ -42,6 +42,7 @@
 //! [`EffectiveGrant`] into WASI settings, and reports denials at run time as
 //! [`AuditEvent`]s.
 
+pub mod trust;
 mod audit;
 mod consent;
 mod grant;

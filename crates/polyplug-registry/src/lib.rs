@@ -30,7 +30,8 @@ mod lock;
 mod oci;
 mod reference;
 mod resolve;
-pub mod signing;
+/// Signatures and trust files (owned by the policy crate: trust is the operator's).
+pub use polyplug_policy::trust as signing;
 
 use std::path::PathBuf;
 

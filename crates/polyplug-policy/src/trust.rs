@@ -5,7 +5,10 @@
 //!
 //! A [`TrustFile`] says which keys an operator trusts and which namespaces
 //! (publishers) each may sign for: a verified signature by a key trusted for
-//! `acme` is what makes a plugin's `publisher = "acme"` claim count.
+//! `acme` is what makes a plugin's `publisher = "acme"` claim count, so that
+//! the policy's `[publishers.acme]` grant applies (`HostBuilder::trust`).
+//! It lives with the policy because it is the operator's: which publishers
+//! they believe, as the policy is what they grant.
 //!
 //! ```toml
 //! # trust.toml
@@ -18,7 +21,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use wasmsign2::{KeyPair, Module, PublicKey, SecretKey};
+use wasmsign2::{KeyPair, Module};
+/// The key types, re-exported so that callers need not depend on `wasmsign2`.
+pub use wasmsign2::{PublicKey, SecretKey};
 
 /// Why signing or verifying failed; each says what to do.
 #[derive(Debug, thiserror::Error)]
