@@ -528,6 +528,9 @@ fn run(cli: Cli) -> Result<()> {
                 (Err(refusal @ (HostError::Denied(_) | HostError::LimitsRefused { .. })), _) => bail!(
                     "{refusal}\nhint: for a development run, `--allow-requested` grants what the plugin requests for this run only"
                 ),
+                (Err(unlinked @ HostError::Dependency { .. }), _) => bail!(
+                    "{unlinked}\nhint: `polyplug call` loads one component; `polyplug run DIR` serves a directory of plugins linked to their dependencies"
+                ),
                 (result, _) => result?,
             };
             let (interface, name) = function.rsplit_once('/').unwrap_or(("", function.as_str()));
@@ -651,7 +654,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Publish { component, reference, registry } => registry::publish(&component, reference.as_deref(), &registry),
         Command::List { package, registry } => registry::list(&package, &registry),
         Command::Pull { reference, out, registry } => registry::pull(&reference, &out, &registry),
-        Command::Install { requirements, args } => registry::install(&requirements, &args),
+        Command::Install { requirements, args } => registry::install(&requirements, &args, cli.wit.as_deref()),
         Command::Bundle { action: BundleAction::Export { lock, cache, out } } => registry::bundle_export(&lock, &cache, &out),
         Command::Bundle { action: BundleAction::Import { bundle, cache, lock } } => registry::bundle_import(&bundle, &cache, &lock),
         Command::Keygen { name, dir } => signing::keygen(&name, &dir),

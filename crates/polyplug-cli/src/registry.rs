@@ -118,7 +118,7 @@ pub fn pull(reference: &str, out: &Path, args: &RegistryArgs) -> Result<()> {
 /// installed unverified with a warning), and locked; with no requirement,
 /// every entry of `lock` is reinstalled exactly, from `cache` when it holds
 /// them (no network needed).
-pub fn install(requirements: &[String], args: &InstallArgs) -> Result<()> {
+pub fn install(requirements: &[String], args: &InstallArgs, wit: Option<&Path>) -> Result<()> {
     use polyplug_registry::{ContentCache, Locked, Lockfile, Requirement, install_locked};
     let mut lock = if args.lock.exists() { Lockfile::read(&args.lock)? } else { Lockfile { version: 1, plugins: Vec::new() } };
     let cache = ContentCache::new(&args.cache);
@@ -140,7 +140,11 @@ pub fn install(requirements: &[String], args: &InstallArgs) -> Result<()> {
             }),
         }
     };
-    let served: Vec<polyplug_manifest::WorldRef> = polyplug_wit::Catalog::builtin()
+    let catalog = match wit {
+        Some(dir) => polyplug_wit::Catalog::from_dir(dir)?,
+        None => polyplug_wit::Catalog::builtin(),
+    };
+    let served: Vec<polyplug_manifest::WorldRef> = catalog
         .worlds()
         .iter()
         .filter_map(|w| polyplug_manifest::WorldRef::try_from(w.name.clone()).ok())
@@ -180,60 +184,62 @@ pub fn install(requirements: &[String], args: &InstallArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let Some(source) = &source else { bail!("installing by requirement needs `--registry`") };
-    for text in requirements {
-        let requirement: Requirement = text.parse()?;
-        let versions = match registry.as_ref() {
-            Some(Registry::Local(r)) => r.versions(&requirement.package)?,
-            Some(Registry::Oci(r)) => runtime()?.block_on(r.versions(&requirement.package))?,
-            None => Vec::new(),
-        };
-        let mut matching: Vec<&semver::Version> = versions.iter().filter(|v| requirement.versions.matches(v)).collect();
-        matching.sort();
-        let mut chosen = None;
-        let mut targets = Vec::new();
-        for version in matching.into_iter().rev() {
-            let reference = PackageRef::new(requirement.package.clone(), version.clone())?;
-            let artifact = pull(&reference)?;
-            let target = artifact.info()?.target.unwrap_or_default();
-            let fits = polyplug_manifest::WorldRef::try_from(target.clone())
-                .is_ok_and(|world| served.iter().any(|s| polyplug_registry::serves(s, &world)));
-            if fits {
-                chosen = Some((reference, artifact));
-                break;
-            }
-            targets.push(format!("{version} targets {target}"));
-        }
-        let Some((reference, artifact)) = chosen else {
-            let published: Vec<String> = versions.iter().map(ToString::to_string).collect();
-            bail!(
-                "cannot resolve {requirement}: {}",
-                if targets.is_empty() {
-                    format!("no published version matches (published: {})", if published.is_empty() { "none".into() } else { published.join(", ") })
-                } else {
-                    format!("the matching versions target worlds this polyplug does not serve ({})", targets.join("; "))
-                }
-            );
-        };
-        let signer = check_signature(&reference, &artifact)?;
+    let (Some(source), Some(registry)) = (&source, &registry) else { bail!("installing by requirement needs `--registry`") };
+    let roots = requirements.iter().map(|text| text.parse()).collect::<Result<Vec<Requirement>, _>>()?;
+    let mut from = RegistrySource { registry, runtime: runtime()? };
+    let graph = polyplug_registry::resolve_graph(&roots, &mut from, &|world| served.iter().any(|s| polyplug_registry::serves(s, world)))?;
+    // Every plugin of the graph is verified before any is installed: all or nothing.
+    let mut signers = Vec::new();
+    for resolved in &graph {
+        signers.push(check_signature(&resolved.reference, &resolved.artifact)?);
+    }
+    for (resolved, signer) in graph.iter().zip(signers) {
+        let (reference, artifact) = (&resolved.reference, &resolved.artifact);
         for bytes in [&artifact.manifest, &artifact.config, &artifact.component] {
             cache.put(bytes)?;
         }
-        let path = write(&reference, &artifact)?;
-        lock.plugins.retain(|p| p.name != requirement.package.to_string());
+        let path = write(reference, artifact)?;
+        let name = reference.package.to_string();
+        lock.plugins.retain(|p| p.name != name);
         lock.plugins.push(Locked {
-            name: requirement.package.to_string(),
+            name,
             registry: source.registry.clone(),
-            requirement: requirement.versions.to_string(),
+            requirement: resolved.requirement.to_string(),
             version: reference.version.to_string(),
             digest: artifact.manifest_digest(),
             signer,
         });
-        println!("installed {reference} ({}) to {}", artifact.manifest_digest(), path.display());
+        let why = match resolved.required_by.as_slice() {
+            [only] if only == "the command line" => String::new(),
+            by => format!(", needed by {}", by.join(" and ")),
+        };
+        println!("installed {reference} ({}) to {}{why}", artifact.manifest_digest(), path.display());
     }
     lock.write(&args.lock)?;
     println!("locked in {}", args.lock.display());
     Ok(())
+}
+
+/// A registry as resolution reads it: an OCI registry's requests run on `runtime`.
+struct RegistrySource<'r> {
+    registry: &'r Registry,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl polyplug_registry::Source for RegistrySource<'_> {
+    fn versions(&mut self, package: &polyplug_registry::PackageName) -> Result<Vec<semver::Version>, polyplug_registry::RegistryError> {
+        match self.registry {
+            Registry::Local(r) => r.versions(package),
+            Registry::Oci(r) => self.runtime.block_on(r.versions(package)),
+        }
+    }
+
+    fn pull(&mut self, reference: &PackageRef) -> Result<Artifact, polyplug_registry::RegistryError> {
+        match self.registry {
+            Registry::Local(r) => r.pull(reference),
+            Registry::Oci(r) => self.runtime.block_on(r.pull(reference)),
+        }
+    }
 }
 
 /// Where `polyplug install` puts things and how it trusts them.

@@ -2,28 +2,11 @@
 //! publisher and an operator run them, with a signed real component: what
 //! is pulled on the other side verifies, loads and answers.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn polyplug(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_polyplug"))
-        .args(args)
-        .current_dir(dir)
-        .env("POLYPLUG_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"))
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("polyplug runs")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = polyplug(dir, args);
-    assert!(out.status.success(), "polyplug {args:?}: {}", text(&out));
-    text(&out)
-}
+use common::{ok, polyplug, text};
 
 #[test]
 fn a_signed_plugin_goes_through_a_registry_and_runs_on_the_other_side() {
@@ -133,4 +116,40 @@ fn install_resolves_verifies_locks_and_reinstalls_offline() {
     let out = polyplug(tampered.path(), &["bundle", "import", "plugins.bundle"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("does not match its digest"), "{}", text(&out));
+}
+
+#[test]
+fn install_brings_a_plugins_dependencies_and_the_directory_serves_them_linked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests");
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let registry = dir.join("registry");
+    std::fs::create_dir(&registry).unwrap();
+    let registry = registry.to_str().unwrap();
+    let wit = root.join("chain-wit");
+    let wit = wit.to_str().unwrap();
+    for (guest, reference) in [("words-rust", "acme:words-rust@1.2.0"), ("words-rust", "acme:words-rust@2.0.0"), ("summary-rust", "acme:summary-rust@0.3.0")] {
+        let component = root.join(guest).join("plugin.wasm");
+        ok(dir, &["publish", component.to_str().unwrap(), "--as", reference, "--registry", registry]);
+    }
+    // The chain's worlds are a host application's own (`--wit`); the plugins are unsigned (development).
+    let out = ok(dir, &["install", "acme:summary-rust@^0.3", "--registry", registry, "--allow-unsigned", "--wit", wit]);
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("installed")).collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("installed acme:words-rust@1.2.0 (sha256:") && lines[0].ends_with("needed by acme:summary-rust@0.3.0"), "{out}");
+    assert!(lines[1].starts_with("installed acme:summary-rust@0.3.0 (sha256:"), "{out}");
+    let lock = std::fs::read_to_string(dir.join("polyplug.lock")).unwrap();
+    assert!(lock.contains("acme:words-rust") && lock.contains("\"1.2.0\"") && lock.contains("^1.1"), "{lock}");
+
+    std::fs::write(dir.join("policy.toml"), "[default]\n").unwrap();
+    let out = ok(dir, &["run", "plugins", "--policy", "policy.toml", "--wit", wit]);
+    assert!(out.contains("loaded   words-rust: words-rust 1.2.0\nloaded   summary-rust: summary-rust 0.3.0\n2 plugins in plugins, 0 not serving"), "{out}");
+
+    // A requirement no published version meets, through a dependency: named, with what there is.
+    ok(dir, &["publish", root.join("summary-rust/plugin.wasm").to_str().unwrap(), "--as", "acme:summary-rust@0.3.1", "--registry", registry]);
+    let out = polyplug(dir, &["install", "acme:summary-rust@^0.3", "acme:words-rust@^2", "--registry", registry, "--allow-unsigned", "--wit", wit]);
+    assert!(!out.status.success());
+    let shown = text(&out);
+    assert!(shown.contains("cannot resolve acme:words-rust: no published version meets all of its requirements ("), "{shown}");
+    assert!(shown.contains("the command line needs ^2") && shown.contains("acme:summary-rust@0.3.1 needs ^1.1"), "{shown}");
 }

@@ -2,22 +2,11 @@
 //! them, on a real component: a signed plugin still loads and answers, and
 //! every refusal says what to do.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn polyplug(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_polyplug"))
-        .args(args)
-        .current_dir(dir)
-        .env("POLYPLUG_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"))
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("polyplug runs")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
+use common::{polyplug, text};
 
 /// The trust-file entry `keygen` printed, with the namespaces filled in.
 fn trust_entry(keygen_output: &str, namespaces: &str) -> String {

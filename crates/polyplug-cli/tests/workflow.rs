@@ -6,25 +6,11 @@
 //! environment prepared instead of a component built, and their service
 //! started for the cases.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-/// Projects live in a fresh temporary directory; Rust projects share one
-/// cargo target directory so that the SDK's dependencies build once.
-fn polyplug(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_polyplug"))
-        .args(args)
-        .current_dir(dir)
-        .env("POLYPLUG_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"))
-        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("new-projects-target"))
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("polyplug runs")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
+use common::{polyplug, text};
 
 /// `polyplug new` then `polyplug test` in a new directory: the project
 /// passes its own test cases out of the box. Returns the project's directory.

@@ -30,6 +30,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// The plugins given as its dependencies do not match what it declares
+    /// or imports.
+    #[error("plugin `{plugin}` cannot be linked to its dependencies: {reason}")]
+    Dependency {
+        /// The plugin.
+        plugin: String,
+        /// What does not match, and what to do.
+        reason: String,
+    },
+
     /// The host requires verified signatures and this plugin has none that verifies.
     #[error("plugin `{plugin}` is refused: {reason}")]
     Unverified {

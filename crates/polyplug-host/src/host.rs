@@ -454,6 +454,22 @@ impl Loader<'_> {
         self
     }
 
+    /// A plugin this one depends on (declared in its manifest's
+    /// `[dependencies]`): the imports it exports are linked to it, and each
+    /// call into it runs in its own sandbox, under its own grant and limits,
+    /// with at most what is left of the caller's deadline.
+    ///
+    /// ```no_run
+    /// # let host = polyplug_host::Host::new()?;
+    /// let words = host.load_file("plugins/words.wasm")?;
+    /// let summary = host.loader("plugins/summary.wasm").dependency(&words).load()?;
+    /// # Ok::<(), polyplug_host::Error>(())
+    /// ```
+    pub fn dependency(mut self, plugin: &Plugin) -> Self {
+        self.spec.dependencies.push(plugin.clone());
+        self
+    }
+
     /// The publisher the host has verified for this plugin (e.g. by its
     /// signature); only then do the policy's `[publishers.<name>]` grants apply.
     pub fn verified_publisher(mut self, publisher: impl Into<String>) -> Self {

@@ -37,6 +37,7 @@
 
 mod backend;
 mod cache;
+mod dependencies;
 mod dynamic;
 mod error;
 mod host;

@@ -19,6 +19,7 @@ use tracing::Instrument;
 use wasmtime::{Store, Trap, UpdateDeadline, WasmBacktrace};
 
 use crate::cache::Provenance;
+use crate::dependencies::DependencyLink;
 use crate::dynamic::{FunctionTable, Vals, to_val};
 use crate::host::{EPOCH_TICK, Host};
 use crate::typed::TypedPlugin;
@@ -53,6 +54,8 @@ pub(crate) struct LoadSpec {
     pub(crate) verified_publisher: Option<String>,
     pub(crate) inspect_only: bool,
     pub(crate) own_world: bool,
+    /// Plugins exporting interfaces this one imports (its manifest's `[dependencies]`).
+    pub(crate) dependencies: Vec<Plugin>,
 }
 
 /// A loaded plugin: compiled, checked against its world, pre-instantiated,
@@ -85,6 +88,8 @@ pub(crate) struct PluginInner {
     kv: Option<Arc<polyplug_linker::KvStore>>,
     /// The call deadline in epoch ticks, computed once.
     deadline_ticks: u64,
+    /// Its imports that its dependencies provide.
+    links: Vec<DependencyLink>,
     /// What asynchronous calls need, made on the first one.
     asynchronous: OnceLock<AsyncSide>,
 }
@@ -163,7 +168,9 @@ impl Plugin {
         let engine = &host.inner.engine;
         let component_type = component.component_type();
         let extensions = &host.inner.extensions;
-        polyplug_linker::check_imports(&name, component_type.imports(engine).map(|(import, _)| import), &grant, extensions)?;
+        let links = crate::dependencies::resolve(&name, manifest.as_ref(), engine, &component, &spec.dependencies)?;
+        let unlinked = component_type.imports(engine).map(|(import, _)| import).filter(|import| !links.iter().any(|l| l.import() == *import));
+        polyplug_linker::check_imports(&name, unlinked, &grant, extensions)?;
         let world = resolve_world(engine, &host.inner.catalog, &component, &name, wanted_world.as_deref(), spec.own_world)?;
         if let Some(stack) = requested_limits.stack.filter(|s| *s > host.inner.max_wasm_stack) {
             return Err(Error::Link {
@@ -175,7 +182,8 @@ impl Plugin {
             });
         }
         check_pool_share(host, &component, &limits, &name)?;
-        let linker = polyplug_linker::linker_for(engine, &grant, Calls::Sync, extensions)?;
+        let mut linker = polyplug_linker::linker_for(engine, &grant, Calls::Sync, extensions)?;
+        crate::dependencies::link(&mut linker, &links, Calls::Sync).map_err(|e| Error::Link { plugin: name.clone(), reason: format!("{e:#}") })?;
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(|e| Error::Link { plugin: name.clone(), reason: format!("{e:#}") })?;
@@ -204,6 +212,7 @@ impl Plugin {
                 .unwrap_or(u64::MAX),
             grant,
             limits,
+            links,
             fuel_used: AtomicU64::new(0),
             asynchronous: OnceLock::new(),
         };
@@ -502,7 +511,7 @@ struct JsonCall<'p> {
 }
 
 /// The exported function at `index` in the slot's instance.
-fn exported_func(slot: &mut Slot, index: wasmtime::component::ComponentExportIndex) -> wasmtime::Result<wasmtime::component::Func> {
+pub(crate) fn exported_func(slot: &mut Slot, index: wasmtime::component::ComponentExportIndex) -> wasmtime::Result<wasmtime::component::Func> {
     slot.instance.get_func(&mut slot.store, index).ok_or_else(|| wasmtime::format_err!("export vanished from the instance"))
 }
 
@@ -578,6 +587,16 @@ impl PluginInner {
             });
         }
         Ok(json)
+    }
+
+    /// Its exported functions.
+    pub(crate) fn functions(&self) -> &FunctionTable {
+        &self.functions
+    }
+
+    /// Its call deadline, in epoch ticks.
+    pub(crate) fn deadline_ticks(&self) -> u64 {
+        self.deadline_ticks
     }
 
     pub(crate) fn max_idle(&self) -> usize {
@@ -666,7 +685,9 @@ impl PluginInner {
             return Ok(side);
         }
         let engine = &self.host.inner.engine;
-        let linker = polyplug_linker::linker_for(engine, &self.grant, Calls::Async, &self.host.inner.extensions)?;
+        let mut linker = polyplug_linker::linker_for(engine, &self.grant, Calls::Async, &self.host.inner.extensions)?;
+        crate::dependencies::link(&mut linker, &self.links, Calls::Async)
+            .map_err(|e| Error::Link { plugin: self.name.to_string(), reason: format!("{e:#}") })?;
         let instance_pre = linker
             .instantiate_pre(&self.component)
             .map_err(|e| Error::Link { plugin: self.name.to_string(), reason: format!("{e:#}") })?;
@@ -851,6 +872,14 @@ impl PluginInner {
             tracing::warn!(plugin = &*self.name, function, "no room for another instance: {full}");
             return Error::Capacity { plugin: self.name.to_string(), reason: full.to_string() };
         }
+        // A dependency's failure, whole: the dependency's own error says what it was.
+        let error = match error.downcast::<crate::dependencies::DependencyFailed>() {
+            Ok(failed) => {
+                tracing::warn!(plugin = &*self.name, function, "plugin call failed: {failed}");
+                return Error::Call { plugin: self.name.to_string(), function: function.to_string(), source: Box::new(failed) };
+            }
+            Err(error) => error,
+        };
         let Some(trap) = error.downcast_ref::<Trap>() else {
             // Not a trap of the plugin's code: a host function failed, or a
             // value crossing the boundary was invalid. Keep the whole chain.

@@ -7,6 +7,12 @@
 //! while new calls get the new one, and no call fails because of a reload. A
 //! new version that does not compile, pass the policy or `init` is refused
 //! with the reason, and the old version keeps serving.
+//!
+//! Members that depend on others (`[dependencies]` in their manifests) are
+//! linked to the members of those names: one waiting for a dependency loads
+//! when it arrives, and a dependency's new version is followed by its
+//! dependents' reloads, linked to it. A dependency cycle refuses each member
+//! in it, naming the cycle.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -14,6 +20,8 @@ use std::sync::{Arc, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
+
+use polyplug_manifest::Manifest;
 
 use crate::plugin::LoadSpec;
 use crate::{Error, Host, Plugin, Result};
@@ -125,8 +133,12 @@ impl PluginSetBuilder {
         let files = std::fs::read_dir(&self.dir).map_err(|reason| Error::Read { path: self.dir.clone(), reason })?;
         let mut paths: Vec<PathBuf> = files.filter_map(|entry| entry.ok().map(|e| e.path())).filter(|p| is_plugin_file(p)).collect();
         paths.sort();
-        for path in paths {
-            inner.refresh(&path);
+        // What each file is and needs first, so that dependencies load before their dependents.
+        for path in &paths {
+            inner.register(path);
+        }
+        for path in inner.load_order(&paths) {
+            inner.refresh(&path, false);
         }
         if self.watch {
             let watcher = watch(&inner)?;
@@ -172,6 +184,9 @@ struct Slot {
     lifecycle: Lifecycle,
     plugin: Option<Plugin>,
     last_error: Option<String>,
+    /// The plugin name its file's manifest gives, and the plugins it depends on.
+    name: Option<String>,
+    needs: Vec<String>,
 }
 
 impl PluginSet {
@@ -222,13 +237,16 @@ impl SetInner {
             lifecycle: Lifecycle::Loading,
             plugin: None,
             last_error: None,
+            name: None,
+            needs: Vec::new(),
         });
         change(slot);
     }
 
     /// Brings the member of `path` in step with the file: loads, reloads
-    /// (if its content changed) or unloads it.
-    fn refresh(&self, path: &Path) {
+    /// (if its content changed, or `relink` says its dependencies did) or
+    /// unloads it; then reloads the members that depend on it.
+    fn refresh(&self, path: &Path, relink: bool) {
         let Some(key) = member_key(path) else { return };
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -243,13 +261,23 @@ impl SetInner {
         };
         let digest = hex::encode(Sha256::digest(&bytes));
         let current = self.members.read().unwrap_or_else(|e| e.into_inner()).get(&key).and_then(|slot| slot.plugin.clone());
-        if current.as_ref().is_some_and(|plugin| plugin.digest() == digest) {
+        if !relink && current.as_ref().is_some_and(|plugin| plugin.digest() == digest) {
             return;
         }
         let loading = if current.is_some() { Lifecycle::Reloading } else { Lifecycle::Loading };
-        self.update(&key, path, |slot| slot.lifecycle = loading);
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let spec = LoadSpec { config: self.config.get(&key).cloned().unwrap_or_default(), ..LoadSpec::default() };
+        // What the manifest says it is and needs, kept even if it fails to load: its dependencies' loads retry it.
+        let (name, needs) = identity(path, &bytes);
+        self.update(&key, path, |slot| {
+            slot.lifecycle = loading;
+            slot.name = name.clone();
+            slot.needs = needs.clone();
+        });
+        let dependencies = match self.dependencies_of(name.as_deref().unwrap_or(&key), &needs) {
+            Ok(dependencies) => dependencies,
+            Err(reason) => return self.refuse(&key, path, reason),
+        };
+        let spec = LoadSpec { config: self.config.get(&key).cloned().unwrap_or_default(), dependencies, ..LoadSpec::default() };
         match Plugin::load(&self.host, &file_name, &bytes, spec) {
             Ok(plugin) => {
                 let to = describe(&plugin);
@@ -263,9 +291,76 @@ impl SetInner {
                     Some(old) => self.emit(SetEvent::Reloaded { key, from: describe(&old), to }),
                     None => self.emit(SetEvent::Loaded { key, plugin: to }),
                 }
+                if let Some(name) = &name {
+                    for dependent in self.dependents_of(name) {
+                        self.refresh(&dependent, true);
+                    }
+                }
             }
             Err(error) => self.refuse(&key, path, error.to_string()),
         }
+    }
+
+    /// Records the name and dependencies the manifest of `path` gives, before anything loads.
+    fn register(&self, path: &Path) {
+        let (Some(key), Ok(bytes)) = (member_key(path), std::fs::read(path)) else { return };
+        let (name, needs) = identity(path, &bytes);
+        self.update(&key, path, |slot| {
+            slot.name = name;
+            slot.needs = needs;
+        });
+    }
+
+    /// `paths` with every member after the members it depends on (members
+    /// in a cycle in any order: they are refused when loaded).
+    fn load_order(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        let members = self.members.read().unwrap_or_else(|e| e.into_inner());
+        fn visit(members: &BTreeMap<String, Slot>, path: &Path, order: &mut Vec<PathBuf>, visiting: &mut Vec<PathBuf>) {
+            if order.iter().any(|p| p == path) || visiting.iter().any(|p| p == path) {
+                return;
+            }
+            visiting.push(path.to_path_buf());
+            let Some(slot) = member_key(path).and_then(|key| members.get(&key)) else { return };
+            for need in &slot.needs {
+                if let Some(dependency) = members.values().find(|s| s.name.as_deref() == Some(need.as_str())) {
+                    visit(members, &dependency.file, order, visiting);
+                }
+            }
+            order.push(path.to_path_buf());
+        }
+        let mut order = Vec::new();
+        for path in paths {
+            visit(&members, path, &mut order, &mut Vec::new());
+        }
+        order
+    }
+
+    /// The serving members named in `needs`, or why `plugin` must wait.
+    fn dependencies_of(&self, plugin: &str, needs: &[String]) -> std::result::Result<Vec<Plugin>, String> {
+        let members = self.members.read().unwrap_or_else(|e| e.into_inner());
+        let by_name = |name: &str| members.values().find(|slot| slot.name.as_deref() == Some(name));
+        let mut found = Vec::new();
+        for need in needs {
+            if let Some(cycle) = cycle_through(&members, plugin, need) {
+                return Err(format!("plugin `{plugin}` is in a dependency cycle ({cycle}); a plugin cannot depend on itself, even through others"));
+            }
+            match by_name(need).and_then(|slot| slot.plugin.clone()) {
+                Some(dependency) => found.push(dependency),
+                None => {
+                    let why = if by_name(need).is_some() { "has not loaded (see its own error)" } else { "is not in this directory" };
+                    return Err(format!(
+                        "plugin `{plugin}` depends on `{need}`, which {why}; it loads as soon as `{need}` does"
+                    ));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The files of the members whose manifests depend on `name`.
+    fn dependents_of(&self, name: &str) -> Vec<PathBuf> {
+        let members = self.members.read().unwrap_or_else(|e| e.into_inner());
+        members.values().filter(|slot| slot.needs.iter().any(|n| n == name)).map(|slot| slot.file.clone()).collect()
     }
 
     fn refuse(&self, key: &str, path: &Path, reason: String) {
@@ -276,6 +371,42 @@ impl SetInner {
         tracing::warn!(plugin = key, "plugin set: {} refused: {reason}", path.display());
         self.emit(SetEvent::Refused { key: key.to_string(), reason });
     }
+}
+
+/// The plugin name the manifest in `bytes` gives, and the names of the
+/// plugins it depends on (none known without a valid manifest).
+fn identity(path: &Path, bytes: &[u8]) -> (Option<String>, Vec<String>) {
+    let origin = path.display().to_string();
+    let manifest = polyplug_manifest::read_section(bytes).ok().flatten().and_then(|text| Manifest::from_toml(&text, &origin).ok());
+    let name = manifest.as_ref().map(|m| m.plugin.name.to_string());
+    let needs = manifest.iter().flat_map(|m| m.dependencies.keys().map(|d| d.name.to_string())).collect();
+    (name, needs)
+}
+
+/// The cycle `plugin` → `need` → … → `plugin` among the members' declared
+/// dependencies, as `a → b → a`, if there is one.
+fn cycle_through(members: &BTreeMap<String, Slot>, plugin: &str, need: &str) -> Option<String> {
+    /// Depth-first from `current` along declared dependencies; `path` ends at `current`.
+    fn reaches(members: &BTreeMap<String, Slot>, target: &str, current: &str, path: &mut Vec<String>, seen: &mut Vec<String>) -> bool {
+        if current == target {
+            return true;
+        }
+        if seen.iter().any(|s| s == current) {
+            return false;
+        }
+        seen.push(current.to_string());
+        let needs = members.values().find(|slot| slot.name.as_deref() == Some(current)).map(|slot| slot.needs.clone()).unwrap_or_default();
+        for next in needs {
+            path.push(next.clone());
+            if reaches(members, target, &next, path, seen) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let mut path = vec![plugin.to_string(), need.to_string()];
+    reaches(members, plugin, need, &mut path, &mut Vec::new()).then(|| path.join(" → "))
 }
 
 /// `name version` of a loaded plugin.
@@ -337,7 +468,7 @@ fn watch(inner: &Arc<SetInner>) -> Result<notify::RecommendedWatcher> {
                     Err(RecvTimeoutError::Timeout) => {
                         let Some(set) = set.upgrade() else { return };
                         for path in pending.drain(..) {
-                            set.refresh(&path);
+                            set.refresh(&path, false);
                         }
                     }
                     // The watcher is gone: so is the set.

@@ -50,9 +50,11 @@ pub struct Manifest {
     /// The limits the plugin asks for; the host's defaults when absent.
     #[serde(default)]
     pub limits: LimitsRequest,
-    /// Other plugins this one needs, by name, with a semver requirement.
+    /// Other plugins this one needs, by name, with a semver requirement:
+    /// plugins exporting interfaces this one imports. A host links each
+    /// such import to the dependency, which runs in its own sandbox.
     #[serde(default)]
-    pub dependencies: BTreeMap<PluginName, semver::VersionReq>,
+    pub dependencies: BTreeMap<DependencyName, semver::VersionReq>,
 }
 
 /// The `[plugin]` table.
@@ -151,6 +153,42 @@ impl fmt::Display for PluginName {
 impl PartialEq<&str> for PluginName {
     fn eq(&self, other: &&str) -> bool {
         self.0 == *other
+    }
+}
+
+/// The plugin a dependency names: `key-cache`, or `acme:key-cache` for one
+/// published under another registry namespace than the dependent's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct DependencyName {
+    /// The registry namespace, when it is not the dependent's own.
+    pub namespace: Option<String>,
+    /// The plugin's name (what a host knows it by).
+    pub name: PluginName,
+}
+
+impl TryFrom<String> for DependencyName {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        match text.split_once(':') {
+            None => Ok(DependencyName { namespace: None, name: PluginName::try_from(text)? }),
+            Some((namespace, name)) => {
+                PluginName::try_from(namespace.to_string()).map_err(|_| {
+                    format!("`{text}`: `{namespace}` is not a registry namespace: use lower-case letters, digits and single dashes (e.g. `acme:key-cache`)")
+                })?;
+                Ok(DependencyName { namespace: Some(namespace.to_string()), name: PluginName::try_from(name.to_string())? })
+            }
+        }
+    }
+}
+
+impl fmt::Display for DependencyName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(namespace) => write!(f, "{namespace}:{}", self.name),
+            None => write!(f, "{}", self.name),
+        }
     }
 }
 

@@ -34,6 +34,7 @@ output = 65536
 
 [dependencies]
 key-cache = "^0.3"
+"globex:jwks" = "=1.4.2"
 "#;
 
 #[test]
@@ -55,8 +56,11 @@ fn a_full_manifest_parses() {
     assert_eq!(m.limits.memory, Some(ByteSize(64 << 20)));
     assert_eq!(m.limits.output, Some(ByteSize(65536)));
     assert_eq!(m.limits.timeout_ms, Some(250));
-    let req = &m.dependencies[&PluginName::try_from("key-cache".to_string()).unwrap()];
+    let req = &m.dependencies[&DependencyName::try_from("key-cache".to_string()).unwrap()];
     assert!(req.matches(&semver::Version::new(0, 3, 9)));
+    let (other, req) = m.dependencies.iter().find(|(d, _)| d.namespace.is_some()).unwrap();
+    assert_eq!((other.namespace.as_deref(), other.name.as_str(), other.to_string()), (Some("globex"), "jwks", "globex:jwks".into()));
+    assert!(req.matches(&semver::Version::new(1, 4, 2)) && !req.matches(&semver::Version::new(1, 4, 3)));
 }
 
 #[test]
@@ -75,6 +79,11 @@ fn errors_point_at_line_column_and_key() {
             "[plugin]\nname = \"a\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[limits]\nmemory = \"lots\"\n",
             6,
             "`lots` is not a size",
+        ),
+        (
+            "[plugin]\nname = \"a\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[dependencies]\n\"Acme:jwks\" = \"^1\"\n",
+            6,
+            "`Acme` is not a registry namespace",
         ),
         ("[plugin]\nname = \"a\"\nversion = \"1.0.0\"\n", 1, "missing field `world`"),
         ("[plugin\n", 1, "unclosed table"),

@@ -6,7 +6,7 @@
 //! as `wkg` maps it), the CNCF Wasm OCI artifact layout ([`Artifact`]), the
 //! local directory registry ([`LocalRegistry`], standard OCI image layouts
 //! on disk), OCI registries ([`OciRegistry`]) and version resolution against the worlds a host serves
-//! ([`select`]), `polyplug.lock` and the content-addressed cache
+//! ([`select`]; with the plugins' dependencies, [`resolve_graph`]), `polyplug.lock` and the content-addressed cache
 //! ([`Lockfile`], [`ContentCache`], [`install_locked`]), and signatures in the format `wasmsign2` reads and
 //! writes, checked against an operator's trust file ([`signing`]).
 //!
@@ -24,6 +24,7 @@
 //! ```
 
 mod artifact;
+mod graph;
 pub mod credentials;
 mod local;
 mod lock;
@@ -42,6 +43,7 @@ pub use local::LocalRegistry;
 pub use lock::{Cached, ContentCache, Installed, Locked, Lockfile, bundle, install_locked};
 pub use oci::{OciOptions, OciRegistry};
 pub use reference::{PackageName, PackageRef, Requirement};
+pub use graph::{Resolved, Source, resolve_graph};
 pub use resolve::{Candidate, select, serves};
 
 /// Why a registry operation failed; each says what to do.
@@ -106,7 +108,7 @@ pub enum RegistryError {
     },
     /// A registry returned another artifact than the lockfile records.
     #[error(
-        "{reference} is locked to {locked} but the registry now serves {actual}: it was republished or tampered with;          the locked version is not installed. If the change is intended, remove its entry from polyplug.lock and resolve it again"
+        "{reference} is locked to {locked} but the registry now serves {actual}: it was republished or tampered with; the locked version is not installed. If the change is intended, remove its entry from polyplug.lock and resolve it again"
     )]
     LockMismatch {
         /// The version.
@@ -115,6 +117,12 @@ pub enum RegistryError {
         locked: String,
         /// The digest served.
         actual: String,
+    },
+    /// Plugins depend on each other in a circle.
+    #[error("dependency cycle: {cycle}; a plugin cannot depend on itself, even through others: remove one of these dependencies")]
+    Cycle {
+        /// The cycle, as `a@1.0.0 → b@2.1.0 → a@1.0.0`.
+        cycle: String,
     },
     /// No version fits a requirement.
     #[error("cannot resolve {requirement}: {reason}")]
