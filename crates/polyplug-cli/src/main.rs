@@ -5,6 +5,7 @@
 //! consent on a terminal, and turns every error into a message and a
 //! non-zero exit.
 
+mod progress;
 mod project;
 mod registry;
 mod sanitize;
@@ -201,6 +202,18 @@ enum Command {
     List {
         /// The plugin, `namespace:name`.
         package: String,
+        #[command(flatten)]
+        registry: registry::RegistryArgs,
+    },
+    /// Find plugins in a registry: those whose name or description contains
+    /// the words (all of them, any case), with their newest version. A
+    /// directory registry is its own index; an OCI registry is searched
+    /// through its catalog, where it offers one.
+    ///
+    /// Example: polyplug search jwt --registry 127.0.0.1:5000/plugins/ --plain-http
+    Search {
+        /// Words to look for; none lists every plugin.
+        words: Vec<String>,
         #[command(flatten)]
         registry: registry::RegistryArgs,
     },
@@ -653,6 +666,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Test(args) => project::test(&args.dir, args.sdk.as_deref(), args.install_missing, cli.no_cache),
         Command::Publish { component, reference, registry } => registry::publish(&component, reference.as_deref(), &registry),
         Command::List { package, registry } => registry::list(&package, &registry),
+        Command::Search { words, registry } => registry::search(&words, &registry),
         Command::Pull { reference, out, registry } => registry::pull(&reference, &out, &registry),
         Command::Install { requirements, args } => registry::install(&requirements, &args, cli.wit.as_deref()),
         Command::Bundle { action: BundleAction::Export { lock, cache, out } } => registry::bundle_export(&lock, &cache, &out),

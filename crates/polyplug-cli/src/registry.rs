@@ -25,7 +25,7 @@ pub struct RegistryArgs {
 
 enum Registry {
     Local(LocalRegistry),
-    Oci(OciRegistry),
+    Oci(Box<OciRegistry>),
 }
 
 impl RegistryArgs {
@@ -49,7 +49,8 @@ impl RegistryArgs {
             extra_roots.push(std::fs::read(ca).with_context(|| format!("reading the CA certificate {}", ca.display()))?);
         }
         let credentials = polyplug_registry::credentials::for_registry(&host)?.map(|c| (c.username, c.password));
-        Ok(Registry::Oci(OciRegistry::new(OciOptions { registry: host, prefix, insecure_http: self.plain_http, extra_roots, credentials })))
+        let options = OciOptions { registry: host, prefix, insecure_http: self.plain_http, extra_roots, credentials };
+        Ok(Registry::Oci(Box::new(OciRegistry::new(options).with_progress(std::sync::Arc::new(crate::progress::Bars::default())))))
     }
 }
 
@@ -96,6 +97,48 @@ pub fn list(package: &str, args: &RegistryArgs) -> Result<()> {
     }
     for version in versions {
         println!("{version}");
+    }
+    Ok(())
+}
+
+/// Prints the packages whose name or newest version's description holds
+/// every one of `words` (any case), with that version and description.
+pub fn search(words: &[String], args: &RegistryArgs) -> Result<()> {
+    let registry = args.open()?;
+    let runtime = runtime()?;
+    let packages = match &registry {
+        Registry::Local(r) => r.packages()?,
+        Registry::Oci(r) => runtime.block_on(r.packages())?,
+    };
+    let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut found = Vec::new();
+    for package in packages {
+        let versions = match &registry {
+            Registry::Local(r) => r.versions(&package)?,
+            Registry::Oci(r) => runtime.block_on(r.versions(&package))?,
+        };
+        // The newest release; a package with only pre-releases shows its newest pre-release.
+        let Some(newest) = versions.iter().rev().find(|v| v.pre.is_empty()).or(versions.last()).cloned() else { continue };
+        let reference = PackageRef::new(package.clone(), newest)?;
+        let description = match &registry {
+            Registry::Local(r) => r.description(&reference)?,
+            Registry::Oci(r) => runtime.block_on(r.description(&reference))?,
+        }
+        .unwrap_or_default();
+        let haystack = format!("{package} {description}").to_lowercase();
+        if words.iter().all(|w| haystack.contains(w.as_str())) {
+            found.push((package.to_string(), reference.version.to_string(), description));
+        }
+    }
+    if found.is_empty() {
+        bail!("no plugin in {} matches `{}`", args.registry, words.join(" "));
+    }
+    let (name_width, version_width) =
+        found.iter().fold((0, 0), |(n, v), (name, version, _)| (n.max(name.chars().count()), v.max(version.len())));
+    for (name, version, description) in found {
+        // Descriptions are the publishers' text: shown, never obeyed by the terminal.
+        let line = format!("{name:name_width$}  {version:version_width$}  {description}");
+        println!("{}", crate::sanitize::for_terminal(line.trim_end()));
     }
     Ok(())
 }

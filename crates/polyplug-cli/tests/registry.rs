@@ -153,3 +153,29 @@ fn install_brings_a_plugins_dependencies_and_the_directory_serves_them_linked() 
     assert!(shown.contains("cannot resolve acme:words-rust: no published version meets all of its requirements ("), "{shown}");
     assert!(shown.contains("the command line needs ^2") && shown.contains("acme:summary-rust@0.3.1 needs ^1.1"), "{shown}");
 }
+
+#[test]
+fn search_finds_plugins_by_name_and_description_with_their_newest_version() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let registry = dir.join("registry");
+    std::fs::create_dir(&registry).unwrap();
+    let registry = registry.to_str().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (component, reference) in [
+        ("examples/transform-rust", "acme:reshaper@1.0.0"),
+        ("examples/transform-rust", "acme:reshaper@1.1.0"),
+        ("examples/transform-rust", "acme:reshaper@2.0.0-rc.1"),
+        ("tests/guests/words-rust", "globex:words@0.4.0"),
+    ] {
+        let path = root.join(component).join("plugin.wasm");
+        ok(dir, &["publish", path.to_str().unwrap(), "--as", reference, "--registry", registry]);
+    }
+    let all = ok(dir, &["search", "--registry", registry]);
+    assert_eq!(all, "acme:reshaper  1.1.0  Renames, maps, drops and filters fields of JSON messages\nglobex:words   0.4.0  Counts words\n");
+    assert_eq!(ok(dir, &["search", "COUNTS", "--registry", registry]), "globex:words  0.4.0  Counts words\n");
+    assert!(ok(dir, &["search", "acme", "json", "--registry", registry]).starts_with("acme:reshaper  1.1.0"));
+    let out = polyplug(dir, &["search", "json", "words", "--registry", registry]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains(&format!("no plugin in {registry} matches `json words`")), "{}", text(&out));
+}

@@ -229,6 +229,13 @@ impl Artifact {
     }
 }
 
+/// The `org.opencontainers.image.description` of an artifact's manifest
+/// (`None` when it has none or is not an image manifest): what a search
+/// shows without downloading the component.
+pub fn manifest_description(manifest: &[u8]) -> Option<String> {
+    serde_json::from_slice::<ImageManifest>(manifest).ok()?.annotations.get("org.opencontainers.image.description").cloned()
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ImageManifest {

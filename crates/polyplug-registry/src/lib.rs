@@ -37,11 +37,11 @@ pub use polyplug_policy::trust as signing;
 use std::path::PathBuf;
 
 pub use artifact::{
-    Artifact, ArtifactInfo, CONFIG_MEDIA_TYPE, ComponentShape, Descriptor, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, digest,
+    Artifact, ArtifactInfo, CONFIG_MEDIA_TYPE, ComponentShape, Descriptor, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, digest, manifest_description,
 };
 pub use local::LocalRegistry;
 pub use lock::{Cached, ContentCache, Installed, Locked, Lockfile, bundle, install_locked};
-pub use oci::{OciOptions, OciRegistry};
+pub use oci::{OciOptions, OciRegistry, Progress};
 pub use reference::{PackageName, PackageRef, Requirement};
 pub use graph::{Resolved, Source, resolve_graph};
 pub use resolve::{Candidate, select, serves};

@@ -123,6 +123,42 @@ impl LocalRegistry {
         Ok(versions)
     }
 
+    /// Every package published here, in name order (the registry is its
+    /// own index: one directory per namespace, one image layout per package).
+    pub fn packages(&self) -> Result<Vec<PackageName>, RegistryError> {
+        let mut packages = Vec::new();
+        let namespaces = match std::fs::read_dir(&self.root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(packages),
+            Err(source) => return Err(RegistryError::Io { path: self.root.clone(), source }),
+        };
+        for namespace in namespaces.flatten() {
+            let Ok(names) = std::fs::read_dir(namespace.path()) else { continue };
+            for name in names.flatten() {
+                if !name.path().join("index.json").is_file() {
+                    continue;
+                }
+                let text = format!("{}:{}", namespace.file_name().to_string_lossy(), name.file_name().to_string_lossy());
+                // Directories that are not package names are not packages.
+                if let Ok(package) = text.parse::<PackageName>() {
+                    packages.push(package);
+                }
+            }
+        }
+        packages.sort_by_key(ToString::to_string);
+        Ok(packages)
+    }
+
+    /// The description `reference`'s manifest carries, read without the component.
+    pub fn description(&self, reference: &PackageRef) -> Result<Option<String>, RegistryError> {
+        let layout = self.layout(&reference.package);
+        let tag = reference.tag();
+        let index = Self::index(&layout)?;
+        let Some(entry) = index.manifests.iter().find(|m| m.annotations.get(REF_NAME) == Some(&tag)) else { return Ok(None) };
+        let manifest = read_blob(&layout, &Descriptor { media_type: entry.media_type.clone(), digest: entry.digest.clone(), size: entry.size })?;
+        Ok(crate::artifact::manifest_description(&manifest))
+    }
+
     /// The artifact published as `reference`, every blob checked against its digest.
     pub fn pull(&self, reference: &PackageRef) -> Result<Artifact, RegistryError> {
         let layout = self.layout(&reference.package);

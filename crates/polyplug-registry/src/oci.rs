@@ -40,11 +40,24 @@ impl std::fmt::Debug for OciOptions {
     }
 }
 
+/// Told how a transfer goes, for whoever shows it (a progress bar in the
+/// command line; this crate draws nothing).
+pub trait Progress: Send + Sync {
+    /// A transfer of `total` bytes begins; `what` says which, e.g.
+    /// `acme:auth-jwt@1.2.0 component`.
+    fn begin(&self, what: &str, total: u64);
+    /// `bytes` more have moved.
+    fn advance(&self, bytes: u64);
+    /// The transfer is over.
+    fn end(&self);
+}
+
 /// A client of one OCI registry.
 pub struct OciRegistry {
     client: Client,
     options: OciOptions,
     auth: RegistryAuth,
+    progress: Option<std::sync::Arc<dyn Progress>>,
 }
 
 impl OciRegistry {
@@ -65,7 +78,13 @@ impl OciRegistry {
             Some((user, password)) => RegistryAuth::Basic(user.clone(), password.clone()),
             None => RegistryAuth::Anonymous,
         };
-        OciRegistry { client: Client::new(config), options, auth }
+        OciRegistry { client: Client::new(config), options, auth, progress: None }
+    }
+
+    /// Reports every blob pushed or pulled to `progress`.
+    pub fn with_progress(mut self, progress: std::sync::Arc<dyn Progress>) -> OciRegistry {
+        self.progress = Some(progress);
+        self
     }
 
     /// What the registry is called in messages.
@@ -94,11 +113,17 @@ impl OciRegistry {
             Err(e) => return Err(self.failed(&format!("checking whether {reference} exists"), e)),
         }
         let (config, layer) = artifact.descriptors()?;
-        for (descriptor, bytes) in [(&config, &artifact.config), (&layer, &artifact.component)] {
-            self.client
-                .push_blob(&image, bytes.clone(), &descriptor.digest)
-                .await
-                .map_err(|e| self.failed(&format!("uploading a blob of {reference}"), e))?;
+        for (part, descriptor, bytes) in [("config", &config, &artifact.config), ("component", &layer, &artifact.component)] {
+            // An upload goes in one request: its progress moves when it is done.
+            if let Some(progress) = &self.progress {
+                progress.begin(&format!("{reference} {part}"), descriptor.size);
+            }
+            let pushed = self.client.push_blob(&image, bytes.clone(), &descriptor.digest).await;
+            if let Some(progress) = &self.progress {
+                progress.advance(descriptor.size);
+                progress.end();
+            }
+            pushed.map_err(|e| self.failed(&format!("uploading a blob of {reference}"), e))?;
         }
         let content_type = http::HeaderValue::from_static(MANIFEST_MEDIA_TYPE);
         self.client
@@ -122,6 +147,51 @@ impl OciRegistry {
         Ok(versions)
     }
 
+    /// Every package under this registry's prefix, from its catalog
+    /// (`/v2/_catalog`, read page by page). Registries that offer no catalog
+    /// to this client (GHCR, Docker Hub) refuse, saying so.
+    pub async fn packages(&self) -> Result<Vec<PackageName>, RegistryError> {
+        const PAGE: usize = 100;
+        let any = self.reference(&PackageName { namespace: "polyplug".into(), name: "catalog".into() }, "latest");
+        let mut packages = Vec::new();
+        let mut last: Option<String> = None;
+        loop {
+            let page = self.client.catalog(&any, &self.auth, Some(PAGE), last.as_deref()).await.map_err(|e| RegistryError::Remote {
+                registry: self.name(),
+                what: "reading the catalog".into(),
+                reason: format!(
+                    "{}; a registry without a catalog cannot be searched: `polyplug list <namespace:name>` lists one package's versions",
+                    explain(&e)
+                ),
+            })?;
+            let count = page.repositories.len();
+            for repository in &page.repositories {
+                let Some(path) = repository.strip_prefix(self.options.prefix.as_str()) else { continue };
+                if let Some((namespace, name)) = path.split_once('/')
+                    && let Ok(package) = format!("{namespace}:{name}").parse::<PackageName>()
+                {
+                    packages.push(package);
+                }
+            }
+            match page.repositories.last() {
+                Some(next) if count == PAGE => last = Some(next.clone()),
+                _ => break,
+            }
+        }
+        packages.sort_by_key(ToString::to_string);
+        Ok(packages)
+    }
+
+    /// The description `reference`'s manifest carries, read without the component.
+    pub async fn description(&self, reference: &PackageRef) -> Result<Option<String>, RegistryError> {
+        let image = self.reference(&reference.package, &reference.tag());
+        match self.client.pull_manifest_raw(&image, &self.auth, &[MANIFEST_MEDIA_TYPE]).await {
+            Ok((manifest, _)) => Ok(crate::artifact::manifest_description(&manifest)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(self.failed(&format!("fetching the manifest of {reference}"), e)),
+        }
+    }
+
     /// The artifact published as `reference`, every blob checked against its digest.
     pub async fn pull(&self, reference: &PackageRef) -> Result<Artifact, RegistryError> {
         let image = self.reference(&reference.package, &reference.tag());
@@ -135,10 +205,18 @@ impl OciRegistry {
         let probe = Artifact { manifest: manifest.to_vec(), config: Vec::new(), component: Vec::new() };
         let (config, layer) = probe.descriptors()?;
         let mut blobs = Vec::new();
-        for descriptor in [&config, &layer] {
+        for (part, descriptor) in [("config", &config), ("component", &layer)] {
             let mut bytes = Vec::with_capacity(usize::try_from(descriptor.size).unwrap_or_default());
+            let progress = self.progress.as_deref();
+            if let Some(progress) = progress {
+                progress.begin(&format!("{reference} {part}"), descriptor.size);
+            }
             // oci-client checks the digest as it streams; `from_parts` checks again, with our error.
-            match self.client.pull_blob(&image, descriptor.digest.as_str(), &mut bytes).await {
+            let pulled = self.client.pull_blob(&image, descriptor.digest.as_str(), Counting { out: &mut bytes, progress }).await;
+            if let Some(progress) = progress {
+                progress.end();
+            }
+            match pulled {
                 Ok(()) => {}
                 Err(oci_client::errors::OciDistributionError::DigestError(oci_client::errors::DigestError::VerificationError { .. })) => {
                     return Err(RegistryError::DigestMismatch {
@@ -154,6 +232,31 @@ impl OciRegistry {
         let component = blobs.pop().unwrap_or_default();
         let config_bytes = blobs.pop().unwrap_or_default();
         Artifact::from_parts(probe.manifest, config_bytes, component)
+    }
+}
+
+/// A blob's bytes as they arrive, counted for a progress report.
+struct Counting<'a> {
+    out: &'a mut Vec<u8>,
+    progress: Option<&'a dyn Progress>,
+}
+
+impl tokio::io::AsyncWrite for Counting<'_> {
+    fn poll_write(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>, buf: &[u8]) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        this.out.extend_from_slice(buf);
+        if let Some(progress) = this.progress {
+            progress.advance(buf.len() as u64);
+        }
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
     }
 }
 

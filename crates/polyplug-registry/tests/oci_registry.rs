@@ -16,13 +16,12 @@ mod registry_server;
 
 use registry_server::{PASSWORD, Registry, USER, start_registry, start_registry_with};
 
+fn options(registry: &Registry) -> OciOptions {
+    OciOptions { registry: registry.address.clone(), prefix: "plugins/".into(), insecure_http: true, ..OciOptions::default() }
+}
+
 fn client(registry: &Registry) -> OciRegistry {
-    OciRegistry::new(OciOptions {
-        registry: registry.address.clone(),
-        prefix: "plugins/".into(),
-        insecure_http: true,
-        ..OciOptions::default()
-    })
+    OciRegistry::new(options(registry))
 }
 
 fn artifact(example: &str) -> Artifact {
@@ -61,6 +60,16 @@ fn publish_list_and_pull_through_a_real_registry() {
 
         let err = client.pull(&"acme:reshaper@9.9.9".parse().unwrap()).await.unwrap_err().to_string();
         assert!(err.contains("acme:reshaper@9.9.9 is not in http://127.0.0.1:"), "{err}");
+
+        // The catalog lists the packages under the prefix (what `polyplug search` reads), and a
+        // description comes from the manifest alone.
+        client.push(&"globex:auth@1.0.0".parse().unwrap(), &artifact("auth-rust")).await.unwrap();
+        let outside = OciRegistry::new(OciOptions { prefix: "elsewhere/".into(), ..options(&registry) });
+        outside.push(&"initech:hidden@1.0.0".parse().unwrap(), &artifact("auth-rust")).await.unwrap();
+        let packages: Vec<String> = client.packages().await.unwrap().iter().map(ToString::to_string).collect();
+        assert_eq!(packages, ["acme:reshaper", "globex:auth"]);
+        let description = client.description(&first).await.unwrap();
+        assert_eq!(description.as_deref(), Some("Renames, maps, drops and filters fields of JSON messages"));
     });
 }
 
@@ -127,4 +136,38 @@ fn a_registry_over_tls_with_passwords_takes_the_right_ones_only() {
         assert!(err.contains("certificate") && err.contains("not trusted here: add its CA"), "{err}");
         assert!(!err.contains(PASSWORD), "{err}");
     });
+}
+
+/// What a progress report was told, in order.
+#[derive(Default)]
+struct Recorded(std::sync::Mutex<Vec<(String, u64, u64)>>);
+
+impl polyplug_registry::Progress for Recorded {
+    fn begin(&self, what: &str, total: u64) {
+        self.0.lock().unwrap().push((what.to_string(), total, 0));
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.0.lock().unwrap().last_mut().expect("advance after begin").2 += bytes;
+    }
+
+    fn end(&self) {}
+}
+
+#[test]
+fn transfers_report_their_progress_blob_by_blob() {
+    let registry = start_registry();
+    let recorded = std::sync::Arc::new(Recorded::default());
+    let client = client(&registry).with_progress(recorded.clone());
+    let reference: PackageRef = "acme:big@1.0.0".parse().unwrap();
+    let published = artifact("transform-python");
+    runtime().block_on(async {
+        client.push(&reference, &published).await.unwrap();
+        client.pull(&reference).await.unwrap();
+    });
+    let (config, component) = (published.config.len() as u64, published.component.len() as u64);
+    let seen = recorded.0.lock().unwrap();
+    let expected = [("config", config), ("component", component), ("config", config), ("component", component)]
+        .map(|(part, size)| (format!("acme:big@1.0.0 {part}"), size, size));
+    assert_eq!(*seen, expected, "every byte of every blob, up and down, counted against its size");
 }
