@@ -4,7 +4,10 @@
 //! the publisher's grant allows, `build`, `keygen`, `sign`, `publish`; then,
 //! on the operator's side with an empty cache, `install` by name and version
 //! (verified), and `call` with the policy's `[publishers.acme]` grant, which
-//! applies only because the host verifies the signature again at load.
+//! applies only because the host verifies the signature again at load. The
+//! refusals against the same registry (unsigned; a key trusted for another
+//! namespace), and with the registry stopped: the lockfile reinstalled from
+//! the cache, and a bundle carried to an empty machine, installed and run.
 
 mod common;
 
@@ -28,8 +31,8 @@ fn a_new_plugin_is_published_installed_verified_and_runs_with_its_publishers_gra
     std::fs::write(project.join("polyplug.toml"), manifest).unwrap();
     ok(&project, &["build"]);
     let keygen = ok(&project, &["keygen", "acme-release"]);
-    ok(&project, &["sign", "plugin.wasm", "--key", "acme-release.secret"]);
-    let published = ok(&project, &["publish", "plugin.wasm", "--registry", &address, "--plain-http"]);
+    ok(&project, &["sign", "plugin.wasm", "--key", "acme-release.secret", "--out", "signed.wasm"]);
+    let published = ok(&project, &["publish", "signed.wasm", "--registry", &address, "--plain-http"]);
     assert!(published.starts_with("published acme:stamp@0.1.0 to "), "{published}");
 
     // The operator: an empty directory and cache, the publisher's key, a grant to the publisher.
@@ -51,6 +54,29 @@ fn a_new_plugin_is_published_installed_verified_and_runs_with_its_publishers_gra
     let out = polyplug(dir, &call);
     assert!(!out.status.success());
     assert!(text(&out).contains("clocks"), "{}", text(&out));
+    // Refused from the real registry too: an unsigned version, and a key the operator trusts only for another namespace.
+    ok(&project, &["publish", "plugin.wasm", "--as", "acme:stamp@0.2.0", "--registry", &address, "--plain-http"]);
+    let out = polyplug(dir, &["install", "acme:stamp@=0.2.0", "--registry", &address, "--plain-http", "--trust", "trust.toml"]);
+    assert!(text(&out).contains("is not signed; sign it with `polyplug sign`"), "{}", text(&out));
+    ok(&project, &["publish", "signed.wasm", "--as", "globex:stamp@0.1.0", "--registry", &address, "--plain-http"]);
+    let out = polyplug(dir, &["install", "globex:stamp@^0.1", "--registry", &address, "--plain-http", "--trust", "trust.toml"]);
+    assert!(text(&out).contains("claims the publisher `globex` but is signed by `acme-release`, which trust.toml allows only for `acme`"), "{}", text(&out));
+
+    // The registry stops: the lockfile reinstalls from the cache, and a bundle carries it to a machine with nothing.
+    drop(registry);
+    std::fs::remove_dir_all(dir.join("plugins")).unwrap();
+    let out = ok(dir, &["install", "--trust", "trust.toml"]);
+    assert!(out.contains("from the cache"), "{out}");
+    ok(dir, &["bundle", "export", "--out", "plugins.bundle"]);
+    let island = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("plugins.bundle"), island.path().join("plugins.bundle")).unwrap();
+    for file in ["trust.toml", "policy.toml"] {
+        std::fs::copy(dir.join(file), island.path().join(file)).unwrap();
+    }
+    ok(island.path(), &["bundle", "import", "plugins.bundle"]);
+    ok(island.path(), &["install", "--trust", "trust.toml"]);
+    assert!(ok(island.path(), &verified).contains(r#""payload": "ON TIME""#));
+
     // And bytes that are not what acme signed are refused by name.
     let mut tampered = std::fs::read(dir.join("plugins/stamp.wasm")).unwrap();
     let at = tampered.len() / 2;
@@ -60,3 +86,4 @@ fn a_new_plugin_is_published_installed_verified_and_runs_with_its_publishers_gra
     assert!(!out.status.success());
     assert!(text(&out).contains("plugin `stamp` is refused"), "{}", text(&out));
 }
+
