@@ -14,7 +14,7 @@ use polyplug_registry::{Artifact, OciOptions, OciRegistry, PackageRef, RegistryE
 #[path = "support/registry_server.rs"]
 mod registry_server;
 
-use registry_server::{PASSWORD, Registry, USER, start_registry, start_registry_with};
+use registry_server::{Access, PASSWORD, Registry, USER, start_registry, start_registry_with};
 
 fn options(registry: &Registry) -> OciOptions {
     OciOptions { registry: registry.address.clone(), prefix: "plugins/".into(), insecure_http: true, ..OciOptions::default() }
@@ -109,7 +109,7 @@ fn a_blob_altered_in_the_registry_is_refused() {
 
 #[test]
 fn a_registry_over_tls_with_passwords_takes_the_right_ones_only() {
-    let (registry, secured) = start_registry_with(true);
+    let (registry, secured) = start_registry_with(Access::PasswordsOverTls);
     let ca = secured.unwrap().ca_pem;
     let connect = |password: &str, roots: Vec<Vec<u8>>| {
         OciRegistry::new(OciOptions {
@@ -135,6 +135,32 @@ fn a_registry_over_tls_with_passwords_takes_the_right_ones_only() {
         let err = connect(PASSWORD, Vec::new()).pull(&reference).await.unwrap_err().to_string();
         assert!(err.contains("certificate") && err.contains("not trusted here: add its CA"), "{err}");
         assert!(!err.contains(PASSWORD), "{err}");
+    });
+}
+
+#[test]
+fn a_registry_that_wants_bearer_tokens_gets_them_for_the_right_password_only() {
+    let (registry, _) = start_registry_with(Access::Tokens);
+    let connect = |credentials: Option<(&str, &str)>| {
+        OciRegistry::new(OciOptions {
+            credentials: credentials.map(|(user, password)| (user.to_string(), password.to_string())),
+            ..options(&registry)
+        })
+    };
+    runtime().block_on(async {
+        let reference: PackageRef = "acme:reshaper@1.0.0".parse().unwrap();
+        let published = artifact("transform-rust");
+        // The password is traded at the token server for a token the registry accepts, for push and pull alike.
+        let good = connect(Some((USER, PASSWORD)));
+        good.push(&reference, &published).await.unwrap();
+        assert_eq!(good.pull(&reference).await.unwrap().component, published.component);
+        assert_eq!(good.versions(&reference.package).await.unwrap().len(), 1);
+
+        for credentials in [Some((USER, "guess")), None] {
+            let err = connect(credentials).pull(&reference).await.unwrap_err().to_string();
+            assert!(err.contains("the registry refused the credentials"), "{err}");
+            assert!(!err.contains("guess") && !err.contains(PASSWORD), "credentials are never printed: {err}");
+        }
     });
 }
 
