@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 /// The built-in worlds, in generation order (`base` first: the others reuse its imports).
-const WORLDS: &[&str] = &["base", "transform", "auth", "conformance"];
+const WORLDS: &[&str] = &["base", "transform", "auth", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// Host applications' own worlds in this repository (examples): WIT
 /// directory, world, and the file `polyplug bindgen` makes for it.

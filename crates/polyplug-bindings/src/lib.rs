@@ -85,3 +85,27 @@ pub mod auth {
 pub mod conformance {
     include!("generated/conformance.rs");
 }
+
+/// The `template` world: functions for `{{name arg…}}` in mock responses.
+#[allow(missing_docs, unused, clippy::all)]
+pub mod template {
+    include!("generated/template.rs");
+}
+
+/// The `response` world: answer API requests.
+#[allow(missing_docs, unused, clippy::all)]
+pub mod response {
+    include!("generated/response.rs");
+}
+
+/// The `response-modifier` world: change answers before they are sent.
+#[allow(missing_docs, unused, clippy::all)]
+pub mod response_modifier {
+    include!("generated/response-modifier.rs");
+}
+
+/// The `datasource` world: rows for responses, from files, databases or services.
+#[allow(missing_docs, unused, clippy::all)]
+pub mod datasource {
+    include!("generated/datasource.rs");
+}

@@ -280,7 +280,7 @@ mod tests {
         let files = sdk_files(&repo_wit()).unwrap();
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         let mut expected = Vec::new();
-        for world in ["auth", "base", "conformance", "transform"] {
+        for world in ["auth", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
             expected.push(format!("worlds/{world}/{WORLD_HEADER}"));
             expected.push(format!("worlds/{world}/{WORLD_GLUE}"));
         }
@@ -295,6 +295,7 @@ mod tests {
         );
         assert!(glue.contains("void __component_type_object_force_link_polyplug(void) {}"), "{glue}");
         let conformance = &files[4].contents;
+        assert_eq!(files[4].path.display().to_string(), format!("worlds/conformance/{WORLD_HEADER}"));
         for line in
             ["#define POLYPLUG_IMPORTS_LOG 1", "#define POLYPLUG_IMPORTS_CONFIG 1", "#define POLYPLUG_IMPORTS_KV 1"]
         {

@@ -55,7 +55,10 @@ const RUNTIME: &str = "internal/wit";
 /// The module the generated bindings import their runtime from, as they spell it.
 const REMOTE_RUNTIME: &str = "go.bytecodealliance.org/pkg/wit/";
 
-/// The worlds of `wit/` the SDK offers, each as the Go package of the same name.
+/// The worlds of `wit/` the SDK offers, each as the Go package of the same
+/// name. The mock-server worlds (`template`,
+/// `response`, `response-modifier`, `datasource`) need their hand-written
+/// `internal/exports` and public packages first (docs/languages.md).
 pub(crate) const WORLDS: [&str; 4] = ["base", "transform", "auth", "conformance"];
 
 /// The version of the wit-bindgen-go crate this crate is built with (pinned in

@@ -236,14 +236,66 @@ impl<'a> SdkWorld<'a> {
             .collect()
     }
 
-    /// The named types the exported interfaces define, in WIT order.
+    /// The named types to declare, in WIT order: those the exported
+    /// interfaces define, after the ones they `use` from other interfaces
+    /// (e.g. `types.http-request`), each before the types that refer to it.
     fn types(&self) -> Vec<TypeId> {
-        self.exports
+        let local: Vec<TypeId> = self
+            .exports
             .iter()
             .filter(|e| e.wit_name != "plugin")
             .flat_map(|e| e.interface.types.values().copied())
-            .filter(|id| self.defined_here(*id))
-            .collect()
+            .filter(|id| self.defined_here(*id) && self.used_from(*id).is_none())
+            .collect();
+        let mut ordered = Vec::new();
+        let interfaces = self.exports.iter().filter(|e| e.wit_name != "plugin").map(|e| e.interface);
+        for interface in interfaces {
+            for id in interface.types.values() {
+                self.foreign_types(&Type::Id(*id), &mut ordered);
+            }
+            for f in interface.functions.values() {
+                for ty in f.params.iter().map(|p| &p.ty).chain(f.result.iter()) {
+                    self.foreign_types(ty, &mut ordered);
+                }
+            }
+        }
+        ordered.extend(local);
+        ordered
+    }
+
+    /// The type a `use` brought into an exported interface, if `id` is such an alias.
+    fn used_from(&self, id: TypeId) -> Option<TypeId> {
+        match self.resolve.types[id].kind {
+            TypeDefKind::Type(Type::Id(original)) if self.resolve.types[original].name == self.resolve.types[id].name => Some(original),
+            _ => None,
+        }
+    }
+
+    /// Adds to `out`, dependencies first, the named types of other
+    /// interfaces that `ty` refers to.
+    fn foreign_types(&self, ty: &Type, out: &mut Vec<TypeId>) {
+        let Type::Id(id) = ty else { return };
+        let id = self.used_from(*id).unwrap_or(*id);
+        let def = &self.resolve.types[id];
+        let foreign = def.name.is_some() && !self.defined_here(id);
+        if foreign && out.contains(&id) {
+            return;
+        }
+        let mut inner = Vec::new();
+        match &def.kind {
+            TypeDefKind::Record(r) => inner.extend(r.fields.iter().map(|f| f.ty)),
+            TypeDefKind::Variant(v) => inner.extend(v.cases.iter().filter_map(|c| c.ty)),
+            TypeDefKind::Tuple(t) => inner.extend(t.types.iter().copied()),
+            TypeDefKind::List(t) | TypeDefKind::Option(t) | TypeDefKind::Type(t) => inner.push(*t),
+            TypeDefKind::Result(r) => inner.extend(r.ok.iter().chain(r.err.iter()).copied()),
+            _ => {}
+        }
+        for t in &inner {
+            self.foreign_types(t, out);
+        }
+        if foreign && !out.contains(&id) {
+            out.push(id);
+        }
     }
 
     /// Whether the type is defined by an exported interface (not `use`d from another).
@@ -272,7 +324,8 @@ impl<'a> SdkWorld<'a> {
             Type::ErrorContext => return Err("error-context values are not supported by the JavaScript SDK yet".into()),
             Type::Id(id) => {
                 let def = &self.resolve.types[*id];
-                if def.name.is_some() && self.defined_here(*id) {
+                // Named types are declared in the world's module: its own, and those it `use`s.
+                if def.name.is_some() && !matches!(def.kind, TypeDefKind::Handle(_)) {
                     return Ok(self.type_name(*id));
                 }
                 match &def.kind {
@@ -287,7 +340,7 @@ impl<'a> SdkWorld<'a> {
                         let side = |t: &Option<Type>| t.as_ref().map_or(Ok("undefined".to_string()), |t| self.ts(t));
                         format!("Result<{}, {}>", side(&r.ok)?, side(&r.err)?)
                     }
-                    _ => return Err(format!("the type `{}` comes from outside the exported interfaces; the JavaScript SDK cannot name it yet", self.wit_type_name(*id))),
+                    other => return Err(format!("the type `{}` ({other:?}) is not supported by the JavaScript SDK yet", self.wit_type_name(*id))),
                 }
             }
         })

@@ -1098,7 +1098,7 @@ mod tests {
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         let mut expected = Vec::new();
         // `base` serves nothing remotely (only `plugin`).
-        for world in ["auth", "conformance", "transform"] {
+        for world in ["auth", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
             expected.push(format!("worlds/{world}.js"));
             expected.push(format!("worlds/{world}.d.ts"));
         }

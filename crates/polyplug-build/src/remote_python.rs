@@ -906,6 +906,10 @@ mod tests {
             [
                 "polyplug_remote/worlds/auth.py",
                 "polyplug_remote/worlds/conformance.py",
+                "polyplug_remote/worlds/datasource.py",
+                "polyplug_remote/worlds/response.py",
+                "polyplug_remote/worlds/response_modifier.py",
+                "polyplug_remote/worlds/template.py",
                 "polyplug_remote/worlds/transform.py",
                 "polyplug_remote/worlds/_package.py",
                 "polyplug_remote/worlds/__init__.py"
@@ -950,7 +954,7 @@ mod tests {
         let package = &files.iter().find(|f| f.path.ends_with("worlds/_package.py")).unwrap().contents;
         let catalog = Catalog::builtin();
         let text = catalog.world_wit("auth").unwrap();
-        for world in ["conformance", "transform"] {
+        for world in ["conformance", "datasource", "response", "response-modifier", "template", "transform"] {
             assert_eq!(catalog.world_wit(world).unwrap(), text, "one text per package");
         }
         assert!(package.contains(&format!("\nWIT = {}", py_text(&text))), "{package}");
@@ -959,7 +963,10 @@ mod tests {
         let wit_lines = files.iter().map(|f| f.contents.matches("\n    \"package polyplug:plugin@0.1.0;\\n\"\n").count()).sum::<usize>();
         assert_eq!(wit_lines, 1, "the text is written once");
         let init = &files.iter().find(|f| f.path.ends_with("worlds/__init__.py")).unwrap().contents;
-        assert!(init.contains("__all__ = [\"auth\", \"conformance\", \"transform\"]\n"), "{init}");
+        assert!(
+            init.contains("__all__ = [\"auth\", \"conformance\", \"datasource\", \"response\", \"response_modifier\", \"template\", \"transform\"]\n"),
+            "{init}"
+        );
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub const WIT_FILES: &[WitFile] = &[
     WitFile { name: "auth.wit", source: include_str!("../../../wit/auth.wit") },
     WitFile { name: "base.wit", source: include_str!("../../../wit/base.wit") },
     WitFile { name: "conformance.wit", source: include_str!("../../../wit/conformance.wit") },
+    WitFile { name: "datasource.wit", source: include_str!("../../../wit/datasource.wit") },
+    WitFile { name: "response.wit", source: include_str!("../../../wit/response.wit") },
+    WitFile { name: "template.wit", source: include_str!("../../../wit/template.wit") },
     WitFile { name: "transform.wit", source: include_str!("../../../wit/transform.wit") },
 ];
 
@@ -361,7 +364,7 @@ mod tests {
         let catalog = Catalog::builtin();
         assert_eq!(catalog.package_name(), PACKAGE);
         let names: Vec<_> = catalog.worlds().into_iter().map(|w| w.short_name).collect();
-        assert_eq!(names, ["auth", "base", "conformance", "transform"]);
+        assert_eq!(names, ["auth", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"]);
 
         let auth = catalog.world("polyplug:plugin/auth@0.1.0").unwrap();
         let exports: Vec<_> = auth.exports.iter().map(|i| i.name.as_str()).collect();

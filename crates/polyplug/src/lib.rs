@@ -12,7 +12,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Each world module (`transform`, `auth`, `conformance`) holds the world's
+//! Each world module (`transform`, `auth`, `template`, `response`,
+//! `response_modifier`, `datasource`, `conformance`) holds the world's
 //! facade (`Transform`: `async` methods; `blocking::Transform`: the same,
 //! synchronous) and re-exports the types its functions take and return. A
 //! facade runs over a [`Backend`]: a local [`Plugin`] is called through the
@@ -55,4 +56,24 @@ pub mod auth {
 /// The `conformance` world: every WIT type, for proving SDKs equal.
 pub mod conformance {
     include!("generated/conformance.rs");
+}
+
+/// The `template` world: functions for `{{name arg…}}` in mock responses.
+pub mod template {
+    include!("generated/template.rs");
+}
+
+/// The `response` world: answer API requests.
+pub mod response {
+    include!("generated/response.rs");
+}
+
+/// The `response-modifier` world: change answers before they are sent.
+pub mod response_modifier {
+    include!("generated/response-modifier.rs");
+}
+
+/// The `datasource` world: rows for responses, from files, databases or services.
+pub mod datasource {
+    include!("generated/datasource.rs");
 }

@@ -2,11 +2,11 @@
 //
 // The WIT package `polyplug:plugin@0.1.0` as one document: the text `GET /v1/describe`
 // serves (docs/remote-protocol.md) for each of its worlds a remote can serve
-// (auth, conformance, transform), exactly as `polyplug wit <world>` prints it, and its
+// (auth, conformance, datasource, response, response-modifier, template, transform), exactly as `polyplug wit <world>` prints it, and its
 // digest. The world modules import and re-export `WIT` and `DIGEST`.
 
 /** The WIT text `GET /v1/describe` serves, the same for every world of the package: `polyplug wit <world>`. */
 export declare const WIT: string;
 
 /** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:cafb46fd431bec4ed452465d1ad98692f2cd558d0b5a962c2a7d5e92ef055d07";
+export declare const DIGEST: "sha256:19bd324741a0b0b5c4aaa15ab68c609f1802224b6340b73e161eaefdac8d3bcb";

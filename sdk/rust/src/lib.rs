@@ -98,6 +98,70 @@ pub mod conformance {
     pub use bindings::export;
 }
 
+/// The `template` world: functions for `{{name arg…}}` in mock responses.
+pub mod template {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/template.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::exports::polyplug::plugin::template_functions::{Guest as TemplateFunctions, Parameter, TemplateFunction, ValueKind};
+    pub use bindings::polyplug::plugin::types::{ConfigEntry, Json, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, kv, log};
+    /// Exports a type implementing [`Plugin`] and [`TemplateFunctions`] as the plugin.
+    pub use bindings::export;
+}
+
+/// The `response` world: answer API requests.
+pub mod response {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/response.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::exports::polyplug::plugin::responder::Guest as Responder;
+    pub use bindings::polyplug::plugin::types::{Caller, ConfigEntry, HttpRequest, HttpResponse, Identity, Json, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, kv, log};
+    /// Exports a type implementing [`Plugin`] and [`Responder`] as the plugin.
+    pub use bindings::export;
+}
+
+/// The `response-modifier` world: change answers before they are sent.
+pub mod response_modifier {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/response-modifier.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::modifier::Guest as Modifier;
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::polyplug::plugin::types::{Caller, ConfigEntry, HttpRequest, HttpResponse, Identity, Json, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, kv, log};
+    /// Exports a type implementing [`Plugin`] and [`Modifier`] as the plugin.
+    pub use bindings::export;
+}
+
+/// The `datasource` world: rows for responses, from files, databases or services.
+pub mod datasource {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/datasource.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin::data_source::{Column, Connection, Guest as DataSource, Rows, Table};
+    pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
+    pub use bindings::polyplug::plugin::types::{ConfigEntry, Json, PluginInfo};
+    pub use bindings::polyplug::plugin::{config, kv, log};
+    /// Exports a type implementing [`Plugin`] and [`DataSource`] as the plugin.
+    pub use bindings::export;
+}
+
 /// The `base` world: a plugin that only describes itself (useful for tests
 /// and as a template for worlds of your own).
 pub mod base {

@@ -330,6 +330,218 @@ pub mod polyplug {
                     4 == < ConfigEntry as wasmtime::component::ComponentType >::ALIGN32
                 );
             };
+            /// A JSON value, as its text (`"text"`, `42`, `{"a": [1, null]}`): WIT
+            /// has no recursive types, so worlds carry JSON values as text.
+            pub type Json = wasmtime::component::__internal::String;
+            const _: () = {
+                assert!(8 == < Json as wasmtime::component::ComponentType >::SIZE32);
+                assert!(4 == < Json as wasmtime::component::ComponentType >::ALIGN32);
+            };
+            /// Who a server authenticated: what auth plugins decide and response
+            /// plugins see.
+            #[derive(wasmtime::component::ComponentType)]
+            #[derive(wasmtime::component::Lift)]
+            #[derive(wasmtime::component::Lower)]
+            #[component(record)]
+            #[derive(Clone)]
+            pub struct Identity {
+                /// A stable identifier, e.g. a user id or a key's owner.
+                #[component(name = "id")]
+                pub id: wasmtime::component::__internal::String,
+                /// The user's login name, if there is one.
+                #[component(name = "username")]
+                pub username: Option<wasmtime::component::__internal::String>,
+                /// The user's email address, if known.
+                #[component(name = "email")]
+                pub email: Option<wasmtime::component::__internal::String>,
+                /// A name to show, if known.
+                #[component(name = "display-name")]
+                pub display_name: Option<wasmtime::component::__internal::String>,
+                /// Roles granted to the caller.
+                #[component(name = "roles")]
+                pub roles: wasmtime::component::__internal::Vec<
+                    wasmtime::component::__internal::String,
+                >,
+                /// Groups the caller belongs to.
+                #[component(name = "groups")]
+                pub groups: wasmtime::component::__internal::Vec<
+                    wasmtime::component::__internal::String,
+                >,
+                /// Other attributes, e.g. tenant or plan.
+                #[component(name = "attributes")]
+                pub attributes: wasmtime::component::__internal::Vec<
+                    (
+                        wasmtime::component::__internal::String,
+                        wasmtime::component::__internal::String,
+                    ),
+                >,
+            }
+            impl core::fmt::Debug for Identity {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.debug_struct("Identity")
+                        .field("id", &self.id)
+                        .field("username", &self.username)
+                        .field("email", &self.email)
+                        .field("display-name", &self.display_name)
+                        .field("roles", &self.roles)
+                        .field("groups", &self.groups)
+                        .field("attributes", &self.attributes)
+                        .finish()
+                }
+            }
+            const _: () = {
+                assert!(
+                    68 == < Identity as wasmtime::component::ComponentType >::SIZE32
+                );
+                assert!(
+                    4 == < Identity as wasmtime::component::ComponentType >::ALIGN32
+                );
+            };
+            /// The caller of a request, as the server's auth chain let it through.
+            #[derive(wasmtime::component::ComponentType)]
+            #[derive(wasmtime::component::Lift)]
+            #[derive(wasmtime::component::Lower)]
+            #[component(record)]
+            #[derive(Clone)]
+            pub struct Caller {
+                /// Who it is.
+                #[component(name = "identity")]
+                pub identity: Identity,
+                /// The claims its credentials carried, each a JSON value (e.g. a
+                /// token's `exp` or `scope`).
+                #[component(name = "claims")]
+                pub claims: wasmtime::component::__internal::Vec<
+                    (wasmtime::component::__internal::String, Json),
+                >,
+            }
+            impl core::fmt::Debug for Caller {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.debug_struct("Caller")
+                        .field("identity", &self.identity)
+                        .field("claims", &self.claims)
+                        .finish()
+                }
+            }
+            const _: () = {
+                assert!(76 == < Caller as wasmtime::component::ComponentType >::SIZE32);
+                assert!(4 == < Caller as wasmtime::component::ComponentType >::ALIGN32);
+            };
+            /// An HTTP request as a server received it.
+            #[derive(wasmtime::component::ComponentType)]
+            #[derive(wasmtime::component::Lift)]
+            #[derive(wasmtime::component::Lower)]
+            #[component(record)]
+            #[derive(Clone)]
+            pub struct HttpRequest {
+                /// The method, upper case, e.g. `GET`.
+                #[component(name = "method")]
+                pub method: wasmtime::component::__internal::String,
+                /// The request target as sent: path and query, e.g. `/v1/users/7?fields=name`.
+                #[component(name = "uri")]
+                pub uri: wasmtime::component::__internal::String,
+                /// The path alone, e.g. `/v1/users/7`.
+                #[component(name = "path")]
+                pub path: wasmtime::component::__internal::String,
+                /// The parameters of the route the path matched, e.g. `("id", "7")` for `/v1/users/{id}`.
+                #[component(name = "path-params")]
+                pub path_params: wasmtime::component::__internal::Vec<
+                    (
+                        wasmtime::component::__internal::String,
+                        wasmtime::component::__internal::String,
+                    ),
+                >,
+                /// The query parameters, decoded, in order; names may repeat.
+                #[component(name = "query")]
+                pub query: wasmtime::component::__internal::Vec<
+                    (
+                        wasmtime::component::__internal::String,
+                        wasmtime::component::__internal::String,
+                    ),
+                >,
+                /// The headers, names lower case, in order; names may repeat.
+                #[component(name = "headers")]
+                pub headers: wasmtime::component::__internal::Vec<
+                    (
+                        wasmtime::component::__internal::String,
+                        wasmtime::component::__internal::String,
+                    ),
+                >,
+                /// The body, if the request has one.
+                #[component(name = "body")]
+                pub body: Option<wasmtime::component::__internal::Vec<u8>>,
+                /// The client's address, when known.
+                #[component(name = "client-ip")]
+                pub client_ip: Option<wasmtime::component::__internal::String>,
+                /// Who the server's auth chain let through, if the route has one.
+                #[component(name = "caller")]
+                pub caller: Option<Caller>,
+            }
+            impl core::fmt::Debug for HttpRequest {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.debug_struct("HttpRequest")
+                        .field("method", &self.method)
+                        .field("uri", &self.uri)
+                        .field("path", &self.path)
+                        .field("path-params", &self.path_params)
+                        .field("query", &self.query)
+                        .field("headers", &self.headers)
+                        .field("body", &self.body)
+                        .field("client-ip", &self.client_ip)
+                        .field("caller", &self.caller)
+                        .finish()
+                }
+            }
+            const _: () = {
+                assert!(
+                    152 == < HttpRequest as wasmtime::component::ComponentType >::SIZE32
+                );
+                assert!(
+                    4 == < HttpRequest as wasmtime::component::ComponentType >::ALIGN32
+                );
+            };
+            /// An HTTP response.
+            #[derive(wasmtime::component::ComponentType)]
+            #[derive(wasmtime::component::Lift)]
+            #[derive(wasmtime::component::Lower)]
+            #[component(record)]
+            #[derive(Clone)]
+            pub struct HttpResponse {
+                /// The status code, e.g. `200`.
+                #[component(name = "status")]
+                pub status: u16,
+                /// The headers, in order; names may repeat.
+                #[component(name = "headers")]
+                pub headers: wasmtime::component::__internal::Vec<
+                    (
+                        wasmtime::component::__internal::String,
+                        wasmtime::component::__internal::String,
+                    ),
+                >,
+                /// The body's bytes.
+                #[component(name = "body")]
+                pub body: wasmtime::component::__internal::Vec<u8>,
+                /// Its media type, e.g. `application/json`.
+                #[component(name = "content-type")]
+                pub content_type: wasmtime::component::__internal::String,
+            }
+            impl core::fmt::Debug for HttpResponse {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.debug_struct("HttpResponse")
+                        .field("status", &self.status)
+                        .field("headers", &self.headers)
+                        .field("body", &self.body)
+                        .field("content-type", &self.content_type)
+                        .finish()
+                }
+            }
+            const _: () = {
+                assert!(
+                    28 == < HttpResponse as wasmtime::component::ComponentType >::SIZE32
+                );
+                assert!(
+                    4 == < HttpResponse as wasmtime::component::ComponentType >::ALIGN32
+                );
+            };
             pub trait HostWithStore<T>: wasmtime::component::HasData {}
             impl<H: ?Sized, T> HostWithStore<T> for H
             where
@@ -877,6 +1089,210 @@ impl ::polyplug_value::FromValue for self::polyplug::plugin::types::PluginInfo {
             name: ::polyplug_value::typed::field(&mut fields, "name")?,
             version: ::polyplug_value::typed::field(&mut fields, "version")?,
             description: ::polyplug_value::typed::field(&mut fields, "description")?,
+        })
+    }
+}
+impl ::polyplug_value::WitType for self::polyplug::plugin::types::Identity {
+    fn wit_type() -> ::polyplug_value::ValueType {
+        ::polyplug_value::ValueType::Record {
+            name: Some("identity".into()),
+            fields: vec![
+                ::polyplug_value::Field { name : "id".into(), ty :
+                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
+                "username".into(), ty :
+                ::polyplug_value::ValueType::Option(Box::new(::polyplug_value::ValueType::String))
+                }, ::polyplug_value::Field { name : "email".into(), ty :
+                ::polyplug_value::ValueType::Option(Box::new(::polyplug_value::ValueType::String))
+                }, ::polyplug_value::Field { name : "display-name".into(), ty :
+                ::polyplug_value::ValueType::Option(Box::new(::polyplug_value::ValueType::String))
+                }, ::polyplug_value::Field { name : "roles".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::String))
+                }, ::polyplug_value::Field { name : "groups".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::String))
+                }, ::polyplug_value::Field { name : "attributes".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::Tuple(vec![::polyplug_value::ValueType::String,
+                ::polyplug_value::ValueType::String]))) }
+            ],
+        }
+    }
+}
+impl ::polyplug_value::ToValue for self::polyplug::plugin::types::Identity {
+    fn to_value(&self) -> ::polyplug_value::Value {
+        ::polyplug_value::Value::Record(
+            vec![
+                ("id".into(), ::polyplug_value::ToValue::to_value(& self.id)),
+                ("username".into(), ::polyplug_value::ToValue::to_value(& self
+                .username)), ("email".into(), ::polyplug_value::ToValue::to_value(& self
+                .email)), ("display-name".into(), ::polyplug_value::ToValue::to_value(&
+                self.display_name)), ("roles".into(),
+                ::polyplug_value::ToValue::to_value(& self.roles)), ("groups".into(),
+                ::polyplug_value::ToValue::to_value(& self.groups)), ("attributes"
+                .into(), ::polyplug_value::ToValue::to_value(& self.attributes))
+            ],
+        )
+    }
+}
+impl ::polyplug_value::FromValue for self::polyplug::plugin::types::Identity {
+    fn from_value(
+        value: ::polyplug_value::Value,
+    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
+        let mut fields = ::polyplug_value::typed::record_fields::<Self>(value, 7)?;
+        Ok(Self {
+            id: ::polyplug_value::typed::field(&mut fields, "id")?,
+            username: ::polyplug_value::typed::field(&mut fields, "username")?,
+            email: ::polyplug_value::typed::field(&mut fields, "email")?,
+            display_name: ::polyplug_value::typed::field(&mut fields, "display-name")?,
+            roles: ::polyplug_value::typed::field(&mut fields, "roles")?,
+            groups: ::polyplug_value::typed::field(&mut fields, "groups")?,
+            attributes: ::polyplug_value::typed::field(&mut fields, "attributes")?,
+        })
+    }
+}
+impl ::polyplug_value::WitType for self::polyplug::plugin::types::Caller {
+    fn wit_type() -> ::polyplug_value::ValueType {
+        ::polyplug_value::ValueType::Record {
+            name: Some("caller".into()),
+            fields: vec![
+                ::polyplug_value::Field { name : "identity".into(), ty : <
+                self::polyplug::plugin::types::Identity as ::polyplug_value::WitType
+                >::wit_type() }, ::polyplug_value::Field { name : "claims".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::Tuple(vec![::polyplug_value::ValueType::String,
+                < self::polyplug::plugin::types::Json as ::polyplug_value::WitType
+                >::wit_type()]))) }
+            ],
+        }
+    }
+}
+impl ::polyplug_value::ToValue for self::polyplug::plugin::types::Caller {
+    fn to_value(&self) -> ::polyplug_value::Value {
+        ::polyplug_value::Value::Record(
+            vec![
+                ("identity".into(), ::polyplug_value::ToValue::to_value(& self
+                .identity)), ("claims".into(), ::polyplug_value::ToValue::to_value(& self
+                .claims))
+            ],
+        )
+    }
+}
+impl ::polyplug_value::FromValue for self::polyplug::plugin::types::Caller {
+    fn from_value(
+        value: ::polyplug_value::Value,
+    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
+        let mut fields = ::polyplug_value::typed::record_fields::<Self>(value, 2)?;
+        Ok(Self {
+            identity: ::polyplug_value::typed::field(&mut fields, "identity")?,
+            claims: ::polyplug_value::typed::field(&mut fields, "claims")?,
+        })
+    }
+}
+impl ::polyplug_value::WitType for self::polyplug::plugin::types::HttpRequest {
+    fn wit_type() -> ::polyplug_value::ValueType {
+        ::polyplug_value::ValueType::Record {
+            name: Some("http-request".into()),
+            fields: vec![
+                ::polyplug_value::Field { name : "method".into(), ty :
+                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
+                "uri".into(), ty : ::polyplug_value::ValueType::String },
+                ::polyplug_value::Field { name : "path".into(), ty :
+                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
+                "path-params".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::Tuple(vec![::polyplug_value::ValueType::String,
+                ::polyplug_value::ValueType::String]))) }, ::polyplug_value::Field { name
+                : "query".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::Tuple(vec![::polyplug_value::ValueType::String,
+                ::polyplug_value::ValueType::String]))) }, ::polyplug_value::Field { name
+                : "headers".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::Tuple(vec![::polyplug_value::ValueType::String,
+                ::polyplug_value::ValueType::String]))) }, ::polyplug_value::Field { name
+                : "body".into(), ty :
+                ::polyplug_value::ValueType::Option(Box::new(::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::U8))))
+                }, ::polyplug_value::Field { name : "client-ip".into(), ty :
+                ::polyplug_value::ValueType::Option(Box::new(::polyplug_value::ValueType::String))
+                }, ::polyplug_value::Field { name : "caller".into(), ty :
+                ::polyplug_value::ValueType::Option(Box::new(<
+                self::polyplug::plugin::types::Caller as ::polyplug_value::WitType
+                >::wit_type())) }
+            ],
+        }
+    }
+}
+impl ::polyplug_value::ToValue for self::polyplug::plugin::types::HttpRequest {
+    fn to_value(&self) -> ::polyplug_value::Value {
+        ::polyplug_value::Value::Record(
+            vec![
+                ("method".into(), ::polyplug_value::ToValue::to_value(& self.method)),
+                ("uri".into(), ::polyplug_value::ToValue::to_value(& self.uri)), ("path"
+                .into(), ::polyplug_value::ToValue::to_value(& self.path)),
+                ("path-params".into(), ::polyplug_value::ToValue::to_value(& self
+                .path_params)), ("query".into(), ::polyplug_value::ToValue::to_value(&
+                self.query)), ("headers".into(), ::polyplug_value::ToValue::to_value(&
+                self.headers)), ("body".into(), ::polyplug_value::ToValue::to_value(&
+                self.body)), ("client-ip".into(), ::polyplug_value::ToValue::to_value(&
+                self.client_ip)), ("caller".into(), ::polyplug_value::ToValue::to_value(&
+                self.caller))
+            ],
+        )
+    }
+}
+impl ::polyplug_value::FromValue for self::polyplug::plugin::types::HttpRequest {
+    fn from_value(
+        value: ::polyplug_value::Value,
+    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
+        let mut fields = ::polyplug_value::typed::record_fields::<Self>(value, 9)?;
+        Ok(Self {
+            method: ::polyplug_value::typed::field(&mut fields, "method")?,
+            uri: ::polyplug_value::typed::field(&mut fields, "uri")?,
+            path: ::polyplug_value::typed::field(&mut fields, "path")?,
+            path_params: ::polyplug_value::typed::field(&mut fields, "path-params")?,
+            query: ::polyplug_value::typed::field(&mut fields, "query")?,
+            headers: ::polyplug_value::typed::field(&mut fields, "headers")?,
+            body: ::polyplug_value::typed::field(&mut fields, "body")?,
+            client_ip: ::polyplug_value::typed::field(&mut fields, "client-ip")?,
+            caller: ::polyplug_value::typed::field(&mut fields, "caller")?,
+        })
+    }
+}
+impl ::polyplug_value::WitType for self::polyplug::plugin::types::HttpResponse {
+    fn wit_type() -> ::polyplug_value::ValueType {
+        ::polyplug_value::ValueType::Record {
+            name: Some("http-response".into()),
+            fields: vec![
+                ::polyplug_value::Field { name : "status".into(), ty :
+                ::polyplug_value::ValueType::U16 }, ::polyplug_value::Field { name :
+                "headers".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::Tuple(vec![::polyplug_value::ValueType::String,
+                ::polyplug_value::ValueType::String]))) }, ::polyplug_value::Field { name
+                : "body".into(), ty :
+                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::U8))
+                }, ::polyplug_value::Field { name : "content-type".into(), ty :
+                ::polyplug_value::ValueType::String }
+            ],
+        }
+    }
+}
+impl ::polyplug_value::ToValue for self::polyplug::plugin::types::HttpResponse {
+    fn to_value(&self) -> ::polyplug_value::Value {
+        ::polyplug_value::Value::Record(
+            vec![
+                ("status".into(), ::polyplug_value::ToValue::to_value(& self.status)),
+                ("headers".into(), ::polyplug_value::ToValue::to_value(& self.headers)),
+                ("body".into(), ::polyplug_value::ToValue::to_value(& self.body)),
+                ("content-type".into(), ::polyplug_value::ToValue::to_value(& self
+                .content_type))
+            ],
+        )
+    }
+}
+impl ::polyplug_value::FromValue for self::polyplug::plugin::types::HttpResponse {
+    fn from_value(
+        value: ::polyplug_value::Value,
+    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
+        let mut fields = ::polyplug_value::typed::record_fields::<Self>(value, 4)?;
+        Ok(Self {
+            status: ::polyplug_value::typed::field(&mut fields, "status")?,
+            headers: ::polyplug_value::typed::field(&mut fields, "headers")?,
+            body: ::polyplug_value::typed::field(&mut fields, "body")?,
+            content_type: ::polyplug_value::typed::field(&mut fields, "content-type")?,
         })
     }
 }

@@ -89,14 +89,116 @@ void polyplug_plugin_types_config_entry_free(polyplug_plugin_types_config_entry_
   polyplug_string_free(&ptr->f1);
 }
 
-void polyplug_plugin_config_config_entry_free(polyplug_plugin_config_config_entry_t *ptr) {
-  polyplug_plugin_types_config_entry_free(ptr);
+void polyplug_plugin_types_json_free(polyplug_plugin_types_json_t *ptr) {
+  polyplug_string_free(ptr);
 }
 
 void polyplug_option_string_free(polyplug_option_string_t *ptr) {
   if (ptr->is_some) {
     polyplug_string_free(&ptr->val);
   }
+}
+
+void polyplug_list_string_free(polyplug_list_string_t *ptr) {
+  size_t list_len = ptr->len;
+  if (list_len > 0) {
+    polyplug_string_t *list_ptr = ptr->ptr;
+    for (size_t i = 0; i < list_len; i++) {
+      polyplug_string_free(&list_ptr[i]);
+    }
+    free(list_ptr);
+  }
+}
+
+void polyplug_tuple2_string_string_free(polyplug_tuple2_string_string_t *ptr) {
+  polyplug_string_free(&ptr->f0);
+  polyplug_string_free(&ptr->f1);
+}
+
+void polyplug_list_tuple2_string_string_free(polyplug_list_tuple2_string_string_t *ptr) {
+  size_t list_len = ptr->len;
+  if (list_len > 0) {
+    polyplug_tuple2_string_string_t *list_ptr = ptr->ptr;
+    for (size_t i = 0; i < list_len; i++) {
+      polyplug_tuple2_string_string_free(&list_ptr[i]);
+    }
+    free(list_ptr);
+  }
+}
+
+void polyplug_plugin_types_identity_free(polyplug_plugin_types_identity_t *ptr) {
+  polyplug_string_free(&ptr->id);
+  polyplug_option_string_free(&ptr->username);
+  polyplug_option_string_free(&ptr->email);
+  polyplug_option_string_free(&ptr->display_name);
+  polyplug_list_string_free(&ptr->roles);
+  polyplug_list_string_free(&ptr->groups);
+  polyplug_list_tuple2_string_string_free(&ptr->attributes);
+}
+
+void polyplug_plugin_types_tuple2_string_json_free(polyplug_plugin_types_tuple2_string_json_t *ptr) {
+  polyplug_string_free(&ptr->f0);
+  polyplug_plugin_types_json_free(&ptr->f1);
+}
+
+void polyplug_plugin_types_list_tuple2_string_json_free(polyplug_plugin_types_list_tuple2_string_json_t *ptr) {
+  size_t list_len = ptr->len;
+  if (list_len > 0) {
+    polyplug_plugin_types_tuple2_string_json_t *list_ptr = ptr->ptr;
+    for (size_t i = 0; i < list_len; i++) {
+      polyplug_plugin_types_tuple2_string_json_free(&list_ptr[i]);
+    }
+    free(list_ptr);
+  }
+}
+
+void polyplug_plugin_types_caller_free(polyplug_plugin_types_caller_t *ptr) {
+  polyplug_plugin_types_identity_free(&ptr->identity);
+  polyplug_plugin_types_list_tuple2_string_json_free(&ptr->claims);
+}
+
+void polyplug_list_u8_free(polyplug_list_u8_t *ptr) {
+  size_t list_len = ptr->len;
+  if (list_len > 0) {
+    uint8_t *list_ptr = ptr->ptr;
+    for (size_t i = 0; i < list_len; i++) {
+    }
+    free(list_ptr);
+  }
+}
+
+void polyplug_option_list_u8_free(polyplug_option_list_u8_t *ptr) {
+  if (ptr->is_some) {
+    polyplug_list_u8_free(&ptr->val);
+  }
+}
+
+void polyplug_plugin_types_option_caller_free(polyplug_plugin_types_option_caller_t *ptr) {
+  if (ptr->is_some) {
+    polyplug_plugin_types_caller_free(&ptr->val);
+  }
+}
+
+void polyplug_plugin_types_http_request_free(polyplug_plugin_types_http_request_t *ptr) {
+  polyplug_string_free(&ptr->method);
+  polyplug_string_free(&ptr->uri);
+  polyplug_string_free(&ptr->path);
+  polyplug_list_tuple2_string_string_free(&ptr->path_params);
+  polyplug_list_tuple2_string_string_free(&ptr->query);
+  polyplug_list_tuple2_string_string_free(&ptr->headers);
+  polyplug_option_list_u8_free(&ptr->body);
+  polyplug_option_string_free(&ptr->client_ip);
+  polyplug_plugin_types_option_caller_free(&ptr->caller);
+}
+
+void polyplug_plugin_types_http_response_free(polyplug_plugin_types_http_response_t *ptr) {
+  polyplug_list_tuple2_string_string_free(&ptr->headers);
+  polyplug_list_u8_free(&ptr->body);
+  polyplug_string_free(&ptr->content_type);
+}
+
+void polyplug_plugin_config_config_entry_free(polyplug_plugin_config_config_entry_t *ptr) {
+  polyplug_plugin_types_config_entry_free(ptr);
 }
 
 void polyplug_plugin_config_list_config_entry_free(polyplug_plugin_config_list_config_entry_t *ptr) {
@@ -118,37 +220,10 @@ void polyplug_plugin_kv_kv_error_free(polyplug_plugin_kv_kv_error_t *ptr) {
   }
 }
 
-void polyplug_list_u8_free(polyplug_list_u8_t *ptr) {
-  size_t list_len = ptr->len;
-  if (list_len > 0) {
-    uint8_t *list_ptr = ptr->ptr;
-    for (size_t i = 0; i < list_len; i++) {
-    }
-    free(list_ptr);
-  }
-}
-
-void polyplug_option_list_u8_free(polyplug_option_list_u8_t *ptr) {
-  if (ptr->is_some) {
-    polyplug_list_u8_free(&ptr->val);
-  }
-}
-
 void polyplug_plugin_kv_result_void_kv_error_free(polyplug_plugin_kv_result_void_kv_error_t *ptr) {
   if (!ptr->is_err) {
   } else {
     polyplug_plugin_kv_kv_error_free(&ptr->val.err);
-  }
-}
-
-void polyplug_list_string_free(polyplug_list_string_t *ptr) {
-  size_t list_len = ptr->len;
-  if (list_len > 0) {
-    polyplug_string_t *list_ptr = ptr->ptr;
-    for (size_t i = 0; i < list_len; i++) {
-      polyplug_string_free(&list_ptr[i]);
-    }
-    free(list_ptr);
   }
 }
 

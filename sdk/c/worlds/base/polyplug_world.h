@@ -46,12 +46,118 @@ typedef struct polyplug_plugin_types_config_entry_t {
   polyplug_string_t   f1;
 } polyplug_plugin_types_config_entry_t;
 
-typedef polyplug_plugin_types_config_entry_t polyplug_plugin_config_config_entry_t;
+// A JSON value, as its text (`"text"`, `42`, `{"a": [1, null]}`): WIT
+// has no recursive types, so worlds carry JSON values as text.
+typedef polyplug_string_t polyplug_plugin_types_json_t;
 
 typedef struct {
   bool is_some;
   polyplug_string_t val;
 } polyplug_option_string_t;
+
+typedef struct {
+  polyplug_string_t *ptr;
+  size_t len;
+} polyplug_list_string_t;
+
+typedef struct {
+  polyplug_string_t f0;
+  polyplug_string_t f1;
+} polyplug_tuple2_string_string_t;
+
+typedef struct {
+  polyplug_tuple2_string_string_t *ptr;
+  size_t len;
+} polyplug_list_tuple2_string_string_t;
+
+// Who a server authenticated: what auth plugins decide and response
+// plugins see.
+typedef struct polyplug_plugin_types_identity_t {
+  // A stable identifier, e.g. a user id or a key's owner.
+  polyplug_string_t   id;
+  // The user's login name, if there is one.
+  polyplug_option_string_t   username;
+  // The user's email address, if known.
+  polyplug_option_string_t   email;
+  // A name to show, if known.
+  polyplug_option_string_t   display_name;
+  // Roles granted to the caller.
+  polyplug_list_string_t   roles;
+  // Groups the caller belongs to.
+  polyplug_list_string_t   groups;
+  // Other attributes, e.g. tenant or plan.
+  polyplug_list_tuple2_string_string_t   attributes;
+} polyplug_plugin_types_identity_t;
+
+typedef struct {
+  polyplug_string_t f0;
+  polyplug_plugin_types_json_t f1;
+} polyplug_plugin_types_tuple2_string_json_t;
+
+typedef struct {
+  polyplug_plugin_types_tuple2_string_json_t *ptr;
+  size_t len;
+} polyplug_plugin_types_list_tuple2_string_json_t;
+
+// The caller of a request, as the server's auth chain let it through.
+typedef struct polyplug_plugin_types_caller_t {
+  // Who it is.
+  polyplug_plugin_types_identity_t   identity;
+  // The claims its credentials carried, each a JSON value (e.g. a
+  // token's `exp` or `scope`).
+  polyplug_plugin_types_list_tuple2_string_json_t   claims;
+} polyplug_plugin_types_caller_t;
+
+typedef struct {
+  uint8_t *ptr;
+  size_t len;
+} polyplug_list_u8_t;
+
+typedef struct {
+  bool is_some;
+  polyplug_list_u8_t val;
+} polyplug_option_list_u8_t;
+
+typedef struct {
+  bool is_some;
+  polyplug_plugin_types_caller_t val;
+} polyplug_plugin_types_option_caller_t;
+
+// An HTTP request as a server received it.
+typedef struct polyplug_plugin_types_http_request_t {
+  // The method, upper case, e.g. `GET`.
+  polyplug_string_t   method;
+  // The request target as sent: path and query, e.g. `/v1/users/7?fields=name`.
+  polyplug_string_t   uri;
+  // The path alone, e.g. `/v1/users/7`.
+  polyplug_string_t   path;
+  // The parameters of the route the path matched, e.g. `("id", "7")` for `/v1/users/{id}`.
+  polyplug_list_tuple2_string_string_t   path_params;
+  // The query parameters, decoded, in order; names may repeat.
+  polyplug_list_tuple2_string_string_t   query;
+  // The headers, names lower case, in order; names may repeat.
+  polyplug_list_tuple2_string_string_t   headers;
+  // The body, if the request has one.
+  polyplug_option_list_u8_t   body;
+  // The client's address, when known.
+  polyplug_option_string_t   client_ip;
+  // Who the server's auth chain let through, if the route has one.
+  polyplug_plugin_types_option_caller_t   caller;
+} polyplug_plugin_types_http_request_t;
+
+// An HTTP response.
+typedef struct polyplug_plugin_types_http_response_t {
+  // The status code, e.g. `200`.
+  uint16_t   status;
+  // The headers, in order; names may repeat.
+  polyplug_list_tuple2_string_string_t   headers;
+  // The body's bytes.
+  polyplug_list_u8_t   body;
+  // Its media type, e.g. `application/json`.
+  polyplug_string_t   content_type;
+} polyplug_plugin_types_http_response_t;
+
+typedef polyplug_plugin_types_config_entry_t polyplug_plugin_config_config_entry_t;
 
 typedef struct {
   polyplug_plugin_config_config_entry_t *ptr;
@@ -80,26 +186,11 @@ typedef struct polyplug_plugin_kv_kv_error_t {
 #define POLYPLUG_PLUGIN_KV_KV_ERROR_QUOTA_EXCEEDED 0
 
 typedef struct {
-  uint8_t *ptr;
-  size_t len;
-} polyplug_list_u8_t;
-
-typedef struct {
-  bool is_some;
-  polyplug_list_u8_t val;
-} polyplug_option_list_u8_t;
-
-typedef struct {
   bool is_err;
   union {
     polyplug_plugin_kv_kv_error_t err;
   } val;
 } polyplug_plugin_kv_result_void_kv_error_t;
-
-typedef struct {
-  polyplug_string_t *ptr;
-  size_t len;
-} polyplug_list_string_t;
 
 typedef polyplug_plugin_types_plugin_info_t exports_polyplug_plugin_plugin_plugin_info_t;
 
@@ -147,21 +238,41 @@ void polyplug_plugin_types_plugin_info_free(polyplug_plugin_types_plugin_info_t 
 
 void polyplug_plugin_types_config_entry_free(polyplug_plugin_types_config_entry_t *ptr);
 
-void polyplug_plugin_config_config_entry_free(polyplug_plugin_config_config_entry_t *ptr);
+void polyplug_plugin_types_json_free(polyplug_plugin_types_json_t *ptr);
 
 void polyplug_option_string_free(polyplug_option_string_t *ptr);
 
-void polyplug_plugin_config_list_config_entry_free(polyplug_plugin_config_list_config_entry_t *ptr);
+void polyplug_list_string_free(polyplug_list_string_t *ptr);
 
-void polyplug_plugin_kv_kv_error_free(polyplug_plugin_kv_kv_error_t *ptr);
+void polyplug_tuple2_string_string_free(polyplug_tuple2_string_string_t *ptr);
+
+void polyplug_list_tuple2_string_string_free(polyplug_list_tuple2_string_string_t *ptr);
+
+void polyplug_plugin_types_identity_free(polyplug_plugin_types_identity_t *ptr);
+
+void polyplug_plugin_types_tuple2_string_json_free(polyplug_plugin_types_tuple2_string_json_t *ptr);
+
+void polyplug_plugin_types_list_tuple2_string_json_free(polyplug_plugin_types_list_tuple2_string_json_t *ptr);
+
+void polyplug_plugin_types_caller_free(polyplug_plugin_types_caller_t *ptr);
 
 void polyplug_list_u8_free(polyplug_list_u8_t *ptr);
 
 void polyplug_option_list_u8_free(polyplug_option_list_u8_t *ptr);
 
-void polyplug_plugin_kv_result_void_kv_error_free(polyplug_plugin_kv_result_void_kv_error_t *ptr);
+void polyplug_plugin_types_option_caller_free(polyplug_plugin_types_option_caller_t *ptr);
 
-void polyplug_list_string_free(polyplug_list_string_t *ptr);
+void polyplug_plugin_types_http_request_free(polyplug_plugin_types_http_request_t *ptr);
+
+void polyplug_plugin_types_http_response_free(polyplug_plugin_types_http_response_t *ptr);
+
+void polyplug_plugin_config_config_entry_free(polyplug_plugin_config_config_entry_t *ptr);
+
+void polyplug_plugin_config_list_config_entry_free(polyplug_plugin_config_list_config_entry_t *ptr);
+
+void polyplug_plugin_kv_kv_error_free(polyplug_plugin_kv_kv_error_t *ptr);
+
+void polyplug_plugin_kv_result_void_kv_error_free(polyplug_plugin_kv_result_void_kv_error_t *ptr);
 
 void exports_polyplug_plugin_plugin_plugin_info_free(exports_polyplug_plugin_plugin_plugin_info_t *ptr);
 

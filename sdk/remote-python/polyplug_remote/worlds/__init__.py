@@ -3,10 +3,14 @@
 
 - `polyplug_remote.worlds.auth`: `polyplug:plugin/auth@0.1.0`, base class `Auth`
 - `polyplug_remote.worlds.conformance`: `polyplug:plugin/conformance@0.1.0`, base class `Conformance`
+- `polyplug_remote.worlds.datasource`: `polyplug:plugin/datasource@0.1.0`, base class `Datasource`
+- `polyplug_remote.worlds.response`: `polyplug:plugin/response@0.1.0`, base class `Response`
+- `polyplug_remote.worlds.response_modifier`: `polyplug:plugin/response-modifier@0.1.0`, base class `ResponseModifier`
+- `polyplug_remote.worlds.template`: `polyplug:plugin/template@0.1.0`, base class `Template`
 - `polyplug_remote.worlds.transform`: `polyplug:plugin/transform@0.1.0`, base class `Transform`
 
 The WIT text they serve from `GET /v1/describe` is the whole package's, the
 same for each: `polyplug_remote.worlds._package` holds it once.
 """
 
-__all__ = ["auth", "conformance", "transform"]
+__all__ = ["auth", "conformance", "datasource", "response", "response_modifier", "template", "transform"]

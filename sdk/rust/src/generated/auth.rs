@@ -110,6 +110,129 @@ pub mod polyplug {
             }
             /// A configuration entry handed to a plugin by the operator: key and value.
             pub type ConfigEntry = (_rt::String, _rt::String);
+            /// A JSON value, as its text (`"text"`, `42`, `{"a": [1, null]}`): WIT
+            /// has no recursive types, so worlds carry JSON values as text.
+            pub type Json = _rt::String;
+            /// Who a server authenticated: what auth plugins decide and response
+            /// plugins see.
+            #[derive(Clone)]
+            pub struct Identity {
+                /// A stable identifier, e.g. a user id or a key's owner.
+                pub id: _rt::String,
+                /// The user's login name, if there is one.
+                pub username: ::core::option::Option<_rt::String>,
+                /// The user's email address, if known.
+                pub email: ::core::option::Option<_rt::String>,
+                /// A name to show, if known.
+                pub display_name: ::core::option::Option<_rt::String>,
+                /// Roles granted to the caller.
+                pub roles: _rt::Vec<_rt::String>,
+                /// Groups the caller belongs to.
+                pub groups: _rt::Vec<_rt::String>,
+                /// Other attributes, e.g. tenant or plan.
+                pub attributes: _rt::Vec<(_rt::String, _rt::String)>,
+            }
+            impl ::core::fmt::Debug for Identity {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    f.debug_struct("Identity")
+                        .field("id", &self.id)
+                        .field("username", &self.username)
+                        .field("email", &self.email)
+                        .field("display-name", &self.display_name)
+                        .field("roles", &self.roles)
+                        .field("groups", &self.groups)
+                        .field("attributes", &self.attributes)
+                        .finish()
+                }
+            }
+            /// The caller of a request, as the server's auth chain let it through.
+            #[derive(Clone)]
+            pub struct Caller {
+                /// Who it is.
+                pub identity: Identity,
+                /// The claims its credentials carried, each a JSON value (e.g. a
+                /// token's `exp` or `scope`).
+                pub claims: _rt::Vec<(_rt::String, Json)>,
+            }
+            impl ::core::fmt::Debug for Caller {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    f.debug_struct("Caller")
+                        .field("identity", &self.identity)
+                        .field("claims", &self.claims)
+                        .finish()
+                }
+            }
+            /// An HTTP request as a server received it.
+            #[derive(Clone)]
+            pub struct HttpRequest {
+                /// The method, upper case, e.g. `GET`.
+                pub method: _rt::String,
+                /// The request target as sent: path and query, e.g. `/v1/users/7?fields=name`.
+                pub uri: _rt::String,
+                /// The path alone, e.g. `/v1/users/7`.
+                pub path: _rt::String,
+                /// The parameters of the route the path matched, e.g. `("id", "7")` for `/v1/users/{id}`.
+                pub path_params: _rt::Vec<(_rt::String, _rt::String)>,
+                /// The query parameters, decoded, in order; names may repeat.
+                pub query: _rt::Vec<(_rt::String, _rt::String)>,
+                /// The headers, names lower case, in order; names may repeat.
+                pub headers: _rt::Vec<(_rt::String, _rt::String)>,
+                /// The body, if the request has one.
+                pub body: ::core::option::Option<_rt::Vec<u8>>,
+                /// The client's address, when known.
+                pub client_ip: ::core::option::Option<_rt::String>,
+                /// Who the server's auth chain let through, if the route has one.
+                pub caller: ::core::option::Option<Caller>,
+            }
+            impl ::core::fmt::Debug for HttpRequest {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    f.debug_struct("HttpRequest")
+                        .field("method", &self.method)
+                        .field("uri", &self.uri)
+                        .field("path", &self.path)
+                        .field("path-params", &self.path_params)
+                        .field("query", &self.query)
+                        .field("headers", &self.headers)
+                        .field("body", &self.body)
+                        .field("client-ip", &self.client_ip)
+                        .field("caller", &self.caller)
+                        .finish()
+                }
+            }
+            /// An HTTP response.
+            #[derive(Clone)]
+            pub struct HttpResponse {
+                /// The status code, e.g. `200`.
+                pub status: u16,
+                /// The headers, in order; names may repeat.
+                pub headers: _rt::Vec<(_rt::String, _rt::String)>,
+                /// The body's bytes.
+                pub body: _rt::Vec<u8>,
+                /// Its media type, e.g. `application/json`.
+                pub content_type: _rt::String,
+            }
+            impl ::core::fmt::Debug for HttpResponse {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    f.debug_struct("HttpResponse")
+                        .field("status", &self.status)
+                        .field("headers", &self.headers)
+                        .field("body", &self.body)
+                        .field("content-type", &self.content_type)
+                        .finish()
+                }
+            }
         }
         /// Host interface: read the operator's configuration for this plugin
         /// (the same entries `plugin.init` receives).
@@ -1449,36 +1572,43 @@ macro_rules! __export_auth_impl {
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:auth:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1205] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1513] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xba\x08\x01A\x02\x01\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xee\x0a\x01A\x02\x01\
 A\x0e\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
-polyplug:plugin/log@0.1.0\x05\0\x01B\x04\x01r\x03\x04names\x07versions\x0bdescri\
-ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x03\
-\0\x1bpolyplug:plugin/types@0.1.0\x05\x01\x02\x03\0\x01\x0cconfig-entry\x01B\x08\
-\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\0\x01ks\x01@\x01\x03keys\0\x02\x04\
-\0\x03get\x01\x03\x01p\x01\x01@\0\0\x04\x04\0\x07entries\x01\x05\x03\0\x1cpolypl\
-ug:plugin/config@0.1.0\x05\x03\x01B\x10\x01r\x03\x05quotaw\x04usedw\x06neededw\x04\
-\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-error\x03\
-\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\x01\x03\
-\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03keys\0\x7f\
-\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18polyp\
-lug:plugin/kv@0.1.0\x05\x04\x01B\x13\x01o\x02ss\x01p\0\x01ks\x01r\x04\x06methods\
-\x04paths\x07headers\x01\x09client-ip\x02\x04\0\x0frequest-context\x03\0\x03\x01\
-r\x02\x08usernames\x08passwords\x04\0\x11basic-credentials\x03\0\x05\x01q\x04\x07\
-api-key\x01s\0\x06bearer\x01s\0\x05basic\x01\x06\0\x04none\0\0\x04\0\x0bcredenti\
-als\x03\0\x07\x01ps\x01r\x03\x02ids\x05roles\x09\x06claims\x01\x04\0\x09principa\
-l\x03\0\x0a\x01r\x02\x06status{\x06reasons\x04\0\x06denial\x03\0\x0c\x01q\x02\x05\
-allow\x01\x0b\0\x04deny\x01\x0d\0\x04\0\x0dauth-decision\x03\0\x0e\x01j\x01\x0f\x01\
-s\x01@\x02\x07context\x04\x0bcredentials\x08\0\x10\x04\0\x0cauthenticate\x01\x11\
-\x04\0#polyplug:plugin/authenticator@0.1.0\x05\x05\x02\x03\0\x01\x0bplugin-info\x01\
-B\x0a\x02\x03\x02\x01\x06\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\
-\x0cconfig-entry\x03\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\
-\x01s\x01@\x01\x06config\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplug:plugi\
-n/plugin@0.1.0\x05\x07\x04\0\x1apolyplug:plugin/auth@0.1.0\x04\0\x0b\x0a\x01\0\x04\
-auth\x03\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\
-\x10wit-bindgen-rust\x060.61.1";
+polyplug:plugin/log@0.1.0\x05\0\x01B\x17\x01r\x03\x04names\x07versions\x0bdescri\
+ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x01\
+s\x04\0\x04json\x03\0\x04\x01ks\x01ps\x01o\x02ss\x01p\x08\x01r\x07\x02ids\x08use\
+rname\x06\x05email\x06\x0cdisplay-name\x06\x05roles\x07\x06groups\x07\x0aattribu\
+tes\x09\x04\0\x08identity\x03\0\x0a\x01o\x02s\x05\x01p\x0c\x01r\x02\x08identity\x0b\
+\x06claims\x0d\x04\0\x06caller\x03\0\x0e\x01p}\x01k\x10\x01k\x0f\x01r\x09\x06met\
+hods\x03uris\x04paths\x0bpath-params\x09\x05query\x09\x07headers\x09\x04body\x11\
+\x09client-ip\x06\x06caller\x12\x04\0\x0chttp-request\x03\0\x13\x01r\x04\x06stat\
+us{\x07headers\x09\x04body\x10\x0ccontent-types\x04\0\x0dhttp-response\x03\0\x15\
+\x03\0\x1bpolyplug:plugin/types@0.1.0\x05\x01\x02\x03\0\x01\x0cconfig-entry\x01B\
+\x08\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\0\x01ks\x01@\x01\x03keys\0\x02\
+\x04\0\x03get\x01\x03\x01p\x01\x01@\0\0\x04\x04\0\x07entries\x01\x05\x03\0\x1cpo\
+lyplug:plugin/config@0.1.0\x05\x03\x01B\x10\x01r\x03\x05quotaw\x04usedw\x06neede\
+dw\x04\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-e\
+rror\x03\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\
+\x01\x03\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03ke\
+ys\0\x7f\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18\
+polyplug:plugin/kv@0.1.0\x05\x04\x01B\x13\x01o\x02ss\x01p\0\x01ks\x01r\x04\x06me\
+thods\x04paths\x07headers\x01\x09client-ip\x02\x04\0\x0frequest-context\x03\0\x03\
+\x01r\x02\x08usernames\x08passwords\x04\0\x11basic-credentials\x03\0\x05\x01q\x04\
+\x07api-key\x01s\0\x06bearer\x01s\0\x05basic\x01\x06\0\x04none\0\0\x04\0\x0bcred\
+entials\x03\0\x07\x01ps\x01r\x03\x02ids\x05roles\x09\x06claims\x01\x04\0\x09prin\
+cipal\x03\0\x0a\x01r\x02\x06status{\x06reasons\x04\0\x06denial\x03\0\x0c\x01q\x02\
+\x05allow\x01\x0b\0\x04deny\x01\x0d\0\x04\0\x0dauth-decision\x03\0\x0e\x01j\x01\x0f\
+\x01s\x01@\x02\x07context\x04\x0bcredentials\x08\0\x10\x04\0\x0cauthenticate\x01\
+\x11\x04\0#polyplug:plugin/authenticator@0.1.0\x05\x05\x02\x03\0\x01\x0bplugin-i\
+nfo\x01B\x0a\x02\x03\x02\x01\x06\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\
+\x04\0\x0cconfig-entry\x03\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\
+\x01j\0\x01s\x01@\x01\x06config\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplu\
+g:plugin/plugin@0.1.0\x05\x07\x04\0\x1apolyplug:plugin/auth@0.1.0\x04\0\x0b\x0a\x01\
+\0\x04auth\x03\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070\
+.258.3\x10wit-bindgen-rust\x060.61.1";
         };
     };
 }
@@ -1490,24 +1620,31 @@ pub use __export_auth_impl as export;
 )]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
-pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 749] = *b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xd2\x04\x01A\x02\x01\
+pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1057] = *b"\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x86\x07\x01A\x02\x01\
 A\x09\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
-polyplug:plugin/log@0.1.0\x05\0\x01B\x04\x01r\x03\x04names\x07versions\x0bdescri\
-ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x03\
-\0\x1bpolyplug:plugin/types@0.1.0\x05\x01\x02\x03\0\x01\x0cconfig-entry\x01B\x08\
-\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\0\x01ks\x01@\x01\x03keys\0\x02\x04\
-\0\x03get\x01\x03\x01p\x01\x01@\0\0\x04\x04\0\x07entries\x01\x05\x03\0\x1cpolypl\
-ug:plugin/config@0.1.0\x05\x03\x01B\x10\x01r\x03\x05quotaw\x04usedw\x06neededw\x04\
-\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-error\x03\
-\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\x01\x03\
-\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03keys\0\x7f\
-\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18polyp\
-lug:plugin/kv@0.1.0\x05\x04\x04\0:polyplug:plugin/auth-with-all-of-its-exports-r\
-emoved@0.1.0\x04\0\x0b*\x01\0$auth-with-all-of-its-exports-removed\x03\0\0\0G\x09\
-producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rus\
-t\x060.61.1";
+polyplug:plugin/log@0.1.0\x05\0\x01B\x17\x01r\x03\x04names\x07versions\x0bdescri\
+ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x01\
+s\x04\0\x04json\x03\0\x04\x01ks\x01ps\x01o\x02ss\x01p\x08\x01r\x07\x02ids\x08use\
+rname\x06\x05email\x06\x0cdisplay-name\x06\x05roles\x07\x06groups\x07\x0aattribu\
+tes\x09\x04\0\x08identity\x03\0\x0a\x01o\x02s\x05\x01p\x0c\x01r\x02\x08identity\x0b\
+\x06claims\x0d\x04\0\x06caller\x03\0\x0e\x01p}\x01k\x10\x01k\x0f\x01r\x09\x06met\
+hods\x03uris\x04paths\x0bpath-params\x09\x05query\x09\x07headers\x09\x04body\x11\
+\x09client-ip\x06\x06caller\x12\x04\0\x0chttp-request\x03\0\x13\x01r\x04\x06stat\
+us{\x07headers\x09\x04body\x10\x0ccontent-types\x04\0\x0dhttp-response\x03\0\x15\
+\x03\0\x1bpolyplug:plugin/types@0.1.0\x05\x01\x02\x03\0\x01\x0cconfig-entry\x01B\
+\x08\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\0\x01ks\x01@\x01\x03keys\0\x02\
+\x04\0\x03get\x01\x03\x01p\x01\x01@\0\0\x04\x04\0\x07entries\x01\x05\x03\0\x1cpo\
+lyplug:plugin/config@0.1.0\x05\x03\x01B\x10\x01r\x03\x05quotaw\x04usedw\x06neede\
+dw\x04\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-e\
+rror\x03\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\
+\x01\x03\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03ke\
+ys\0\x7f\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18\
+polyplug:plugin/kv@0.1.0\x05\x04\x04\0:polyplug:plugin/auth-with-all-of-its-expo\
+rts-removed@0.1.0\x04\0\x0b*\x01\0$auth-with-all-of-its-exports-removed\x03\0\0\0\
+G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindge\
+n-rust\x060.61.1";
 #[inline(never)]
 #[doc(hidden)]
 pub fn __link_custom_section_describing_imports() {

@@ -22,3 +22,68 @@ Description string
 }
 // A configuration entry handed to a plugin by the operator: key and value.
 type ConfigEntry = witTypes.Tuple2[string, string]
+// A JSON value, as its text (`"text"`, `42`, `{"a": [1, null]}`): WIT
+// has no recursive types, so worlds carry JSON values as text.
+type Json = string
+
+// Who a server authenticated: what auth plugins decide and response
+// plugins see.
+type Identity struct {
+        // A stable identifier, e.g. a user id or a key's owner.
+Id string
+// The user's login name, if there is one.
+Username witTypes.Option[string]
+// The user's email address, if known.
+Email witTypes.Option[string]
+// A name to show, if known.
+DisplayName witTypes.Option[string]
+// Roles granted to the caller.
+Roles []string
+// Groups the caller belongs to.
+Groups []string
+// Other attributes, e.g. tenant or plan.
+Attributes []witTypes.Tuple2[string, string]
+}
+
+// The caller of a request, as the server's auth chain let it through.
+type Caller struct {
+        // Who it is.
+Identity Identity
+// The claims its credentials carried, each a JSON value (e.g. a
+// token's `exp` or `scope`).
+Claims []witTypes.Tuple2[string, string]
+}
+
+// An HTTP request as a server received it.
+type HttpRequest struct {
+        // The method, upper case, e.g. `GET`.
+Method string
+// The request target as sent: path and query, e.g. `/v1/users/7?fields=name`.
+Uri string
+// The path alone, e.g. `/v1/users/7`.
+Path string
+// The parameters of the route the path matched, e.g. `("id", "7")` for `/v1/users/{id}`.
+PathParams []witTypes.Tuple2[string, string]
+// The query parameters, decoded, in order; names may repeat.
+Query []witTypes.Tuple2[string, string]
+// The headers, names lower case, in order; names may repeat.
+Headers []witTypes.Tuple2[string, string]
+// The body, if the request has one.
+Body witTypes.Option[[]uint8]
+// The client's address, when known.
+ClientIp witTypes.Option[string]
+// Who the server's auth chain let through, if the route has one.
+Caller witTypes.Option[Caller]
+}
+
+// An HTTP response.
+type HttpResponse struct {
+        // The status code, e.g. `200`.
+Status uint16
+// The headers, in order; names may repeat.
+Headers []witTypes.Tuple2[string, string]
+// The body's bytes.
+Body []uint8
+// Its media type, e.g. `application/json`.
+ContentType string
+}
