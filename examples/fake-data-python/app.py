@@ -1,29 +1,22 @@
-"""A `transform` plugin that fills a JSON template with realistic fake data,
-with nothing but Python's standard library (`random`, `datetime`, `uuid`).
+"""A `template` plugin making realistic fake data, with nothing but
+Python's standard library (`random`, `datetime`, `uuid`): the functions a
+mock server calls for `{{fake.email}}` in a response body.
 
-The payload is a JSON template. Every string of the form `{{kind}}` or
-`{{kind:argument}}` becomes a generated value; everything else is kept. An
-object with a `"$repeat": N` key and a `"$item"` template becomes a list of N
-items.
-
-| placeholder | makes | example |
+| function | arguments | makes |
 |---|---|---|
-| `{{name}}`, `{{first-name}}`, `{{last-name}}` | a person's name | `"Grace Okafor"` |
-| `{{email}}` | an email address matching the name made last, if any | `"grace.okafor@example.org"` |
-| `{{int:LOW-HIGH}}` | an integer in [LOW, HIGH] (a JSON number) | `42` |
-| `{{float:LOW-HIGH}}` | a number with two decimals in [LOW, HIGH] | `17.25` |
-| `{{bool}}` | `true` or `false` | `true` |
-| `{{date:FROM..TO}}` | an ISO date between two ISO dates (default: 2020 to 2026) | `"2023-04-17"` |
-| `{{datetime}}` | an ISO UTC timestamp in the same range | `"2024-11-02T08:13:55Z"` |
-| `{{uuid}}` | a version 4 UUID | `"6f1c…"` |
-| `{{city}}`, `{{country}}`, `{{company}}`, `{{word}}`, `{{sentence}}` | what they say | `"Lisbon"` |
-| `{{choice:a|b|c}}` | one of the options | `"b"` |
-| `{{phone}}` | a phone number in the E.164 form | `"+44 20 7946 0321"` |
+| `fake.name`, `fake.first-name`, `fake.last-name` | `key`? | a person's name: `"Grace Okafor"` |
+| `fake.email` | `key`? | an email address for the name made just before it, or a new one |
+| `fake.int`, `fake.float` | `low`, `high`, `key`? | a number in [low, high] (floats with two decimals) |
+| `fake.date`, `fake.datetime` | `from`?, `to`?, `key`? | an ISO date (timestamp, UTC) between two ISO dates (default 2020 to 2026) |
+| `fake.uuid`, `fake.bool`, `fake.phone`, `fake.city`, `fake.country`, `fake.company`, `fake.word`, `fake.sentence` | `key`? | what they say |
+| `fake.choice` | `key`, `options`… | one of the options |
+| `fake.fill` | `template`, `key`? | the JSON `template` with every `"{{kind}}"` / `"{{kind:argument}}"` string filled (kinds as above, without `fake.`; `{"$repeat": N, "$item": …}` makes a list) |
 
-Configuration: `seed` (default `0`). The same seed and template always give
-the same data, on every host; a message's `x-fake-seed` header seeds that
-message on its own (so a mock server can make a stable response per
-request). Unknown placeholders are refused, naming them.
+Every function given a `key` answers the same for the same key, on every
+instance and host (a mock server passes e.g. the request's user id, so that
+a user's fake data is stable); without one it draws from the instance's own
+stream. Configuration: `seed` (default `0`) takes part in both. The data set
+`users` is ten fake users, the same for the same seed.
 """
 
 from __future__ import annotations
@@ -37,7 +30,7 @@ from typing import Any
 
 import polyplug
 from polyplug import log
-from polyplug.transform import Message, Transform
+from polyplug.template import Parameter, Template, TemplateFunction, ValueKind
 
 FIRST_NAMES = [
     "Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Edsger", "Radia", "Guido",
@@ -173,10 +166,51 @@ class Faker:
         return template
 
 
-class FakeData(Transform):
+KEYED_KINDS = ["name", "first-name", "last-name", "email", "bool", "uuid", "phone", "city", "country", "company", "word", "sentence"]
+DESCRIPTIONS = {
+    "name": "A person's full name", "first-name": "A first name", "last-name": "A last name",
+    "email": "An email address, for the name made just before it", "bool": "true or false", "uuid": "A version 4 UUID",
+    "phone": "A phone number in the E.164 form", "city": "A city", "country": "A country", "company": "A company name",
+    "word": "A word", "sentence": "A sentence of four to nine words",
+}
+
+
+def parameter(name: str, kind: ValueKind, description: str, required: bool = False, default: str | None = None, var_args: bool = False) -> Parameter:
+    return Parameter(name=name, kind=kind, description=description, required=required, default=default, var_args=var_args)
+
+
+KEY = parameter("key", ValueKind.TEXT, "Answer the same for the same key (e.g. a user id)")
+
+
+def functions() -> list[TemplateFunction]:
+    def function(name: str, description: str, parameters: list[Parameter], returns: ValueKind, example: str) -> TemplateFunction:
+        return TemplateFunction(
+            name=f"fake.{name}", description=description, parameters=parameters, returns=returns,
+            examples=[example], category="fake data", pure=False,
+        )
+
+    out = [function(kind, DESCRIPTIONS[kind], [KEY], ValueKind.BOOLEAN if kind == "bool" else ValueKind.TEXT, f"{{{{fake.{kind}}}}}") for kind in KEYED_KINDS]
+    for kind, returns in [("int", ValueKind.INTEGER), ("float", ValueKind.NUMBER)]:
+        bounds = [parameter("low", returns, "The smallest value", required=True), parameter("high", returns, "The largest value", required=True)]
+        out.append(function(kind, f"A random {'integer' if kind == 'int' else 'number'} in [low, high]", [*bounds, KEY], returns, f"{{{{fake.{kind} 1 100}}}}"))
+    for kind in ["date", "datetime"]:
+        span = [
+            parameter("from", ValueKind.TEXT, "The earliest day, ISO", default=json.dumps(DEFAULT_FROM.isoformat())),
+            parameter("to", ValueKind.TEXT, "The latest day, ISO", default=json.dumps(DEFAULT_TO.isoformat())),
+        ]
+        out.append(function(kind, f"An ISO {kind} between two days", [*span, KEY], ValueKind.TEXT, f"{{{{fake.{kind} \"2024-01-01\" \"2024-12-31\"}}}}"))
+    out.append(function("choice", "One of the options", [parameter("key", ValueKind.TEXT, "Answer the same for the same key", required=True), parameter("options", ValueKind.ANY, "The options", required=True, var_args=True)], ValueKind.ANY, "{{fake.choice user.id \"red\" \"green\"}}"))
+    out.append(function("fill", "A JSON template with its {{kind}} strings filled", [parameter("template", ValueKind.ANY, "The template", required=True), KEY], ValueKind.ANY, "{{fake.fill {\"name\": \"{{name}}\"}}}"))
+    return out
+
+
+FUNCTIONS = {f.name: f for f in functions()}
+
+
+class FakeData(Template):
     name = "fake-data-python"
-    version = "0.1.0"
-    description = "Fills JSON templates with realistic fake names, emails, dates, numbers and ids"
+    version = "0.2.0"
+    description = "Realistic fake names, emails, dates, numbers and ids for templates"
 
     seed = "0"
     stream = random.Random("0")
@@ -189,19 +223,59 @@ class FakeData(Transform):
         self.stream = random.Random(self.seed)
         log.debug(f"seeded with {self.seed!r}")
 
-    def transform(self, input: Message) -> Message | None:
-        try:
-            template = json.loads(input.payload)
-        except ValueError as e:
-            raise polyplug.PluginError(f"payload is not a JSON template: {e}") from None
-        own_seed = next((value for key, value in input.headers if key.lower() == "x-fake-seed"), None)
-        rng = random.Random(f"{self.seed}/{own_seed}") if own_seed is not None else self.stream
-        filled = Faker(rng).fill(template)
-        return Message(
-            payload=json.dumps(filled, ensure_ascii=False),
-            content_type="application/json",
-            headers=[*input.headers, ("x-generated-by", self.name)],
-        )
+    def functions(self) -> list[TemplateFunction]:
+        return list(FUNCTIONS.values())
+
+    def execute(self, name: str, args: list[str]) -> str:
+        function = FUNCTIONS.get(name)
+        if function is None:
+            raise polyplug.PluginError(f"unknown function `{name}`; this plugin has: {', '.join(FUNCTIONS)}")
+        values = []
+        for i, arg in enumerate(args):
+            try:
+                values.append(json.loads(arg))
+            except ValueError as e:
+                raise polyplug.PluginError(f"`{name}`: argument {i + 1} is not JSON: {e}") from None
+        params = function.parameters
+        if not (params and params[-1].var_args) and len(values) > len(params):
+            raise polyplug.PluginError(f"`{name}` takes at most {len(params)} argument(s), got {len(values)}")
+        missing = [p.name for i, p in enumerate(params) if p.required and i >= len(values)]
+        if missing:
+            raise polyplug.PluginError(f"`{name}` needs `{missing[0]}`")
+        kind = name.removeprefix("fake.")
+        return json.dumps(self.call(kind, values), ensure_ascii=False)
+
+    def rng(self, kind: str, key: Any) -> random.Random:
+        return random.Random(f"{self.seed}/{kind}/{json.dumps(key)}") if key is not None else self.stream
+
+    def call(self, kind: str, values: list[Any]) -> Any:
+        arg = lambda i: values[i] if i < len(values) else None  # noqa: E731
+        if kind in KEYED_KINDS:
+            return Faker(self.rng(kind, arg(0))).value(kind, None)
+        if kind in ("int", "float"):
+            low, high = arg(0), arg(1)
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
+                raise polyplug.PluginError(f"`fake.{kind}`: `low` and `high` must be numbers, e.g. {{{{fake.{kind} 1 100}}}}")
+            return Faker(self.rng(kind, arg(2))).value(kind, f"{low}-{high}")
+        if kind in ("date", "datetime"):
+            start, end = arg(0) or DEFAULT_FROM.isoformat(), arg(1) or DEFAULT_TO.isoformat()
+            return Faker(self.rng(kind, arg(2))).value(kind, f"{start}..{end}")
+        if kind == "choice":
+            options = values[1:]
+            if not options:
+                raise polyplug.PluginError("`fake.choice` needs options after its key, e.g. {{fake.choice user.id \"red\" \"green\"}}")
+            return self.rng(kind, arg(0)).choice(options)
+        return Faker(self.rng(kind, arg(1))).fill(arg(0))
+
+    def data_source(self, name: str) -> str | None:
+        if name != "users":
+            return None
+        users = []
+        for i in range(1, 11):
+            faker = Faker(random.Random(f"{self.seed}/users/{i}"))
+            full = faker.value("name", None)
+            users.append({"id": i, "name": full, "email": faker.email(), "city": faker.value("city", None)})
+        return json.dumps(users, ensure_ascii=False)
 
 
 polyplug.export(FakeData())

@@ -1,6 +1,6 @@
 //! Plugins that use their language's own strengths for a use case of our
-//! users: `examples/fake-data-python` (realistic fake data from Python's
-//! standard library, for the mock server) and `examples/validate-ts` (JSON
+//! users: `examples/fake-data-python` (a `template` plugin: realistic fake
+//! data from Python's standard library, for the mock server) and `examples/validate-ts` (JSON
 //! Schema validation with Ajv from npm, for the pipeline).
 
 use std::path::{Path, PathBuf};
@@ -44,6 +44,17 @@ fn transform(plugin: &Plugin, payload: &str, headers: Value) -> Value {
 // ---------------------------------------------------------------------------
 // fake-data-python
 
+/// `plugin`'s answer to `execute(name, args)`, each argument JSON: `Ok` with the
+/// value it made, or `Err` with its refusal.
+fn execute(plugin: &Plugin, name: &str, args: &[Value]) -> Result<Value, String> {
+    let args: Vec<String> = args.iter().map(Value::to_string).collect();
+    let out = plugin.call_json("template-functions", "execute", &[json!(name), json!(args)]).unwrap();
+    match out["tag"].as_str() {
+        Some("ok") => Ok(serde_json::from_str(out["val"].as_str().unwrap()).unwrap()),
+        _ => Err(out["val"].as_str().unwrap().to_string()),
+    }
+}
+
 const TEMPLATE: &str = r#"{
   "user": {"name": "{{name}}", "email": "{{email}}", "age": "{{int:18-90}}", "joined": "{{date:2024-01-01..2024-12-31}}",
            "seen": "{{datetime}}", "id": "{{uuid}}", "phone": "{{phone}}", "greeting": "Hi {{first-name}}!"},
@@ -51,19 +62,33 @@ const TEMPLATE: &str = r#"{
   "kept": [1, "two", null]
 }"#;
 
-/// The data made for [`TEMPLATE`] under the message seed `seed`.
-fn fake(plugin: &Plugin, seed: &str) -> Value {
-    let out = transform(plugin, TEMPLATE, json!([["x-fake-seed", seed]]));
-    assert_eq!(out["tag"], "ok", "{out}");
-    assert_eq!(out["val"]["headers"][1], json!(["x-generated-by", "fake-data-python"]), "{out}");
-    serde_json::from_str(out["val"]["payload"].as_str().unwrap()).unwrap()
+/// The data `fake.fill` makes for [`TEMPLATE`] under the key `key`.
+fn fake(plugin: &Plugin, key: &str) -> Value {
+    execute(plugin, "fake.fill", &[serde_json::from_str(TEMPLATE).unwrap(), json!(key)]).unwrap()
 }
 
 #[test]
-fn fake_data_fills_every_placeholder_with_a_plausible_value() {
+fn fake_data_lists_its_functions_with_their_parameters() {
     let plugin = host().load_file(component("fake-data-python")).unwrap();
-    for seed in ["a", "b", "c", "d"] {
-        let data = fake(&plugin, seed);
+    let functions = plugin.call_json("template-functions", "functions", &[]).unwrap();
+    let names: Vec<&str> = functions.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    for name in ["fake.name", "fake.email", "fake.int", "fake.date", "fake.uuid", "fake.choice", "fake.fill"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let int = functions.as_array().unwrap().iter().find(|f| f["name"] == "fake.int").unwrap();
+    assert_eq!(int["returns"], "integer");
+    assert_eq!(int["category"], "fake data");
+    let params: Vec<(&str, bool)> = int["parameters"].as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), p["required"].as_bool().unwrap())).collect();
+    assert_eq!(params, [("low", true), ("high", true), ("key", false)]);
+    let choice = functions.as_array().unwrap().iter().find(|f| f["name"] == "fake.choice").unwrap();
+    assert_eq!(choice["parameters"][1]["var-args"], true);
+}
+
+#[test]
+fn fake_data_makes_plausible_values() {
+    let plugin = host().load_file(component("fake-data-python")).unwrap();
+    for key in ["a", "b", "c", "d"] {
+        let data = fake(&plugin, key);
         let user = &data["user"];
         let name = user["name"].as_str().unwrap();
         let (first, last) = name.split_once(' ').unwrap_or_else(|| panic!("{name}"));
@@ -95,32 +120,47 @@ fn fake_data_fills_every_placeholder_with_a_plausible_value() {
         }
         assert_eq!(data["kept"], json!([1, "two", null]));
     }
+    let age = execute(&plugin, "fake.int", &[json!(18), json!(90), json!("user-7")]).unwrap();
+    assert!((18..=90).contains(&age.as_i64().unwrap()), "{age}");
+    let day = execute(&plugin, "fake.date", &[json!("2025-03-01"), json!("2025-03-31")]).unwrap();
+    assert!(day.as_str().unwrap().starts_with("2025-03-"), "{day}");
+    let colour = execute(&plugin, "fake.choice", &[json!("user-7"), json!("red"), json!("green")]).unwrap();
+    assert!(colour == "red" || colour == "green", "{colour}");
 }
 
 #[test]
-fn fake_data_is_the_same_for_the_same_seed_on_any_instance() {
+fn fake_data_is_the_same_for_the_same_key_on_any_instance() {
     let plugin = host().load_file(component("fake-data-python")).unwrap();
     let first = fake(&plugin, "request-17");
-    assert_eq!(fake(&plugin, "request-17"), first, "the same message seed, the same data");
+    assert_eq!(fake(&plugin, "request-17"), first, "the same key, the same data");
     let again = host().load_file(component("fake-data-python")).unwrap();
     assert_eq!(fake(&again, "request-17"), first, "on a fresh load too");
     assert_ne!(fake(&plugin, "request-18"), first);
+    let name = execute(&plugin, "fake.name", &[json!("user-7")]).unwrap();
+    assert_eq!(execute(&again, "fake.name", &[json!("user-7")]).unwrap(), name);
     let reseeded = host().loader(component("fake-data-python")).config([("seed", "other")]).load().unwrap();
     assert_ne!(fake(&reseeded, "request-17"), first, "the configured seed takes part");
+    // The `users` data set: ten users, the same on every instance.
+    let users = plugin.call_json("template-functions", "data-source", &[json!("users")]).unwrap();
+    let users: Value = serde_json::from_str(users.as_str().unwrap()).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 10);
+    let again_users = again.call_json("template-functions", "data-source", &[json!("users")]).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(again_users.as_str().unwrap()).unwrap(), users);
+    assert_eq!(plugin.call_json("template-functions", "data-source", &[json!("orders")]).unwrap(), Value::Null);
 }
 
 #[test]
 fn fake_data_refuses_what_it_cannot_make_and_names_it() {
     let plugin = host().load_file(component("fake-data-python")).unwrap();
-    let refused = |template: &str| {
-        let out = transform(&plugin, template, json!([]));
-        assert_eq!(out["tag"], "err", "{template}: {out}");
-        out["val"].as_str().unwrap().to_string()
-    };
-    assert!(refused(r#"{"x": "{{colour}}"}"#).starts_with("unknown placeholder `{{colour}}`; known: name, first-name"));
-    assert_eq!(refused(r#"{"x": "{{int:ten}}"}"#), "`{{int:ten}}`: write the range as LOW-HIGH, e.g. int:1-100");
-    assert_eq!(refused(r#"{"$repeat": 1000000, "$item": 1}"#), "`$repeat` must be an integer from 0 to 10000, not 1000000");
-    assert!(refused("{not json").starts_with("payload is not a JSON template: "));
+    let refused = |template: Value| execute(&plugin, "fake.fill", &[template]).unwrap_err();
+    assert!(refused(json!({"x": "{{colour}}"})).starts_with("unknown placeholder `{{colour}}`; known: name, first-name"));
+    assert_eq!(refused(json!({"x": "{{int:ten}}"})), "`{{int:ten}}`: write the range as LOW-HIGH, e.g. int:1-100");
+    assert_eq!(refused(json!({"$repeat": 1000000, "$item": 1})), "`$repeat` must be an integer from 0 to 10000, not 1000000");
+    assert!(execute(&plugin, "fake.colour", &[]).unwrap_err().starts_with("unknown function `fake.colour`; this plugin has: fake.name"));
+    assert_eq!(execute(&plugin, "fake.int", &[json!(1)]).unwrap_err(), "`fake.int` needs `high`");
+    assert_eq!(execute(&plugin, "fake.name", &[json!("a"), json!("b")]).unwrap_err(), "`fake.name` takes at most 1 argument(s), got 2");
+    let out = plugin.call_json("template-functions", "execute", &[json!("fake.name"), json!(["{not json"])]).unwrap();
+    assert!(out["val"].as_str().unwrap().starts_with("`fake.name`: argument 1 is not JSON"), "{out}");
     let err = host().loader(component("fake-data-python")).config([("sede", "1")]).load().err().unwrap();
     assert!(err.to_string().contains("unknown config key `sede`; known keys: seed"), "{err}");
 }
