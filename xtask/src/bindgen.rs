@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 /// The built-in worlds, in generation order (`base` first: the others reuse its imports).
-const WORLDS: &[&str] = &["base", "transform", "auth", "conformance", "template", "response", "response-modifier", "datasource"];
+/// Each is named by its catalog key: a later version of the package adds its
+/// version (`auth-0.2` is `polyplug:plugin/auth@0.2.0`, from `wit/deps/`).
+const WORLDS: &[&str] = &["base", "transform", "auth", "auth-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// Host applications' own worlds in this repository (examples): WIT
 /// directory, world, and the file `polyplug bindgen` makes for it.
@@ -188,8 +190,13 @@ fn format_rust(source: &str, what: &str) -> Result<String> {
 /// (which only holds what every world shares), its typed facade (for `polyplug`).
 fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
     let mut resolve = wit_parser::Resolve::new();
-    let (package, _) = resolve.push_dir(wit).with_context(|| format!("parsing {}", wit.display()))?;
-    let world_id = resolve.select_world(&[package], Some(world))?;
+    let package = if is_later_version(wit, world)? {
+        resolve.push_dir(wit).with_context(|| format!("parsing {}", wit.display()))?.0
+    } else {
+        // Only the main package: with a later version beside it, the generators would name every module by its version.
+        resolve.push_group(wit_parser::UnresolvedPackageGroup::parse_dir(wit).with_context(|| format!("parsing {}", wit.display()))?)?
+    };
+    let world_id = resolve.select_world(&[package], Some(&full_name(wit, world)?))?;
     let with: HashMap<String, String> = if world == "base" {
         HashMap::new()
     } else {
@@ -219,20 +226,32 @@ fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
 
 fn guest_world(wit: &Path, world: &str) -> Result<String> {
     use wit_bindgen_core::WorldGenerator;
-    let mut resolve = wit_bindgen_core::wit_parser::Resolve::new();
-    let (package, _) = resolve.push_dir(wit).with_context(|| format!("parsing {}", wit.display()))?;
-    let world_id = resolve.select_world(&[package], Some(world))?;
+    use wit_bindgen_core::wit_parser::{Resolve, UnresolvedPackageGroup};
+    let mut resolve = Resolve::new();
+    let package = if is_later_version(wit, world)? {
+        resolve.push_dir(wit).with_context(|| format!("parsing {}", wit.display()))?.0
+    } else {
+        resolve.push_group(UnresolvedPackageGroup::parse_dir(wit).with_context(|| format!("parsing {}", wit.display()))?)?
+    };
+    let world_id = resolve.select_world(&[package], Some(&full_name(wit, world)?))?;
     let opts = wit_bindgen_rust::Opts {
         runtime_path: Some("polyplug_sdk::__private::wit_bindgen::rt".into()),
         default_bindings_module: Some(format!("polyplug_sdk::{}::bindings", snake_case(world))),
         pub_export_macro: true,
         format: false,
+        // A later version's world imports the host interfaces of the main package: generate those too.
+        generate_all: true,
         ..Default::default()
     };
     let mut files = wit_bindgen_core::Files::default();
     opts.build().generate(&mut resolve, world_id, &mut files)?;
     let (_, bytes) = files.iter().next().context("wit-bindgen produced no file")?;
-    let source = scope_export_macros(std::str::from_utf8(bytes)?, world);
+    let mut source = scope_export_macros(std::str::from_utf8(bytes)?, world);
+    // The world's own export macro is named after the world's short name: a later version's must not clash with the first's.
+    let short = &resolve.worlds[world_id].name;
+    if snake_case(short) != snake_case(world) {
+        source = source.replace(&format!("__export_{}_impl", snake_case(short)), &format!("__export_{}_impl", snake_case(world)));
+    }
     let body = format_rust(&source, &format!("guest bindings for `{world}`"))?;
     Ok(header("wit-bindgen-rust 0.61.1", "") + &body)
 }
@@ -262,8 +281,22 @@ fn scope_export_macros(source: &str, world: &str) -> String {
     out
 }
 
+/// `auth-0.2` → `auth_0_2`: a world's key as a Rust module name.
 fn snake_case(name: &str) -> String {
-    name.replace('-', "_")
+    name.replace(['-', '.'], "_")
+}
+
+/// Whether the world with catalog key `key` is in a later version of the
+/// package (`wit/deps/`), not in the main one.
+fn is_later_version(wit: &Path, key: &str) -> Result<bool> {
+    let spec = polyplug_wit::Catalog::from_dir(wit)?.world(key)?;
+    Ok(spec.key != spec.short_name)
+}
+
+/// The full name of the world with catalog key `key` (`auth-0.2` →
+/// `polyplug:plugin/auth@0.2.0`), as `select_world` takes it.
+fn full_name(wit: &Path, key: &str) -> Result<String> {
+    Ok(polyplug_wit::Catalog::from_dir(wit)?.world(key)?.name)
 }
 
 #[cfg(test)]

@@ -685,13 +685,23 @@ fn name_parts(resolve: &Resolve, key: &WorldKey) -> Vec<String> {
             let interface = &resolve.interfaces[*id];
             let name = interface.name.as_deref().unwrap_or_default().to_snake_case();
             match interface.package {
-                Some(package) => {
-                    let package = &resolve.packages[package].name;
-                    vec![package.namespace.to_snake_case(), package.name.to_snake_case(), name]
-                }
+                Some(package) => vec![resolve.packages[package].name.namespace.to_snake_case(), package_module(resolve, package), name],
                 None => vec![name],
             }
         }
+    }
+}
+
+/// A package's module name as the bindings generators make it: its name,
+/// with its version appended when the resolve holds several versions of it
+/// (`plugin0_2_0`), so that both have modules.
+fn package_module(resolve: &Resolve, id: wit_parser::PackageId) -> String {
+    let name = &resolve.packages[id].name;
+    let base = name.name.to_snake_case();
+    let versions = resolve.packages.iter().filter(|(_, p)| p.name.namespace == name.namespace && p.name.name == name.name).count();
+    match &name.version {
+        Some(version) if versions > 1 => format!("{base}{}", version.to_string().replace(['.', '-', '+'], "_").to_snake_case()),
+        _ => base,
     }
 }
 

@@ -86,6 +86,13 @@ pub mod conformance {
     include!("generated/conformance.rs");
 }
 
+/// The `auth` world, version 0.2 (`polyplug:plugin/auth@0.2.0`): the whole
+/// request, a richer identity, the schemes a plugin handles, abstaining.
+#[allow(missing_docs, unused, clippy::all)]
+pub mod auth_0_2 {
+    include!("generated/auth-0.2.rs");
+}
+
 /// The `template` world: functions for `{{name arg…}}` in mock responses.
 #[allow(missing_docs, unused, clippy::all)]
 pub mod template {

@@ -83,8 +83,15 @@ fn glue_dir(
     sdk: &Path,
     work: &Path,
 ) -> Result<PathBuf, BuildError> {
-    let name = &project.manifest.plugin.world.name;
-    let checked_in = sdk.join("worlds").join(name);
+    let world_ref = &project.manifest.plugin.world;
+    let name = &world_ref.name;
+    // A later version of polyplug's package has its glue under the world's key (`auth-0.2`).
+    let key = if world_ref.version.to_string() == polyplug_wit::API_VERSION {
+        name.clone()
+    } else {
+        format!("{name}-{}.{}", world_ref.version.major, world_ref.version.minor)
+    };
+    let checked_in = sdk.join("worlds").join(&key);
     if options.wit.is_none()
         && project.manifest.plugin.world.package == "polyplug:plugin"
         && checked_in.join(WORLD_GLUE).exists()
@@ -203,11 +210,21 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     let fail = |message: String| BuildError::Generate { sdk: "C", wit: wit.to_path_buf(), message };
     let mut resolve = Resolve::new();
     let (package, _) = resolve.push_dir(wit).map_err(|e| fail(format!("{e:#}")))?;
-    let mut worlds: Vec<(String, WorldId)> =
-        resolve.packages[package].worlds.iter().map(|(name, id)| (name.clone(), *id)).collect();
+    // The package's worlds, and those of its later versions (in `wit/deps/`) by their catalog keys (`auth-0.2`).
+    let main = resolve.packages[package].name.clone();
+    let mut worlds: Vec<(String, String)> = Vec::new();
+    for (id, p) in resolve.packages.iter().filter(|(_, p)| p.name.namespace == main.namespace && p.name.name == main.name) {
+        for name in p.worlds.keys() {
+            worlds.push(match (&p.name.version, id == package) {
+                (Some(v), false) => (format!("{name}-{}.{}", v.major, v.minor), format!("{}:{}/{name}@{v}", p.name.namespace, p.name.name)),
+                _ => (name.clone(), name.clone()),
+            });
+        }
+    }
     worlds.sort();
     let mut files = Vec::new();
-    for (name, id) in worlds {
+    for (name, select) in worlds {
+        let (resolve, id) = crate::world::resolve_for_bindings(wit, &select).map_err(fail)?;
         for file in bindings(&resolve, id).map_err(fail)? {
             files
                 .push(GeneratedFile { path: Path::new("worlds").join(&name).join(file.path), contents: file.contents });
@@ -280,7 +297,7 @@ mod tests {
         let files = sdk_files(&repo_wit()).unwrap();
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         let mut expected = Vec::new();
-        for world in ["auth", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
+        for world in ["auth", "auth-0.2", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
             expected.push(format!("worlds/{world}/{WORLD_HEADER}"));
             expected.push(format!("worlds/{world}/{WORLD_GLUE}"));
         }
@@ -294,8 +311,8 @@ mod tests {
             "{glue}"
         );
         assert!(glue.contains("void __component_type_object_force_link_polyplug(void) {}"), "{glue}");
-        let conformance = &files[4].contents;
-        assert_eq!(files[4].path.display().to_string(), format!("worlds/conformance/{WORLD_HEADER}"));
+        let conformance = &files[6].contents;
+        assert_eq!(files[6].path.display().to_string(), format!("worlds/conformance/{WORLD_HEADER}"));
         for line in
             ["#define POLYPLUG_IMPORTS_LOG 1", "#define POLYPLUG_IMPORTS_CONFIG 1", "#define POLYPLUG_IMPORTS_KV 1"]
         {

@@ -33,7 +33,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wit_bindgen_core::Files;
-use wit_bindgen_core::wit_parser::Resolve;
 
 use crate::world::GuestWorld;
 use crate::{BuildError, GeneratedFile, Language, Options, Project, run};
@@ -179,9 +178,7 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     let fail = |message: String| BuildError::Generate { sdk: "Go", wit: wit.to_path_buf(), message };
     let mut out: BTreeMap<PathBuf, (String, &str)> = BTreeMap::new();
     for world in WORLDS {
-        let mut resolve = Resolve::new();
-        let (package, _) = resolve.push_dir(wit).map_err(|e| fail(format!("{e:#}")))?;
-        let id = resolve.select_world(&[package], Some(world)).map_err(|e| fail(format!("{e:#}")))?;
+        let (mut resolve, id) = crate::world::resolve_for_bindings(wit, world).map_err(fail)?;
         let opts = wit_bindgen_go::Opts {
             format: wit_bindgen_go::Format::False,
             pkg_name: Some(format!("{MODULE}/{BINDINGS}")),

@@ -166,8 +166,8 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     let catalog = Catalog::from_dir(wit).map_err(|e| fail(e.to_string()))?;
     let mut files = Vec::new();
     for spec in catalog.worlds() {
-        let world = SdkWorld::new(&catalog, &spec.short_name).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
-        let name = &spec.short_name;
+        let world = SdkWorld::new(&catalog, &spec.key).map_err(|e| fail(format!("world `{}`: {e}", spec.key)))?;
+        let name = &spec.key;
         files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{name}.d.ts")), contents: world.declarations(&spec.name)? });
         files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{name}.js")), contents: world.module(&spec.name) });
         files.push(GeneratedFile { path: PathBuf::from(format!("entry/{name}.js")), contents: world.entry() });
@@ -187,6 +187,8 @@ struct Exported<'a> {
 struct SdkWorld<'a> {
     resolve: &'a Resolve,
     short_name: String,
+    /// The world's catalog key (`auth`, `auth-0.2`): its files' names.
+    key: String,
     docs: Docs,
     /// The TypeScript interface a plugin object implements (`Transform`).
     plugin_type: String,
@@ -201,7 +203,7 @@ impl<'a> SdkWorld<'a> {
             .into_iter()
             .map(|(wit_name, interface)| Exported { export: camel(&wit_name), wit_name, interface })
             .collect();
-        let this = SdkWorld { resolve, short_name: w.name.clone(), docs: w.docs.clone(), plugin_type: pascal(&w.name), exports };
+        let this = SdkWorld { resolve, short_name: w.name.clone(), key: world.to_string(), docs: w.docs.clone(), plugin_type: pascal(&w.name), exports };
         let mut taken = BTreeSet::new();
         let members = this.functions().map(|(_, f)| (camel(&f.name), f.name.clone()));
         let resources = this.resources().into_iter().map(|(_, id)| (this.type_name(id), this.wit_type_name(id)));
@@ -523,7 +525,7 @@ impl<'a> SdkWorld<'a> {
 
     fn module(&self, full_name: &str) -> String {
         let mut out = String::from(HEADER);
-        let _ = writeln!(out, "// The `{full_name}` world: see {}.d.ts.\n", self.short_name);
+        let _ = writeln!(out, "// The `{full_name}` world: see {}.d.ts.\n", self.key);
         out.push_str("import { fallible, method, resourceClass, servePlugin } from \"../internal.js\";\n\n");
         let _ = writeln!(out, "export const WORLD_NAME = {};\n", lit(full_name));
         out.push_str("export function definePlugin(plugin) {\n  return plugin;\n}\n\n");
@@ -565,7 +567,7 @@ impl<'a> SdkWorld<'a> {
             self.short_name
         );
         out.push_str("import app from \"polyplug-app\";\n");
-        let _ = writeln!(out, "import {{ exportsOf }} from \"../worlds/{}.js\";\n", self.short_name);
+        let _ = writeln!(out, "import {{ exportsOf }} from \"../worlds/{}.js\";\n", self.key);
         out.push_str("const exported = exportsOf(app);\n");
         for e in &self.exports {
             let _ = writeln!(out, "export const {0} = exported.{0};", e.export);

@@ -115,8 +115,9 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     let catalog = Catalog::from_dir(wit).map_err(|e| fail(e.to_string()))?;
     let mut files = Vec::new();
     for spec in catalog.worlds() {
-        let world = SdkWorld::new(&catalog, &spec.short_name).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
-        let module = identifier(&spec.short_name);
+        let world = SdkWorld::new(&catalog, &spec.key).map_err(|e| fail(format!("world `{}`: {e}", spec.key)))?;
+        // `auth-0.2` → `auth_0_2`.
+        let module = identifier(&spec.key.replace('.', "_"));
         files.push(GeneratedFile { path: PathBuf::from(format!("polyplug/{module}.py")), contents: world.module(&spec.name) });
         files.extend(world.entry(&module));
     }

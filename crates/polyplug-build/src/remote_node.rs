@@ -78,26 +78,27 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     let resolve = catalog.resolve();
     let mut worlds = Vec::new();
     for spec in catalog.worlds() {
-        let id = catalog.world_id(&spec.short_name).map_err(|e| fail(e.to_string()))?;
+        let id = catalog.world_id(&spec.key).map_err(|e| fail(e.to_string()))?;
         let functions = served(resolve, id);
         if functions.is_empty() {
             continue;
         }
-        let text = catalog.world_wit(&spec.short_name).map_err(|e| fail(e.to_string()))?;
+        let text = catalog.world_wit(&spec.key).map_err(|e| fail(e.to_string()))?;
         worlds.push((spec, functions, text));
     }
-    let shared = shared_text(worlds.iter().map(|(_, _, text)| text.as_str()));
+    // The main package's worlds share its text; a later version's carry their own.
+    let shared = shared_text(worlds.iter().filter(|(spec, _, _)| spec.key == spec.short_name).map(|(_, _, text)| text.as_str()));
     let mut files = Vec::new();
     for (spec, functions, text) in &worlds {
         let digest = polyplug_wit::wit_digest(text);
-        let source = if shared.is_some() { WitSource::Package } else { WitSource::Own(text) };
+        let source = if shared == Some(text.as_str()) { WitSource::Package } else { WitSource::Own(text) };
         let world = WorldFiles { name: &spec.name, short: &spec.short_name, wit: source, digest: &digest };
-        let (js, dts) = Generator::new(resolve).world(&world, functions).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
-        files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{}.js", spec.short_name)), contents: js });
-        files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{}.d.ts", spec.short_name)), contents: dts });
+        let (js, dts) = Generator::new(resolve).world(&world, functions).map_err(|e| fail(format!("world `{}`: {e}", spec.key)))?;
+        files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{}.js", spec.key)), contents: js });
+        files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{}.d.ts", spec.key)), contents: dts });
     }
     if let Some(text) = shared {
-        let names: Vec<&str> = worlds.iter().map(|(spec, _, _)| spec.short_name.as_str()).collect();
+        let names: Vec<&str> = worlds.iter().filter(|(_, _, t)| t == text).map(|(spec, _, _)| spec.key.as_str()).collect();
         let (js, dts) = package_files(&catalog.package_name(), &names, text);
         files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{PACKAGE_MODULE}.js")), contents: js });
         files.push(GeneratedFile { path: PathBuf::from(format!("worlds/{PACKAGE_MODULE}.d.ts")), contents: dts });
@@ -1098,7 +1099,7 @@ mod tests {
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         let mut expected = Vec::new();
         // `base` serves nothing remotely (only `plugin`).
-        for world in ["auth", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
+        for world in ["auth", "auth-0.2", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
             expected.push(format!("worlds/{world}.js"));
             expected.push(format!("worlds/{world}.d.ts"));
         }

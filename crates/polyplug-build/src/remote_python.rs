@@ -64,25 +64,26 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     let catalog = Catalog::from_dir(wit).map_err(|e| fail(e.to_string()))?;
     let mut worlds = Vec::new();
     for spec in catalog.worlds() {
-        let world = World::new(&catalog, &spec.short_name).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
+        let world = World::new(&catalog, &spec.key).map_err(|e| fail(format!("world `{}`: {e}", spec.key)))?;
         if world.functions.is_empty() {
             continue;
         }
-        let text = catalog.world_wit(&spec.short_name).map_err(|e| fail(e.to_string()))?;
+        let text = catalog.world_wit(&spec.key).map_err(|e| fail(e.to_string()))?;
         worlds.push((spec, world, text));
     }
-    let shared = shared_text(worlds.iter().map(|(_, _, text)| text.as_str()));
+    // The main package's worlds share its text; a later version's carry their own.
+    let shared = shared_text(worlds.iter().filter(|(spec, _, _)| spec.key == spec.short_name).map(|(_, _, text)| text.as_str()));
     let mut files = Vec::new();
     let mut modules = Vec::new();
     for (spec, world, text) in &worlds {
-        let module = python_module_name(&spec.short_name);
-        let source = if shared.is_some() { WitSource::Package } else { WitSource::Own(text) };
-        let contents = world.render(&spec.name, source).map_err(|e| fail(format!("world `{}`: {e}", spec.short_name)))?;
+        let module = python_module_name(&spec.key.replace('.', "_"));
+        let source = if shared == Some(text.as_str()) { WitSource::Package } else { WitSource::Own(text) };
+        let contents = world.render(&spec.name, source).map_err(|e| fail(format!("world `{}`: {e}", spec.key)))?;
         files.push(GeneratedFile { path: PathBuf::from(format!("polyplug_remote/worlds/{module}.py")), contents });
         modules.push((module, spec.name.clone(), world.base_class.clone()));
     }
     if let Some(text) = shared {
-        let names: Vec<&str> = worlds.iter().map(|(spec, _, _)| spec.short_name.as_str()).collect();
+        let names: Vec<&str> = worlds.iter().filter(|(_, _, t)| t == text).map(|(spec, _, _)| spec.key.as_str()).collect();
         files.push(GeneratedFile {
             path: PathBuf::from(format!("polyplug_remote/worlds/{PACKAGE_MODULE}.py")),
             contents: package_module(&catalog.package_name(), &names, text),
@@ -905,6 +906,7 @@ mod tests {
             paths,
             [
                 "polyplug_remote/worlds/auth.py",
+                "polyplug_remote/worlds/auth_0_2.py",
                 "polyplug_remote/worlds/conformance.py",
                 "polyplug_remote/worlds/datasource.py",
                 "polyplug_remote/worlds/response.py",
@@ -964,7 +966,9 @@ mod tests {
         assert_eq!(wit_lines, 1, "the text is written once");
         let init = &files.iter().find(|f| f.path.ends_with("worlds/__init__.py")).unwrap().contents;
         assert!(
-            init.contains("__all__ = [\"auth\", \"conformance\", \"datasource\", \"response\", \"response_modifier\", \"template\", \"transform\"]\n"),
+            init.contains(
+                "__all__ = [\"auth\", \"auth_0_2\", \"conformance\", \"datasource\", \"response\", \"response_modifier\", \"template\", \"transform\"]\n"
+            ),
             "{init}"
         );
     }

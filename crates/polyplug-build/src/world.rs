@@ -47,6 +47,8 @@ pub fn write(out: &Path, manifest: &Manifest, wit: Option<&Path>) -> Result<Gues
     // A stale file of an earlier build must not become part of this world.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&deps).map_err(|source| BuildError::Io { path: deps.clone(), source })?;
+    // The later versions of polyplug's package (`wit/deps/…`), each a package directory beside the first.
+    let mut later = Vec::new();
     match wit {
         Some(wit) => copy_wit(wit, &deps)?,
         None => {
@@ -54,11 +56,24 @@ pub fn write(out: &Path, manifest: &Manifest, wit: Option<&Path>) -> Result<Gues
                 let path = deps.join(file.name);
                 std::fs::write(&path, file.source).map_err(|source| BuildError::Io { path, source })?;
             }
+            for file in polyplug_wit::WIT_DEP_FILES {
+                let path = dir.join(file.name);
+                let package = path.parent().expect("a dependency file is in its package's directory").to_path_buf();
+                std::fs::create_dir_all(&package).map_err(|source| BuildError::Io { path: package.clone(), source })?;
+                std::fs::write(&path, file.source).map_err(|source| BuildError::Io { path, source })?;
+                if !later.contains(&package) {
+                    later.push(package);
+                }
+            }
         }
     }
     let mut resolve = Resolve::new();
     let (package, _) = resolve.push_dir(&deps).map_err(|e| fail(resolve.render_error(&e)))?;
-    let world_id = resolve.select_world(&[package], Some(&manifest.plugin.world.name)).map_err(|_| {
+    for dir in &later {
+        resolve.push_dir(dir).map_err(|e| fail(resolve.render_error(&e)))?;
+    }
+    // By its full name: a short one is the first version's.
+    let world_id = resolve.select_world(&[package], Some(&manifest.plugin.world.to_string())).map_err(|_| {
         fail(format!("the manifest names the world `{}`, which is not in the WIT it is built against", manifest.plugin.world))
     })?;
     let world = &resolve.worlds[world_id];
@@ -106,4 +121,81 @@ fn copy_wit(from: &Path, to: &Path) -> Result<(), BuildError> {
         }
     }
     Ok(())
+}
+
+/// `dir`'s WIT (with its `deps/`) resolved for a bindings generator
+/// (wit-bindgen's Go and C), with the id of world `name` (a short name of
+/// the main package, or a full name). A world of the main package is
+/// generated from a resolve without the later versions of that package
+/// beside it (polyplug's `wit/deps/polyplug-plugin-0.2.0`): with them, the
+/// generators would name every interface by its version and rename every
+/// existing plugin's bindings.
+pub(crate) fn resolve_for_bindings(
+    dir: &Path,
+    name: &str,
+) -> Result<(wit_bindgen_core::wit_parser::Resolve, wit_bindgen_core::wit_parser::WorldId), String> {
+    use wit_bindgen_core::wit_parser::{Resolve, UnresolvedPackageGroup};
+    let mut full = Resolve::new();
+    let (package, _) = full.push_dir(dir).map_err(|e| format!("{e:#}"))?;
+    let world = full.select_world(&[package], Some(name)).map_err(|e| format!("{e:#}"))?;
+    let main = full.packages[package].name.clone();
+    let later_versions = full.packages.iter().any(|(id, p)| id != package && p.name.namespace == main.namespace && p.name.name == main.name);
+    if !later_versions || full.worlds[world].package != Some(package) {
+        return Ok((full, world));
+    }
+    let mut alone = Resolve::new();
+    let group = UnresolvedPackageGroup::parse_dir(dir).map_err(|e| format!("{e:#}"))?;
+    match alone.push_group(group) {
+        Ok(package) => {
+            let world = alone.select_world(&[package], Some(name)).map_err(|e| format!("{e:#}"))?;
+            Ok((alone, world))
+        }
+        // The main package needs its other dependencies: keep them all.
+        Err(_) => Ok((full, world)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(world: &str, capabilities: &str) -> Manifest {
+        let text = format!("[plugin]\nname = \"p\"\nversion = \"0.1.0\"\nworld = \"{world}\"\n[capabilities]\n{capabilities}\n");
+        Manifest::from_toml(&text, "polyplug.toml").unwrap()
+    }
+
+    /// The narrowed world `write` made, parsed back: its imports and exports by full name.
+    fn written(world: &GuestWorld) -> (Vec<String>, Vec<String>) {
+        let mut resolve = Resolve::new();
+        let (package, _) = resolve.push_dir(&world.dir).unwrap();
+        let id = resolve.select_world(&[package], Some(world.world)).unwrap();
+        let names = |items: &wit_parser::IndexMap<wit_parser::WorldKey, WorldItem>| {
+            let mut names: Vec<String> = items.keys().map(|k| resolve.name_world_key(k)).collect();
+            names.sort();
+            names
+        };
+        (names(&resolve.worlds[id].imports), names(&resolve.worlds[id].exports))
+    }
+
+    #[test]
+    fn a_world_is_narrowed_to_the_declared_host_interfaces() {
+        let out = tempfile::tempdir().unwrap();
+        let world = write(out.path(), &manifest("polyplug:plugin/transform@0.1.0", "log = true"), None).unwrap();
+        assert_eq!(world.imports, ["log"]);
+        let (imports, exports) = written(&world);
+        assert_eq!(imports, ["polyplug:plugin/log@0.1.0", "polyplug:plugin/types@0.1.0"]);
+        assert_eq!(exports, ["polyplug:plugin/plugin@0.1.0", "polyplug:plugin/transformer@0.1.0"]);
+    }
+
+    #[test]
+    fn a_world_of_a_later_version_exports_its_interfaces_and_imports_the_first_versions() {
+        let out = tempfile::tempdir().unwrap();
+        let world = write(out.path(), &manifest("polyplug:plugin/auth@0.2.0", ""), None).unwrap();
+        assert!(world.imports.is_empty(), "{:?}", world.imports);
+        let (imports, exports) = written(&world);
+        assert_eq!(imports, ["polyplug:plugin/types@0.1.0"]);
+        assert_eq!(exports, ["polyplug:plugin/authenticator@0.2.0", "polyplug:plugin/plugin@0.1.0"]);
+        let err = write(out.path(), &manifest("polyplug:plugin/auth@0.3.0", ""), None).unwrap_err().to_string();
+        assert!(err.contains("`polyplug:plugin/auth@0.3.0`, which is not in the WIT"), "{err}");
+    }
 }

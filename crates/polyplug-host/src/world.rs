@@ -136,6 +136,7 @@ fn own_world(engine: &Engine, component: &Component, plugin: &str) -> WorldSpec 
     WorldSpec {
         name: format!("the own exports of `{plugin}` (a world this host has no WIT for)"),
         short_name: "own".into(),
+        key: "own".into(),
         exports,
         export_functions,
         export_function_shapes,

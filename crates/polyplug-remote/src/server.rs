@@ -85,7 +85,8 @@ impl RemoteServer {
             Backend::Local(plugin) => {
                 let info = plugin.info();
                 (
-                    plugin.world().short_name.clone(),
+                    // The full name: a short one would find the first version of a world served in several.
+                    plugin.world().name.clone(),
                     Identity {
                         name: info.map_or_else(|| plugin.name().to_string(), |i| i.name.clone()),
                         version: info.map_or_else(|| "0.0.0".to_string(), |i| i.version.clone()),

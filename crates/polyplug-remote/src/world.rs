@@ -101,7 +101,7 @@ impl RemoteWorld {
             return Ok(());
         }
         let served = Catalog::from_wit_text(&describe.wit, "its describe")
-            .and_then(|catalog| catalog.world(&self.spec.short_name))
+            .and_then(|catalog| catalog.world(&self.spec.name))
             .map_err(|e| format!("its WIT does not define the world: {e}"))?;
         match self.spec.mismatch(&served) {
             None => Ok(()),

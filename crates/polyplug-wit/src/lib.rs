@@ -53,6 +53,14 @@ pub const WIT_FILES: &[WitFile] = &[
     WitFile { name: "transform.wit", source: include_str!("../../../wit/transform.wit") },
 ];
 
+/// Later versions of the built-in package, as they are in `wit/deps/` (each
+/// a package of its own that includes `base@0.1.0`, so that its plugins keep
+/// the host interfaces of 0.1.0): file name relative to `wit/`, and text.
+pub const WIT_DEP_FILES: &[WitFile] = &[WitFile {
+    name: "deps/polyplug-plugin-0.2.0/auth.wit",
+    source: include_str!("../../../wit/deps/polyplug-plugin-0.2.0/auth.wit"),
+}];
+
 /// Why a WIT package could not be loaded or a world not found.
 #[derive(Debug, thiserror::Error)]
 pub enum WitError {
@@ -97,6 +105,10 @@ pub struct WorldSpec {
     pub name: String,
     /// The short world name, e.g. `transform`.
     pub short_name: String,
+    /// The world's name among the catalog's: its short name in the main
+    /// package, `<short>-<major>.<minor>` in another version of it (e.g.
+    /// `auth-0.2`). Code generators name a world's files by it.
+    pub key: String,
     /// Interfaces the world exports: a component targeting it must export all of them.
     pub exports: Vec<InterfaceSpec>,
     /// Functions the world exports directly (not inside an interface).
@@ -191,11 +203,15 @@ fn shape_mismatch(function: &str, expected: &str, served: &str) -> Option<String
     ))
 }
 
-/// A parsed WIT package and the worlds it defines.
+/// A parsed WIT package and the worlds it defines, with the other versions
+/// of the same package its resolve holds (polyplug's `wit/deps/` holds
+/// `polyplug:plugin@0.2.0` beside the main `0.1.0`).
 #[derive(Debug, Clone)]
 pub struct Catalog {
     resolve: Resolve,
     package: PackageId,
+    /// The main package first, then its other versions, oldest first.
+    packages: Vec<PackageId>,
 }
 
 impl Catalog {
@@ -206,8 +222,16 @@ impl Catalog {
             map.push_str(file.name, file.source);
         }
         // The embedded files are checked by this crate's tests; failing here is a build defect.
-        Self::from_source_map(map, "the built-in package")
-            .unwrap_or_else(|e| panic!("polyplug's built-in WIT is broken: {e}"))
+        let broken = |e: String| -> ! { panic!("polyplug's built-in WIT is broken: {e}") };
+        let mut catalog = Self::from_source_map(map, "the built-in package").unwrap_or_else(|e| broken(e.to_string()));
+        for file in WIT_DEP_FILES {
+            let mut map = wit_parser::SourceMap::new();
+            map.push_str(file.name, file.source);
+            let group = map.parse().unwrap_or_else(|(map, e)| broken(e.render(&map)));
+            catalog.resolve.push_group(group).unwrap_or_else(|e| broken(format!("{e}")));
+        }
+        catalog.packages = versions_of(&catalog.resolve, catalog.package);
+        catalog
     }
 
     /// A catalog of the WIT package in `dir` (with its dependencies in `dir/deps`),
@@ -219,7 +243,8 @@ impl Catalog {
             // `render_error` adds the file, line and the offending source line.
             message: resolve.render_error(&e),
         })?;
-        Ok(Catalog { resolve, package })
+        let packages = versions_of(&resolve, package);
+        Ok(Catalog { resolve, package, packages })
     }
 
     /// A catalog of one WIT document (a package in one text, as
@@ -235,7 +260,8 @@ impl Catalog {
         let group = map.parse().map_err(|(map, e)| invalid(e.render(&map)))?;
         let mut resolve = Resolve::new();
         let package = resolve.push_group(group).map_err(|e| invalid(format!("{e}")))?;
-        Ok(Catalog { resolve, package })
+        let packages = versions_of(&resolve, package);
+        Ok(Catalog { resolve, package, packages })
     }
 
     /// The underlying `wit-parser` resolve, for code generators and type walkers.
@@ -253,32 +279,54 @@ impl Catalog {
         self.resolve.packages[self.package].name.to_string()
     }
 
-    /// Every world of the package, sorted by name.
+    /// Every world of the package and of its other versions, sorted by key
+    /// (`auth`, `auth-0.2`, `base`, …).
     pub fn worlds(&self) -> Vec<WorldSpec> {
-        let mut worlds: Vec<_> =
-            self.resolve.packages[self.package].worlds.values().map(|id| self.spec(*id)).collect();
-        worlds.sort_by(|a, b| a.short_name.cmp(&b.short_name));
+        let mut worlds: Vec<_> = self
+            .packages
+            .iter()
+            .flat_map(|package| self.resolve.packages[*package].worlds.values())
+            .map(|id| self.spec(*id))
+            .collect();
+        worlds.sort_by(|a, b| a.key.cmp(&b.key));
         worlds
     }
 
-    /// The world named `name`: its short name (`transform`) or its full name
-    /// (`polyplug:plugin/transform@0.1.0`).
+    /// The world named `name`: its short name (`transform`, in the main
+    /// package), its key (`auth-0.2`) or its full name
+    /// (`polyplug:plugin/auth@0.2.0`; without a version, the main package's).
     pub fn world(&self, name: &str) -> Result<WorldSpec, WitError> {
         self.world_id(name).map(|id| self.spec(id))
     }
 
-    /// The `wit-parser` id of the world named `name` (short or full name).
+    /// The `wit-parser` id of the world named `name` (short name, key or full name).
     pub fn world_id(&self, name: &str) -> Result<WorldId, WitError> {
-        let package = &self.resolve.packages[self.package];
-        let short = name
-            .strip_prefix(&format!("{}:{}/", package.name.namespace, package.name.name))
-            .map(|rest| rest.split('@').next().unwrap_or(rest))
-            .unwrap_or(name);
-        package.worlds.get(short).copied().ok_or_else(|| WitError::UnknownWorld {
+        let main = &self.resolve.packages[self.package];
+        let unknown = || WitError::UnknownWorld {
             wanted: name.to_string(),
             package: self.package_name(),
-            known: package.worlds.keys().cloned().collect::<Vec<_>>().join(", "),
-        })
+            known: self.worlds().iter().map(|w| w.key.clone()).collect::<Vec<_>>().join(", "),
+        };
+        let prefix = format!("{}:{}/", main.name.namespace, main.name.name);
+        let (package, short) = match name.strip_prefix(&prefix) {
+            Some(rest) => match rest.split_once('@') {
+                Some((short, version)) => {
+                    let wanted = semver::Version::parse(version).map_err(|_| unknown())?;
+                    let package = self
+                        .packages
+                        .iter()
+                        .find(|p| self.resolve.packages[**p].name.version.as_ref() == Some(&wanted))
+                        .ok_or_else(unknown)?;
+                    (*package, short)
+                }
+                None => (self.package, rest),
+            },
+            None => match self.worlds().into_iter().find(|w| w.key == name) {
+                Some(spec) => return self.world_id(&spec.name),
+                None => (self.package, name),
+            },
+        };
+        self.resolve.packages[package].worlds.get(short).copied().ok_or_else(unknown)
     }
 
     /// The WIT text that describes world `name` over the remote protocol
@@ -288,18 +336,30 @@ impl Catalog {
     /// `GET /v1/describe`; the host parses what it is served with
     /// [`Catalog::from_wit_text`] and compares worlds with [`WorldSpec::mismatch`].
     pub fn world_wit(&self, name: &str) -> Result<String, WitError> {
-        self.world_id(name)?;
+        let world = self.world_id(name)?;
+        let package = self.package_of(world);
+        // A later version includes the main package's `base`: its text carries that package nested.
+        let nested: Vec<PackageId> = if package == self.package { Vec::new() } else { vec![self.package] };
         let mut printer = wit_component::WitPrinter::default();
-        printer.print(&self.resolve, self.package, &[]).map_err(|e| WitError::Invalid {
+        printer.print(&self.resolve, package, &nested).map_err(|e| WitError::Invalid {
             origin: self.package_name(),
             message: format!("it cannot be printed as WIT: {e}"),
         })?;
         Ok(printer.output.to_string())
     }
 
+    /// The package that defines world `id`.
+    fn package_of(&self, id: WorldId) -> PackageId {
+        match self.resolve.worlds[id].package {
+            Some(package) => package,
+            None => self.package,
+        }
+    }
+
     fn spec(&self, id: WorldId) -> WorldSpec {
         let world = &self.resolve.worlds[id];
-        let package = &self.resolve.packages[self.package];
+        let package_id = self.package_of(id);
+        let package = &self.resolve.packages[package_id];
         let interfaces = |items: &wit_parser::IndexMap<WorldKey, WorldItem>| {
             items
                 .iter()
@@ -317,9 +377,14 @@ impl Catalog {
                 .collect::<Vec<_>>()
         };
         let version = package.name.version.as_ref().map(|v| format!("@{v}")).unwrap_or_default();
+        let key = match (&package.name.version, package_id == self.package) {
+            (Some(v), false) => format!("{}-{}.{}", world.name, v.major, v.minor),
+            _ => world.name.clone(),
+        };
         WorldSpec {
             name: format!("{}:{}/{}{version}", package.name.namespace, package.name.name, world.name),
             short_name: world.name.clone(),
+            key,
             exports: interfaces(&world.exports),
             export_functions: world
                 .exports
@@ -340,6 +405,20 @@ impl Catalog {
             imports: interfaces(&world.imports),
         }
     }
+}
+
+/// `main` and the other versions of the same package in `resolve`, the
+/// others oldest first.
+fn versions_of(resolve: &Resolve, main: PackageId) -> Vec<PackageId> {
+    let name = &resolve.packages[main].name;
+    let mut others: Vec<PackageId> = resolve
+        .packages
+        .iter()
+        .filter(|(id, p)| *id != main && p.name.namespace == name.namespace && p.name.name == name.name)
+        .map(|(id, _)| id)
+        .collect();
+    others.sort_by(|a, b| resolve.packages[*a].name.version.cmp(&resolve.packages[*b].name.version));
+    std::iter::once(main).chain(others).collect()
 }
 
 #[cfg(test)]
@@ -363,8 +442,8 @@ mod tests {
     fn builtin_worlds_are_catalogued() {
         let catalog = Catalog::builtin();
         assert_eq!(catalog.package_name(), PACKAGE);
-        let names: Vec<_> = catalog.worlds().into_iter().map(|w| w.short_name).collect();
-        assert_eq!(names, ["auth", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"]);
+        let keys: Vec<_> = catalog.worlds().into_iter().map(|w| w.key).collect();
+        assert_eq!(keys, ["auth", "auth-0.2", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"]);
 
         let auth = catalog.world("polyplug:plugin/auth@0.1.0").unwrap();
         let exports: Vec<_> = auth.exports.iter().map(|i| i.name.as_str()).collect();
@@ -372,6 +451,45 @@ mod tests {
         let imports: Vec<_> = auth.imports.iter().map(|i| i.name.as_str()).collect();
         assert!(imports.contains(&"polyplug:plugin/log@0.1.0"), "{imports:?}");
         assert!(imports.contains(&"polyplug:plugin/config@0.1.0"), "{imports:?}");
+    }
+
+    #[test]
+    fn a_later_version_of_a_world_is_served_beside_the_first_with_the_same_host_interfaces() {
+        let catalog = Catalog::builtin();
+        let old = catalog.world("auth").unwrap();
+        let new = catalog.world("polyplug:plugin/auth@0.2.0").unwrap();
+        assert_eq!((old.name.as_str(), old.key.as_str()), ("polyplug:plugin/auth@0.1.0", "auth"));
+        assert_eq!((new.name.as_str(), new.short_name.as_str(), new.key.as_str()), ("polyplug:plugin/auth@0.2.0", "auth", "auth-0.2"));
+        assert_eq!(catalog.world("auth-0.2").unwrap(), new);
+        assert_eq!(catalog.world("polyplug:plugin/auth").unwrap(), old, "without a version: the main package's");
+        let exports: Vec<_> = new.exports.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(exports, ["polyplug:plugin/authenticator@0.2.0", "polyplug:plugin/plugin@0.1.0"]);
+        let imports: Vec<_> = new.imports.iter().map(|i| i.name.as_str()).collect();
+        assert!(imports.contains(&"polyplug:plugin/log@0.1.0") && imports.contains(&"polyplug:plugin/types@0.1.0"), "{imports:?}");
+        assert!(catalog.world("polyplug:plugin/auth@0.3.0").is_err());
+        // Its text carries the 0.1.0 package it includes, and reads back to the same world.
+        let text = catalog.world_wit("auth-0.2").unwrap();
+        assert!(text.contains("package polyplug:plugin@0.2.0;") && text.contains("package polyplug:plugin@0.1.0 {"), "{text}");
+        let back = Catalog::from_wit_text(&text, "describe").unwrap();
+        assert_eq!(back.package_name(), "polyplug:plugin@0.2.0");
+        let served = back.world("polyplug:plugin/auth@0.2.0").unwrap();
+        assert_eq!(new.mismatch(&served), None);
+        assert_eq!(catalog.world_wit("transform").unwrap(), catalog.world_wit("auth").unwrap(), "0.1.0's text is unchanged");
+    }
+
+    #[test]
+    fn embedded_dependency_files_are_exactly_the_wit_deps_directory() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit/deps");
+        let mut on_disk = Vec::new();
+        for package in std::fs::read_dir(&dir).unwrap() {
+            let package = package.unwrap();
+            for file in std::fs::read_dir(package.path()).unwrap() {
+                on_disk.push(format!("deps/{}/{}", package.file_name().to_string_lossy(), file.unwrap().file_name().to_string_lossy()));
+            }
+        }
+        on_disk.sort();
+        let embedded: Vec<_> = WIT_DEP_FILES.iter().map(|f| f.name.to_string()).collect();
+        assert_eq!(embedded, on_disk, "add every file in wit/deps/ to WIT_DEP_FILES");
     }
 
     #[test]

@@ -20,9 +20,10 @@
 //! world's bindings (lifting and lowering directly), a remote one through the
 //! JSON mapping; call sites are the same.
 //!
-//! This crate adds nothing of its own: it gathers `polyplug-host` (the host
-//! API) and the facades generated from `wit/` by `cargo xtask bindgen`
-//! (`src/generated/`, never edited by hand). A host application with its own
+//! This crate gathers `polyplug-host` (the host API) and the facades
+//! generated from `wit/` by `cargo xtask bindgen` (`src/generated/`, never
+//! edited by hand); its one addition is [`AuthPlugin`], which serves
+//! `auth@0.1` plugins through the `auth@0.2` facade. A host application with its own
 //! WIT generates the same for its worlds with `polyplug bindgen`.
 
 pub use polyplug_host::{
@@ -30,6 +31,9 @@ pub use polyplug_host::{
     PluginSetBuilder, PluginState, Provenance, RemotePlugin, RemoteStats, Result, SetEvent, TypedPlugin, TypedSlot, WorldHandle,
 };
 pub use polyplug_host::{Code, EndpointStats};
+
+mod auth_versions;
+pub use auth_versions::{AuthPlugin, credentials_of};
 pub use polyplug_wit::Catalog;
 /// The generated host bindings of the built-in worlds, and the `World`
 /// trait a host application's own bindings implement.
@@ -56,6 +60,12 @@ pub mod auth {
 /// The `conformance` world: every WIT type, for proving SDKs equal.
 pub mod conformance {
     include!("generated/conformance.rs");
+}
+
+/// The `auth` world, version 0.2 (`polyplug:plugin/auth@0.2.0`): the whole
+/// request, a richer identity, the schemes a plugin handles, abstaining.
+pub mod auth_0_2 {
+    include!("generated/auth-0.2.rs");
 }
 
 /// The `template` world: functions for `{{name arg…}}` in mock responses.

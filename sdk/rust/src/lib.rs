@@ -98,6 +98,24 @@ pub mod conformance {
     pub use bindings::export;
 }
 
+/// The `auth` world, version 0.2 (`polyplug:plugin/auth@0.2.0`): decide
+/// about the whole request, with a richer identity; abstain from what is not
+/// this plugin's to decide.
+pub mod auth_0_2 {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/auth-0.2.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin0_1_0::plugin::Guest as Plugin;
+    pub use bindings::exports::polyplug::plugin0_2_0::authenticator::{Allowed, AuthResult, Guest as Authenticator, Refused};
+    pub use bindings::polyplug::plugin0_1_0::types::{Caller, ConfigEntry, HttpRequest, Identity, Json, PluginInfo};
+    pub use bindings::polyplug::plugin0_1_0::{config, kv, log};
+    /// Exports a type implementing [`Plugin`] and [`Authenticator`] as the plugin.
+    pub use bindings::export;
+}
+
 /// The `template` world: functions for `{{name arg…}}` in mock responses.
 pub mod template {
     #[doc(hidden)]

@@ -2,6 +2,7 @@
 """The worlds a remote plugin can serve, one module each, generated from WIT:
 
 - `polyplug_remote.worlds.auth`: `polyplug:plugin/auth@0.1.0`, base class `Auth`
+- `polyplug_remote.worlds.auth_0_2`: `polyplug:plugin/auth@0.2.0`, base class `Auth`
 - `polyplug_remote.worlds.conformance`: `polyplug:plugin/conformance@0.1.0`, base class `Conformance`
 - `polyplug_remote.worlds.datasource`: `polyplug:plugin/datasource@0.1.0`, base class `Datasource`
 - `polyplug_remote.worlds.response`: `polyplug:plugin/response@0.1.0`, base class `Response`
@@ -13,4 +14,4 @@ The WIT text they serve from `GET /v1/describe` is the whole package's, the
 same for each: `polyplug_remote.worlds._package` holds it once.
 """
 
-__all__ = ["auth", "conformance", "datasource", "response", "response_modifier", "template", "transform"]
+__all__ = ["auth", "auth_0_2", "conformance", "datasource", "response", "response_modifier", "template", "transform"]
