@@ -190,5 +190,30 @@ pub fn build() -> Result<Vec<Guest>> {
         std::fs::write(guest.component(), component)
             .with_context(|| format!("writing {}", guest.component().display()))?;
     }
+    fill_mock_server_plugins()?;
     Ok(guests)
+}
+
+/// The plugins `examples/mock-server/mock.yaml` serves, by the keys it
+/// names them with, copied into its plugin directory (git-ignored).
+const MOCK_SERVER_PLUGINS: &[(&str, &str)] = &[
+    ("basic", "examples/auth-basic-rust"),
+    ("keys", "examples/auth-rust"),
+    ("fake", "examples/fake-data-python"),
+    ("graphql", "examples/response-graphql-ts"),
+    ("csv", "examples/datasource-csv-rust"),
+];
+
+fn fill_mock_server_plugins() -> Result<()> {
+    let dir = root().join("examples/mock-server/plugins");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (key, example) in MOCK_SERVER_PLUGINS {
+        let from = root().join(example).join("plugin.wasm");
+        let to = dir.join(format!("{key}.wasm"));
+        // Unchanged bytes are not rewritten: a running server would reload nothing anyway.
+        if std::fs::read(&from).ok() != std::fs::read(&to).ok() {
+            std::fs::copy(&from, &to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+        }
+    }
+    Ok(())
 }

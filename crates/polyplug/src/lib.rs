@@ -32,6 +32,12 @@ pub use polyplug_host::{
 };
 pub use polyplug_host::{Code, EndpointStats};
 
+/// The types every world shares (`types` in `wit/base.wit`): the same Rust
+/// types in every facade, e.g. `HttpRequest`, `Caller`, `Identity`.
+pub mod types {
+    pub use polyplug_bindings::base::polyplug::plugin::types::*;
+}
+
 mod auth_versions;
 pub use auth_versions::{AuthPlugin, credentials_of};
 pub use polyplug_wit::Catalog;

@@ -6,7 +6,8 @@
 //!
 //! Queries: `*` (or nothing) for every row, or `<column> <op> ?` with one
 //! parameter, `op` one of `=`, `!=`, `<`, `<=`, `>`, `>=`, `contains`;
-//! numbers compare as numbers. Column kinds are inferred from the values:
+//! numbers compare as numbers (a parameter given as text too, against a
+//! numeric column). Column kinds are inferred from the values:
 //! `integer`, `number`, `boolean` or `text`; an empty cell is null.
 
 use std::cell::RefCell;
@@ -213,6 +214,8 @@ impl Filter {
         }
         let order = match (cell, &self.value) {
             (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
+            // A number given as text (e.g. from a URL) compares as a number with a numeric column.
+            (Value::Number(a), Value::String(b)) => b.trim().parse::<f64>().ok().and_then(|b| a.as_f64().and_then(|a| a.partial_cmp(&b))),
             (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
             (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
             (Value::Null, Value::Null) => Some(Ordering::Equal),

@@ -1,0 +1,166 @@
+//! The mock server over real HTTP on 127.0.0.1, with real plugins in four
+//! languages from a plugin directory: basic auth (Rust, auth@0.2) and API
+//! keys (Rust, auth@0.1) in one chain, fake data (Python, template), a
+//! GraphQL-shaped API (TypeScript, response) and CSV rows (Rust,
+//! datasource).
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use mock_server::{Config, MockServer};
+use serde_json::{Value as Json, json};
+
+fn example(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
+    assert!(path.join("plugin.wasm").exists(), "{} is not built: run `cargo xtask test` (or `cargo xtask guests` first)", path.display());
+    path
+}
+
+const CONFIG: &str = r#"
+listen: 127.0.0.1:0
+plugins:
+  dir: plugins
+  policy: policy.toml
+  config:
+    basic: { user.ada: "correct horse", roles.ada: admin }
+    keys: { api-keys: "k-123=alice" }
+    csv: { users: /data/users.csv }
+    fake: { seed: "7" }
+routes:
+  - method: GET
+    path: /users/{id}
+    auth: [{ plugin: basic }, { plugin: keys }]
+    response:
+      headers: { x-mock: users }
+      body: '{"id": "{{path.id}}", "name": "{{fake.name path.id}}", "by": "{{caller.id}}", "age": {{fake.int 18 90 path.id}}}'
+  - method: POST
+    path: /graphql
+    responders: [graphql]
+  - method: GET
+    path: /people
+    data: { plugin: csv, source: users, query: "age > ?", params: ["50"] }
+  - method: GET
+    path: /broken
+    response:
+      body: '{"x": "{{fake.colour}}"}'
+"#;
+
+/// A server over a fresh plugin directory holding the five examples.
+async fn server() -> (MockServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let mut policy = String::new();
+    for (key, example_name, grant) in [
+        ("basic", "auth-basic-rust", String::new()),
+        ("keys", "auth-rust", "log = true".to_string()),
+        ("fake", "fake-data-python", "log = true".to_string()),
+        ("graphql", "response-graphql-ts", String::new()),
+        ("csv", "datasource-csv-rust", format!("files = [{{ host = {:?}, guest = \"/data\" }}]", example("datasource-csv-rust").join("data").display().to_string())),
+    ] {
+        let bytes = std::fs::read(example(example_name).join("plugin.wasm")).unwrap();
+        std::fs::write(plugins.join(format!("{key}.wasm")), &bytes).unwrap();
+        policy.push_str(&format!("[plugins.{example_name}]\nsha256 = [\"{}\"]\n{grant}\n\n", digest(&bytes)));
+    }
+    std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
+    std::fs::write(dir.path().join("mock.yaml"), CONFIG).unwrap();
+    let config = Config::load(&dir.path().join("mock.yaml")).unwrap();
+    (MockServer::start(config).await.unwrap(), dir)
+}
+
+/// The SHA-256 (hex) of `bytes`: what a grant binds to.
+fn digest(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn basic(user: &str, password: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+}
+
+async fn get(server: &MockServer, path: &str, headers: &[(&str, &str)]) -> (u16, Json) {
+    let client = reqwest::Client::new();
+    let mut request = client.get(format!("http://{}{path}", server.address()));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_is_served_through_its_auth_chain_and_template_functions() {
+    let (server, _dir) = server().await;
+    let ada = basic("ada", "correct horse");
+    let (status, body) = get(&server, "/users/7", &[("authorization", &ada)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((&body["id"], &body["by"]), (&json!("7"), &json!("ada")));
+    let name = body["name"].as_str().unwrap();
+    assert!(name.contains(' '), "a full name: {name}");
+    assert!((18..=90).contains(&body["age"].as_i64().unwrap()), "{body}");
+    // Keyed by the path parameter: the same user, the same fake data.
+    assert_eq!(get(&server, "/users/7", &[("authorization", &ada)]).await.1, body);
+    assert_ne!(get(&server, "/users/8", &[("authorization", &ada)]).await.1["name"], body["name"]);
+
+    // The basic plugin abstains from an API key; the auth@0.1 plugin next in the chain lets alice in.
+    let (status, body) = get(&server, "/users/7", &[("x-api-key", "k-123")]).await;
+    assert_eq!((status, &body["by"]), (200, &json!("alice")), "{body}");
+
+    // Refusals: a wrong password is the plugin's 401, no credentials the chain's.
+    let (status, body) = get(&server, "/users/7", &[("authorization", &basic("ada", "guess"))]).await;
+    assert_eq!((status, body), (401, json!({"error": "wrong user name or password (realm `polyplug`)"})));
+    let (status, body) = get(&server, "/users/7", &[]).await;
+    assert_eq!((status, body), (401, json!({"error": "no credentials this route accepts"})));
+
+    // A template function no plugin provides is a 500 that says so; the server keeps serving.
+    let (status, body) = get(&server, "/broken", &[]).await;
+    assert_eq!(status, 500);
+    assert!(body["error"].as_str().unwrap().contains("no template plugin provides the function `fake.colour`"), "{body}");
+    assert_eq!(get(&server, "/users/7", &[("authorization", &ada)]).await.0, 200);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn response_and_datasource_plugins_answer_their_routes() {
+    let (server, _dir) = server().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("http://{}/graphql", server.address()))
+        .json(&json!({"query": "{ users { name } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-mock"], "response-graphql-ts");
+    let body: Json = response.json().await.unwrap();
+    assert_eq!(body["data"]["users"][1], json!({"name": "Grace Hopper"}));
+
+    let (status, body) = get(&server, "/people", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let names: Vec<&str> = body.as_array().unwrap().iter().map(|row| row["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Grace Hopper", "Linus Torvalds"]);
+    assert_eq!(body[1]["email"], Json::Null);
+    assert_eq!(body[0]["age"], json!(85));
+    server.stop().await;
+}
+
+#[test]
+fn the_demo_configuration_reads_and_mistakes_are_named() {
+    let demo = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mock.yaml")).unwrap();
+    assert_eq!(demo.routes.len(), 3);
+    assert!(demo.plugins.dir.ends_with("mock-server/plugins"), "{}", demo.plugins.dir.display());
+    let dir = tempfile::tempdir().unwrap();
+    let write = |text: &str| {
+        let path = dir.path().join("mock.yaml");
+        std::fs::write(&path, text).unwrap();
+        Config::load(&path).map(|_| ()).unwrap_err().to_string()
+    };
+    let head = "plugins: { dir: p, policy: p.toml }\nroutes:\n";
+    let err = write(&format!("{head}  - {{ method: GET, path: /x, responders: [a], response: {{ body: x }} }}\n"));
+    assert_eq!(err, "route 1 (GET /x): say what answers it: exactly one of `responders`, `response` or `data`");
+    let err = write(&format!("{head}  - {{ method: GET, path: x, responders: [a] }}\n"));
+    assert_eq!(err, "route 1 (GET x): the path must start with `/`");
+    let err = format!("{:#}", Config::load(&dir.path().join("missing.yaml")).unwrap_err());
+    assert!(err.starts_with("reading "), "{err}");
+}
