@@ -5,8 +5,8 @@
 //! on the operator's side with an empty cache, `install` by name and version
 //! (verified), and `call` with the policy's `[publishers.acme]` grant, which
 //! applies only because the host verifies the signature again at load. The
-//! refusals against the same registry (unsigned; a key trusted for another
-//! namespace), and with the registry stopped: the lockfile reinstalled from
+//! refusals against the same registry (unsigned; signed by a stranger; a
+//! key trusted for another namespace), and with the registry stopped: the lockfile reinstalled from
 //! the cache, and a bundle carried to an empty machine, installed and run.
 
 mod common;
@@ -61,6 +61,14 @@ fn a_new_plugin_is_published_installed_verified_and_runs_with_its_publishers_gra
     ok(&project, &["publish", "signed.wasm", "--as", "globex:stamp@0.1.0", "--registry", &address, "--plain-http"]);
     let out = polyplug(dir, &["install", "globex:stamp@^0.1", "--registry", &address, "--plain-http", "--trust", "trust.toml"]);
     assert!(text(&out).contains("claims the publisher `globex` but is signed by `acme-release`, which trust.toml allows only for `acme`"), "{}", text(&out));
+
+    // And a version signed by a key the operator does not trust.
+    let stranger = ok(&project, &["keygen", "stranger"]);
+    assert!(stranger.contains("stranger.secret"), "{stranger}");
+    ok(&project, &["sign", "plugin.wasm", "--key", "stranger.secret", "--out", "theirs.wasm"]);
+    ok(&project, &["publish", "theirs.wasm", "--as", "acme:stamp@0.3.0", "--registry", &address, "--plain-http"]);
+    let out = polyplug(dir, &["install", "acme:stamp@=0.3.0", "--registry", &address, "--plain-http", "--trust", "trust.toml"]);
+    assert!(text(&out).contains("none of which trust.toml trusts; add the publisher's public key to it if you trust them"), "{}", text(&out));
 
     // The registry stops: the lockfile reinstalls from the cache, and a bundle carries it to a machine with nothing.
     drop(registry);
