@@ -39,6 +39,9 @@ pub struct Plugins {
     /// Configuration per plugin key.
     #[serde(default)]
     pub config: BTreeMap<String, BTreeMap<String, String>>,
+    /// Where compiled plugins are cached (default: polyplug's,
+    /// `$POLYPLUG_CACHE_DIR` or `~/.cache/polyplug`).
+    pub cache: Option<PathBuf>,
 }
 
 /// One route: a method and a path, who may call it and what answers.

@@ -44,7 +44,11 @@ impl MockServer {
     /// Loads the plugins `config` names and serves its routes.
     pub async fn start(config: Config) -> Result<MockServer> {
         let policy = polyplug::Policy::load(&config.plugins.policy)?;
-        let host = Host::builder().policy(policy).build()?;
+        let mut host = Host::builder().policy(policy);
+        if let Some(dir) = &config.plugins.cache {
+            host = host.cache_dir(dir);
+        }
+        let host = host.build()?;
         let mut plugins = PluginSet::builder(&host, &config.plugins.dir)
             .on_event(|event| tracing::info!(target: "mock_server", "{event:?}"));
         for (key, entries) in &config.plugins.config {

@@ -63,7 +63,10 @@ async fn server() -> (MockServer, tempfile::TempDir) {
         policy.push_str(&format!("[plugins.{example_name}]\nsha256 = [\"{}\"]\n{grant}\n\n", digest(&bytes)));
     }
     std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
-    std::fs::write(dir.path().join("mock.yaml"), CONFIG).unwrap();
+    // The compiled plugins are cached where the other tests of the workspace cache them.
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache");
+    let config = CONFIG.replace("  policy: policy.toml\n", &format!("  policy: policy.toml\n  cache: {}\n", cache.display()));
+    std::fs::write(dir.path().join("mock.yaml"), config).unwrap();
     let config = Config::load(&dir.path().join("mock.yaml")).unwrap();
     (MockServer::start(config).await.unwrap(), dir)
 }
@@ -89,9 +92,16 @@ async fn get(server: &MockServer, path: &str, headers: &[(&str, &str)]) -> (u16,
     (status, response.json().await.unwrap())
 }
 
+/// One server for every route (its plugins compile once), over real HTTP.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_route_is_served_through_its_auth_chain_and_template_functions() {
+async fn every_kind_of_plugin_answers_its_route_over_http() {
     let (server, _dir) = server().await;
+    routes_go_through_their_auth_chain_and_template_functions(&server).await;
+    response_and_datasource_plugins_answer_their_routes(&server).await;
+    server.stop().await;
+}
+
+async fn routes_go_through_their_auth_chain_and_template_functions(server: &MockServer) {
     let ada = basic("ada", "correct horse");
     let (status, body) = get(&server, "/users/7", &[("authorization", &ada)]).await;
     assert_eq!(status, 200, "{body}");
@@ -118,12 +128,9 @@ async fn a_route_is_served_through_its_auth_chain_and_template_functions() {
     assert_eq!(status, 500);
     assert!(body["error"].as_str().unwrap().contains("no template plugin provides the function `fake.colour`"), "{body}");
     assert_eq!(get(&server, "/users/7", &[("authorization", &ada)]).await.0, 200);
-    server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn response_and_datasource_plugins_answer_their_routes() {
-    let (server, _dir) = server().await;
+async fn response_and_datasource_plugins_answer_their_routes(server: &MockServer) {
     let client = reqwest::Client::new();
     let response = client
         .post(format!("http://{}/graphql", server.address()))
@@ -142,7 +149,6 @@ async fn response_and_datasource_plugins_answer_their_routes() {
     assert_eq!(names, ["Grace Hopper", "Linus Torvalds"]);
     assert_eq!(body[1]["email"], Json::Null);
     assert_eq!(body[0]["age"], json!(85));
-    server.stop().await;
 }
 
 #[test]
