@@ -340,7 +340,7 @@ fn run_watch_prints_reloads_as_they_happen() {
     while !next_line().starts_with("watching ") {}
     // The next build of the same plugin: a new version.
     let transform = guest("examples/transform-rust");
-    let manifest = std::fs::read_to_string(transform.parent().unwrap().join("polyplug.toml")).unwrap().replace("0.1.0\"", "0.1.1\"");
+    let manifest = std::fs::read_to_string(transform.parent().unwrap().join("polyplug.toml")).unwrap().replace("version = \"0.1.0\"", "version = \"0.1.1\"");
     let next = dir.path().join("next.bin");
     std::fs::write(&next, polyplug_manifest::embed(&std::fs::read(&transform).unwrap(), &manifest).unwrap()).unwrap();
     install(dir.path(), "worker.wasm", &next);

@@ -312,10 +312,14 @@ impl Catalog {
             Some(rest) => match rest.split_once('@') {
                 Some((short, version)) => {
                     let wanted = semver::Version::parse(version).map_err(|_| unknown())?;
+                    // The exact version, else the newest semver-compatible one (0.1.1 → 0.1.0, as wasmtime links them).
+                    let version_of = |p: &PackageId| self.resolve.packages[*p].name.version.clone();
+                    let compatible = |v: &semver::Version| v.major == wanted.major && (wanted.major > 0 || v.minor == wanted.minor);
                     let package = self
                         .packages
                         .iter()
-                        .find(|p| self.resolve.packages[**p].name.version.as_ref() == Some(&wanted))
+                        .find(|p| version_of(p).as_ref() == Some(&wanted))
+                        .or_else(|| self.packages.iter().filter(|p| version_of(p).as_ref().is_some_and(compatible)).max_by_key(|p| version_of(p)))
                         .ok_or_else(unknown)?;
                     (*package, short)
                 }
@@ -467,6 +471,9 @@ mod tests {
         let imports: Vec<_> = new.imports.iter().map(|i| i.name.as_str()).collect();
         assert!(imports.contains(&"polyplug:plugin/log@0.1.0") && imports.contains(&"polyplug:plugin/types@0.1.0"), "{imports:?}");
         assert!(catalog.world("polyplug:plugin/auth@0.3.0").is_err());
+        // A semver-compatible version finds its version's world: a plugin built against 0.1.1 or 0.2.4.
+        assert_eq!(catalog.world("polyplug:plugin/auth@0.1.1").unwrap(), old);
+        assert_eq!(catalog.world("polyplug:plugin/auth@0.2.4").unwrap(), new);
         // Its text carries the 0.1.0 package it includes, and reads back to the same world.
         let text = catalog.world_wit("auth-0.2").unwrap();
         assert!(text.contains("package polyplug:plugin@0.2.0;") && text.contains("package polyplug:plugin@0.1.0 {"), "{text}");
