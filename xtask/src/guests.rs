@@ -202,6 +202,7 @@ const MOCK_SERVER_PLUGINS: &[(&str, &str)] = &[
     ("fake", "examples/fake-data-python"),
     ("graphql", "examples/response-graphql-ts"),
     ("csv", "examples/datasource-csv-rust"),
+    ("jwt", "examples/auth-go-jwt"),
 ];
 
 fn fill_mock_server_plugins() -> Result<()> {

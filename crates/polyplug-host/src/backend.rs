@@ -29,6 +29,9 @@ pub trait RemotePlugin: Send + Sync + 'static {
     /// The plugin's name.
     fn name(&self) -> &str;
 
+    /// The full name of the world it serves, e.g. `polyplug:plugin/auth@0.1.0`.
+    fn world(&self) -> &str;
+
     /// Calls `interface/function`, blocking the calling thread.
     fn call_json(&self, interface: &str, function: &str, args: &[Json]) -> Result<Json>;
 
@@ -100,6 +103,16 @@ impl Backend {
         match self {
             Backend::Local(plugin) => plugin.name(),
             Backend::Remote(remote) => remote.name(),
+        }
+    }
+
+    /// The full name of the world the plugin implements, e.g.
+    /// `polyplug:plugin/auth@0.1.0`: what a host serving several versions of
+    /// a world picks the facade by.
+    pub fn world(&self) -> &str {
+        match self {
+            Backend::Local(plugin) => &plugin.world().name,
+            Backend::Remote(remote) => remote.world(),
         }
     }
 

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
@@ -128,6 +129,7 @@ impl PluginSetBuilder {
             config: self.config,
             listeners: self.listeners,
             members: RwLock::new(BTreeMap::new()),
+            generation: AtomicU64::new(0),
             watcher: OnceLock::new(),
         });
         let files = std::fs::read_dir(&self.dir).map_err(|reason| Error::Read { path: self.dir.clone(), reason })?;
@@ -175,6 +177,8 @@ struct SetInner {
     config: HashMap<String, Vec<(String, String)>>,
     listeners: Vec<Listener>,
     members: RwLock<BTreeMap<String, Slot>>,
+    /// Counts the changes to `members` ([`PluginSet::generation`]).
+    generation: AtomicU64,
     /// Dropped with the set, which ends the watching thread.
     watcher: OnceLock<notify::RecommendedWatcher>,
 }
@@ -215,6 +219,28 @@ impl PluginSet {
             .collect()
     }
 
+    /// A number that changes whenever a member does (loaded, reloaded,
+    /// refused, unloaded). Whatever a host derives from the members — typed
+    /// facades, which keep their plugin's warm instances, or a table of which
+    /// plugin provides what — stays current while this has not changed. Read
+    /// it *before* [`PluginSet::get`] so that a change in between shows as a
+    /// new number next time.
+    ///
+    /// ```no_run
+    /// # fn run(set: polyplug_host::PluginSet) {
+    /// let mut made_at = set.generation();
+    /// let mut auth = set.get("auth-jwt").map(|p| p.typed::<polyplug_bindings::auth::Auth>());
+    /// // For each request:
+    /// if set.generation() != made_at {
+    ///     made_at = set.generation();
+    ///     auth = set.get("auth-jwt").map(|p| p.typed::<polyplug_bindings::auth::Auth>());
+    /// }
+    /// # }
+    /// ```
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
     /// The directory the set holds.
     pub fn dir(&self) -> &Path {
         &self.inner.dir
@@ -232,6 +258,7 @@ impl SetInner {
     /// Runs `change` on the member `key` (made, without a version, if new).
     fn update(&self, key: &str, file: &Path, change: impl FnOnce(&mut Slot)) {
         let mut members = self.members.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::Release);
         let slot = members.entry(key.to_string()).or_insert_with(|| Slot {
             file: file.to_path_buf(),
             lifecycle: Lifecycle::Loading,
@@ -252,6 +279,7 @@ impl SetInner {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let removed = self.members.write().unwrap_or_else(|e| e.into_inner()).remove(&key);
+                self.generation.fetch_add(1, Ordering::Release);
                 if removed.is_some() {
                     self.emit(SetEvent::Unloaded { key });
                 }

@@ -77,12 +77,16 @@ fn a_plugin_replaced_twenty_times_under_load_fails_no_call() {
             })
         })
         .collect();
+    let mut generation = set.generation();
     for round in 1..=20 {
         let next = round % 2;
         install(dir.path(), "worker.wasm", &versions[next]);
         common::wait_until(&format!("version {next} serves after replacement {round}"), || {
             set.get("worker").is_some_and(|p| p.digest() == digests[next])
         });
+        // Each replacement is a new generation: a cache made before it is stale.
+        assert!(set.generation() > generation, "replacement {round} changed the generation");
+        generation = set.generation();
     }
     stop.store(true, Ordering::Relaxed);
     let answers: Vec<_> = callers.into_iter().flat_map(|c| c.join().unwrap()).collect();

@@ -392,6 +392,10 @@ impl RemotePlugin for RemoteClient {
         &self.inner.name
     }
 
+    fn world(&self) -> &str {
+        &self.inner.world.spec.name
+    }
+
     fn call_json(&self, interface: &str, function: &str, args: &[Json]) -> Result<Json> {
         let (send, receive) = std::sync::mpsc::sync_channel(1);
         let call = self.spawnable(interface, function, args);

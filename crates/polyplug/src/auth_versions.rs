@@ -14,14 +14,14 @@ use base64::Engine as _;
 
 use crate::auth::{self, AuthDecision, BasicCredentials, Credentials, RequestContext};
 use crate::auth_0_2::{self, Allowed, AuthResult, HttpRequest, Identity, Refused};
-use crate::{Backend, Plugin, Result};
+use crate::{Backend, Result};
 
 /// An auth plugin of either version this host serves, called as `auth@0.2`.
 ///
 /// ```no_run
 /// # async fn run(host: polyplug::Host, request: polyplug::auth_0_2::HttpRequest) -> polyplug::Result<()> {
-/// let old = polyplug::AuthPlugin::local(host.load_file("auth-rust.wasm")?)?;          // auth@0.1
-/// let new = polyplug::AuthPlugin::local(host.load_file("auth-basic-rust.wasm")?)?;    // auth@0.2
+/// let old = polyplug::AuthPlugin::new(host.load_file("auth-rust.wasm")?)?;          // auth@0.1
+/// let new = polyplug::AuthPlugin::new(host.load_file("auth-basic-rust.wasm")?)?;    // auth@0.2
 /// for plugin in [&old, &new] {
 ///     let decision = plugin.authenticate(&request).await?;
 /// }
@@ -39,11 +39,12 @@ enum Version {
 }
 
 impl AuthPlugin {
-    /// A loaded plugin of `auth@0.1` or `auth@0.2`, by the world it implements.
-    pub fn local(plugin: Plugin) -> Result<AuthPlugin> {
-        match plugin.world().name.as_str() {
-            "polyplug:plugin/auth@0.1.0" => AuthPlugin::first(plugin),
-            _ => AuthPlugin::current(plugin),
+    /// A plugin (local or remote) of `auth@0.1` or `auth@0.2`, by the world it implements.
+    pub fn new(plugin: impl Into<Backend>) -> Result<AuthPlugin> {
+        let backend = plugin.into();
+        match backend.world() {
+            "polyplug:plugin/auth@0.1.0" => AuthPlugin::first(backend),
+            _ => AuthPlugin::current(backend),
         }
     }
 

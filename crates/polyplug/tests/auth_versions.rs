@@ -64,7 +64,7 @@ async fn plugins_of_both_versions_answer_the_same_requests_in_one_host() {
     let second = host.loader(example("auth-basic-rust")).config([("user.ada", "correct horse"), ("roles.ada", "admin")]).load().unwrap();
     assert_eq!(first.world().name, "polyplug:plugin/auth@0.1.0");
     assert_eq!(second.world().name, "polyplug:plugin/auth@0.2.0");
-    let (first, second) = (AuthPlugin::local(first).unwrap(), AuthPlugin::local(second).unwrap());
+    let (first, second) = (AuthPlugin::new(first).unwrap(), AuthPlugin::new(second).unwrap());
     assert_eq!((first.world(), second.world()), ("polyplug:plugin/auth@0.1.0", "polyplug:plugin/auth@0.2.0"));
     assert_eq!(first.supported_schemes().await.unwrap(), ["basic", "bearer", "api-key"]);
     assert_eq!(second.supported_schemes().await.unwrap(), ["basic"]);

@@ -42,6 +42,10 @@ impl RemotePlugin for ThroughJson {
         "conformance-through-json"
     }
 
+    fn world(&self) -> &str {
+        &self.0.world().name
+    }
+
     fn call_json(&self, interface: &str, function: &str, args: &[Json]) -> polyplug::Result<Json> {
         self.0.call_json(interface, function, args)
     }

@@ -5,14 +5,18 @@
 //! deciding against a real RFC 7662 introspection server. The call site is
 //! the same function for all three.
 
+#[path = "../../../tests/support/python_services.rs"]
+mod python_services;
+
 use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use polyplug::auth::{Auth, AuthDecision, Credentials, RequestContext};
 use polyplug::remote::Plugins;
+use python_services::Service;
 use serde_json::json;
 
 fn root() -> PathBuf {
@@ -30,42 +34,6 @@ fn jwt() -> String {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
     mac.update(signed.as_bytes());
     format!("{signed}.{}", b64(&mac.finalize().into_bytes()))
-}
-
-/// A child process killed when dropped, and the URL it printed.
-struct Service(Child, String);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `python args…` and waits (at most 60 s) for the line `<prefix><url>`.
-fn start(args: &[&str], envs: &[(&str, &str)], prefix: &str) -> Service {
-    let python = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../remote-python-venv/bin/python");
-    assert!(python.exists(), "{} is missing: `cargo xtask test` (or `cargo xtask guests`) makes it", python.display());
-    let mut child = Command::new(python)
-        .args(args)
-        .envs(envs.iter().copied())
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (send, receive) = std::sync::mpsc::channel();
-    let prefix = prefix.to_string();
-    std::thread::spawn(move || {
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let url = lines.by_ref().map_while(Result::ok).find_map(|l| l.strip_prefix(&prefix).map(str::to_string));
-        let _ = send.send(url);
-        for _ in lines {}
-    });
-    let url = receive.recv_timeout(std::time::Duration::from_secs(60)).ok().flatten();
-    let url = url.unwrap_or_else(|| panic!("{args:?} did not say where it listens within 60 s"));
-    Service(child, url)
 }
 
 /// The call site: the same for every backend.
@@ -93,32 +61,7 @@ async fn the_same_facade_calls_a_local_plugin_serve_remote_and_a_python_service_
     let bridge = polyplug::remote::RemoteServer::bind(served, host.catalog(), "127.0.0.1:0", Default::default()).await.unwrap();
 
     // The Python OAuth plugin, against a real introspection server.
-    let example = "examples/auth-python-oauth";
-    let introspection = start(
-        &[
-            &format!("{example}/introspection_server.py"),
-            "--tokens",
-            &format!("{example}/tokens.example.json"),
-            "--client-id",
-            "polyplug",
-            "--client-secret",
-            "s3cr3t",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-        "introspection server listening on ",
-    );
-    let oauth = start(
-        &[&format!("{example}/plugin.py")],
-        &[
-            ("OAUTH_INTROSPECTION_URL", introspection.1.as_str()),
-            ("OAUTH_CLIENT_ID", "polyplug"),
-            ("OAUTH_CLIENT_SECRET", "s3cr3t"),
-            ("POLYPLUG_LISTEN", "127.0.0.1:0"),
-        ],
-        "polyplug-remote listening on ",
-    );
+    let (_introspection, oauth) = python_services::oauth_plugin(&root());
 
     let configuration = format!(
         "[plugins.jwt]\nworld = \"auth\"\npath = \"{}\"\nconfig = {{ jwt-secret = \"{SECRET}\", jwt-issuer = \"https://issuer.example\", jwt-audience = \"orders-api\" }}\n\n\

@@ -39,6 +39,10 @@ pub struct Plugins {
     /// Configuration per plugin key.
     #[serde(default)]
     pub config: BTreeMap<String, BTreeMap<String, String>>,
+    /// Remote plugins, by key: a polyplug plugins file whose
+    /// `[plugins.<key>]` tables give each one's `world` and `endpoints`
+    /// (`docs/remote-plugins.md`). A key here is not looked up in `dir`.
+    pub remote: Option<PathBuf>,
     /// Where compiled plugins are cached (default: polyplug's,
     /// `$POLYPLUG_CACHE_DIR` or `~/.cache/polyplug`).
     pub cache: Option<PathBuf>,
@@ -142,7 +146,7 @@ impl Config {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let mut config: Config = serde_yaml_ng::from_str(&text).with_context(|| format!("{} is not a mock-server configuration", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for file in [&mut config.plugins.dir, &mut config.plugins.policy] {
+        for file in [&mut config.plugins.dir, &mut config.plugins.policy].into_iter().chain(config.plugins.remote.as_mut()) {
             if file.is_relative() {
                 *file = base.join(&*file);
             }

@@ -10,6 +10,7 @@
 //! `on-failure: open`), and the server keeps serving.
 
 pub mod config;
+mod plugins;
 mod template;
 
 use std::collections::BTreeMap;
@@ -23,7 +24,10 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::{MethodFilter, MethodRouter};
 use polyplug::auth_0_2::{AuthResult, HttpRequest};
 use polyplug::response::HttpResponse;
-use polyplug::{AuthPlugin, Host, Plugin, PluginSet};
+use polyplug::datasource::Datasource;
+use polyplug::response::Response;
+use polyplug::response_modifier::ResponseModifier;
+use polyplug::{AuthPlugin, Host, PluginSet};
 use serde_json::{Value as Json, json};
 
 pub use config::Config;
@@ -60,7 +64,9 @@ impl MockServer {
                 tracing::warn!(target: "mock_server", "plugin `{}` did not load: {reason}", member.key);
             }
         }
-        let state = Arc::new(State { plugins: plugins.clone(), templates: template::Index::default(), config: config.clone() });
+        let remote = config.plugins.remote.as_deref().map(polyplug::remote::Plugins::load).transpose()?;
+        let routed = plugins::Plugins::new(plugins.clone(), &host, remote).await;
+        let state = Arc::new(State { plugins: routed, templates: template::Index::default(), config: config.clone() });
         let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
         for (index, route) in config.routes.iter().enumerate() {
             let state = state.clone();
@@ -149,7 +155,7 @@ impl Failure {
 }
 
 struct State {
-    plugins: PluginSet,
+    plugins: plugins::Plugins,
     templates: template::Index,
     config: Config,
 }
@@ -167,7 +173,7 @@ impl State {
             uri: parts.uri.to_string(),
             path: parts.uri.path().to_string(),
             path_params: path_params(&route.path, parts.uri.path()),
-            query: parts.uri.query().map(query_pairs).unwrap_or_default(),
+            query: form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).into_owned().collect(),
             headers: parts
                 .headers
                 .iter()
@@ -201,7 +207,7 @@ impl State {
             }
         };
         for key in &self.config.modifiers {
-            let modifier = polyplug::response_modifier::ResponseModifier::new(self.plugin(key)?).map_err(|e| plugin_failed(key, e))?;
+            let modifier = self.plugins.facade(key, ResponseModifier::new).await?;
             if modifier.should_modify(&request, &response).await.map_err(|e| plugin_failed(key, e))? {
                 response = modifier
                     .modify(&request, &response)
@@ -213,19 +219,6 @@ impl State {
         Ok(response)
     }
 
-    fn plugin(&self, key: &str) -> Result<Plugin, Failure> {
-        self.plugins.get(key).ok_or_else(|| {
-            let why = self.plugins.members().into_iter().find(|m| m.key == key).and_then(|m| m.last_error);
-            Failure::new(
-                503,
-                match why {
-                    Some(reason) => format!("plugin `{key}` is not serving: {reason}"),
-                    None => format!("plugin `{key}` is not in the plugin directory"),
-                },
-            )
-        })
-    }
-
     /// The route's auth chain: the first plugin that decides wins.
     async fn authenticate(&self, route: &Route, request: &HttpRequest) -> Result<Option<polyplug::types::Caller>, Failure> {
         if route.auth.is_empty() {
@@ -235,7 +228,7 @@ impl State {
         for step in &route.auth {
             let key = &step.plugin;
             let outcome = async {
-                let plugin = AuthPlugin::local(self.plugin(key)?).map_err(|e| plugin_failed(key, e))?;
+                let plugin = self.plugins.facade(key, AuthPlugin::new).await?;
                 if !plugin.supported_schemes().await.map_err(|e| plugin_failed(key, e))?.iter().any(|s| s == scheme) {
                     return Ok(AuthResult::Abstain);
                 }
@@ -263,9 +256,9 @@ impl State {
 
     /// The answer of the highest-priority response plugin that can handle the request.
     async fn respond_with_plugins(&self, route: &Route, request: &HttpRequest) -> Result<HttpResponse, Failure> {
-        let mut best: Option<(i32, &String, polyplug::response::Response)> = None;
+        let mut best: Option<(i32, &String, Response)> = None;
         for key in &route.responders {
-            let plugin = polyplug::response::Response::new(self.plugin(key)?).map_err(|e| plugin_failed(key, e))?;
+            let plugin = self.plugins.facade(key, Response::new).await?;
             if !plugin.can_handle(request).await.map_err(|e| plugin_failed(key, e))? {
                 continue;
             }
@@ -277,17 +270,19 @@ impl State {
         let Some((_, key, plugin)) = best else {
             return Err(Failure::new(404, "no response plugin of this route handles the request"));
         };
-        plugin
+        let mut response = plugin
             .generate(request)
             .await
             .map_err(|e| plugin_failed(key, e))?
-            .map_err(|message| Failure::new(500, format!("response plugin `{key}` failed: {message}")))
+            .map_err(|message| Failure::new(500, format!("response plugin `{key}` failed: {message}")))?;
+        response.headers.push(("x-mock-plugin".into(), served_by(key, plugin.backend())));
+        Ok(response)
     }
 
     /// The rows of the route's data query, as a JSON array of objects.
     async fn rows(&self, data: &config::DataQuery, request: &HttpRequest) -> Result<HttpResponse, Failure> {
         let key = &data.plugin;
-        let source = polyplug::datasource::Datasource::new(self.plugin(key)?).map_err(|e| plugin_failed(key, e))?;
+        let source = self.plugins.facade(key, Datasource::new).await?;
         let refused = |message: String| Failure::new(502, format!("datasource `{key}`: {message}"));
         let connection = source.connect(&data.source).await.map_err(|e| plugin_failed(key, e))?.map_err(refused)?;
         let params: Vec<String> = data.params.iter().map(|p| template::argument(p, request).to_string()).collect();
@@ -301,6 +296,17 @@ impl State {
             })
             .collect();
         Ok(HttpResponse { status: 200, headers: vec![], body: Json::Array(objects).to_string().into_bytes(), content_type: "application/json".into() })
+    }
+}
+
+/// What the `x-mock-plugin` header of a plugin's answer says: its key, and
+/// the name and version of the plugin behind it (`faulty=faulty-response-rust@0.1.1`),
+/// which shows which version answered while plugins are being replaced.
+fn served_by(key: &str, backend: &polyplug::Backend) -> String {
+    let version = backend.local().and_then(|p| p.manifest().map(|m| m.plugin.version.to_string()).or_else(|| p.info().map(|i| i.version.clone())));
+    match version {
+        Some(version) => format!("{key}={}@{version}", backend.name()),
+        None => format!("{key}={}", backend.name()),
     }
 }
 
@@ -329,41 +335,6 @@ fn path_params(pattern: &str, path: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `a=1&b=x%20y` as decoded pairs.
-fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                    Ok(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn respond(response: HttpResponse) -> axum::response::Response {
     let mut out = axum::response::Response::new(Body::from(response.body));
     *out.status_mut() = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -372,8 +343,11 @@ fn respond(response: HttpResponse) -> axum::response::Response {
         headers.insert(axum::http::header::CONTENT_TYPE, value);
     }
     for (name, value) in response.headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(&value)) {
-            headers.append(name, value);
+        match (HeaderName::try_from(name.as_str()), HeaderValue::from_str(&value)) {
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => tracing::warn!(target: "mock_server", "the response header `{name}` was dropped: its name or value is not valid in HTTP"),
         }
     }
     out

@@ -4,63 +4,64 @@
 //! arguments expressions too or JSON literals (`"text"`, `42`, `true`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use polyplug::PluginSet;
 use polyplug::response::HttpRequest;
 use polyplug::template::Template;
 use serde_json::Value as Json;
 use tokio::sync::Mutex;
 
+use crate::plugins::Plugins;
 use crate::{Failure, plugin_failed};
 
-/// Which template plugin provides which function, for the plugins serving
-/// now: remade when a plugin of the directory changes.
+/// Which template plugin provides which function: made from the plugins
+/// serving, remade when the plugin directory changes.
 #[derive(Default)]
 pub(crate) struct Index {
-    known: Mutex<Known>,
+    known: Mutex<Option<Known>>,
 }
 
-/// The template plugins serving (key, digest) when the index was made, and
-/// function name → plugin key.
-#[derive(Default)]
+/// Function name → plugin key, for the plugin set's `generation`.
 struct Known {
-    members: Vec<(String, String)>,
-    functions: HashMap<String, String>,
+    generation: u64,
+    functions: Arc<HashMap<String, String>>,
 }
 
 impl Index {
-    /// The plugin key providing `function`, if any.
-    async fn provider(&self, plugins: &PluginSet, function: &str) -> Result<Option<String>, Failure> {
-        let members: Vec<(String, String)> = plugins
-            .members()
-            .into_iter()
-            .filter_map(|m| m.plugin.filter(|p| p.world().name == "polyplug:plugin/template@0.1.0").map(|p| (m.key, p.digest().to_string())))
-            .collect();
+    /// Function name → the key of the plugin providing it, as the plugins serving now say.
+    async fn functions(&self, plugins: &Plugins) -> Result<Arc<HashMap<String, String>>, Failure> {
+        let generation = plugins.set().generation();
         let mut known = self.known.lock().await;
-        if known.members != members {
-            let mut functions = HashMap::new();
-            for (key, _) in &members {
-                let Some(plugin) = plugins.get(key) else { continue };
-                let template = Template::new(plugin).map_err(|e| plugin_failed(key, e))?;
-                for f in template.functions().await.map_err(|e| plugin_failed(key, e))? {
-                    functions.entry(f.name).or_insert_with(|| key.clone());
-                }
-            }
-            *known = Known { members, functions };
+        if let Some(known) = known.as_ref().filter(|k| k.generation == generation) {
+            return Ok(known.functions.clone());
         }
-        Ok(known.functions.get(function).cloned())
+        let mut functions = HashMap::new();
+        for member in plugins.set().members() {
+            if member.plugin.is_none_or(|p| p.world().name != "polyplug:plugin/template@0.1.0") {
+                continue;
+            }
+            let key = member.key;
+            let template = plugins.facade(&key, Template::new).await?;
+            for function in template.functions().await.map_err(|e| plugin_failed(&key, e))? {
+                functions.entry(function.name).or_insert_with(|| key.clone());
+            }
+        }
+        let functions = Arc::new(functions);
+        *known = Some(Known { generation, functions: functions.clone() });
+        Ok(functions)
     }
 
     /// `body` with every `{{…}}` resolved; a string value inside a JSON
     /// body is escaped as JSON string content.
-    pub(crate) async fn render(&self, plugins: &PluginSet, body: &str, request: &HttpRequest, json_body: bool) -> Result<String, Failure> {
+    pub(crate) async fn render(&self, plugins: &Plugins, body: &str, request: &HttpRequest, json_body: bool) -> Result<String, Failure> {
+        let mut functions = None;
         let mut out = String::with_capacity(body.len());
         let mut rest = body;
         while let Some(start) = rest.find("{{") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
             let end = after.find("}}").ok_or_else(|| Failure::new(500, format!("an expression is not closed: `{}`", &rest[start..])))?;
-            let value = self.evaluate(plugins, after[..end].trim(), request).await?;
+            let value = self.evaluate(plugins, &mut functions, after[..end].trim(), request).await?;
             match value {
                 Json::String(text) if json_body => {
                     let quoted = Json::String(text).to_string();
@@ -75,23 +76,27 @@ impl Index {
         Ok(out)
     }
 
-    async fn evaluate(&self, plugins: &PluginSet, expression: &str, request: &HttpRequest) -> Result<Json, Failure> {
+    /// One expression's value; `functions` is the function table, looked up
+    /// at the first function call of a body.
+    async fn evaluate(&self, plugins: &Plugins, functions: &mut Option<Arc<HashMap<String, String>>>, expression: &str, request: &HttpRequest) -> Result<Json, Failure> {
         let words = split(expression);
         let Some((name, args)) = words.split_first() else { return Err(Failure::new(500, "an empty expression `{{}}`")) };
         if args.is_empty() && reference(name, request).is_some() {
             return Ok(argument(name, request));
         }
-        let key = self
-            .provider(plugins, name)
-            .await?
+        if functions.is_none() {
+            *functions = Some(self.functions(plugins).await?);
+        }
+        let key = functions
+            .as_ref()
+            .and_then(|f| f.get(name.as_str()))
             .ok_or_else(|| Failure::new(500, format!("no template plugin provides the function `{name}` (in `{{{{{expression}}}}}`)")))?;
-        let plugin = plugins.get(&key).ok_or_else(|| Failure::new(503, format!("template plugin `{key}` stopped serving")))?;
-        let template = Template::new(plugin).map_err(|e| plugin_failed(&key, e))?;
+        let template = plugins.facade(key, Template::new).await?;
         let args: Vec<String> = args.iter().map(|a| argument(a, request).to_string()).collect();
         let answer = template
             .execute(name, &args)
             .await
-            .map_err(|e| plugin_failed(&key, e))?
+            .map_err(|e| plugin_failed(key, e))?
             .map_err(|message| Failure::new(500, format!("template plugin `{key}`: {message}")))?;
         serde_json::from_str(&answer).map_err(|e| Failure::new(500, format!("template plugin `{key}` answered `{name}` with something that is not JSON: {e}")))
     }

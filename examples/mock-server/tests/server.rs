@@ -4,17 +4,13 @@
 //! GraphQL-shaped API (TypeScript, response) and CSV rows (Rust,
 //! datasource).
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use base64::Engine as _;
+use std::path::Path;
+
+use common::{basic, digest, example, get};
 use mock_server::{Config, MockServer};
 use serde_json::{Value as Json, json};
-
-fn example(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
-    assert!(path.join("plugin.wasm").exists(), "{} is not built: run `cargo xtask test` (or `cargo xtask guests` first)", path.display());
-    path
-}
 
 const CONFIG: &str = r#"
 listen: 127.0.0.1:0
@@ -64,32 +60,11 @@ async fn server() -> (MockServer, tempfile::TempDir) {
     }
     std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
     // The compiled plugins are cached where the other tests of the workspace cache them.
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache");
+    let cache = common::cache();
     let config = CONFIG.replace("  policy: policy.toml\n", &format!("  policy: policy.toml\n  cache: {}\n", cache.display()));
     std::fs::write(dir.path().join("mock.yaml"), config).unwrap();
     let config = Config::load(&dir.path().join("mock.yaml")).unwrap();
     (MockServer::start(config).await.unwrap(), dir)
-}
-
-/// The SHA-256 (hex) of `bytes`: what a grant binds to.
-fn digest(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
-fn basic(user: &str, password: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
-}
-
-async fn get(server: &MockServer, path: &str, headers: &[(&str, &str)]) -> (u16, Json) {
-    let client = reqwest::Client::new();
-    let mut request = client.get(format!("http://{}{path}", server.address()));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 /// One server for every route (its plugins compile once), over real HTTP.
@@ -154,7 +129,8 @@ async fn response_and_datasource_plugins_answer_their_routes(server: &MockServer
 #[test]
 fn the_demo_configuration_reads_and_mistakes_are_named() {
     let demo = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mock.yaml")).unwrap();
-    assert_eq!(demo.routes.len(), 3);
+    assert_eq!(demo.routes.len(), 4);
+    assert!(demo.plugins.remote.as_ref().unwrap().ends_with("mock-server/remote.toml"));
     assert!(demo.plugins.dir.ends_with("mock-server/plugins"), "{}", demo.plugins.dir.display());
     let dir = tempfile::tempdir().unwrap();
     let write = |text: &str| {
