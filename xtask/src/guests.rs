@@ -203,6 +203,7 @@ const MOCK_SERVER_PLUGINS: &[(&str, &str)] = &[
     ("graphql", "examples/response-graphql-ts"),
     ("csv", "examples/datasource-csv-rust"),
     ("jwt", "examples/auth-go-jwt"),
+    ("hello", "tests/guests/wasi-http-rust"),
 ];
 
 fn fill_mock_server_plugins() -> Result<()> {

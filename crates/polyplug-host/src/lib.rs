@@ -42,9 +42,12 @@ mod dynamic;
 mod error;
 mod host;
 mod plugin;
+mod serve_http;
 mod set;
 mod typed;
 mod world;
+
+pub use world::{HTTP_HANDLER, HTTP_PROXY};
 
 pub use backend::{Backend, CallFuture, EndpointStats, FunctionName, RemotePlugin, RemoteStats, WorldHandle};
 pub use cache::Provenance;

@@ -23,7 +23,7 @@ use crate::dependencies::DependencyLink;
 use crate::dynamic::{FunctionTable, Vals, to_val};
 use crate::host::{EPOCH_TICK, Host};
 use crate::typed::TypedPlugin;
-use crate::world::resolve_world;
+use crate::world::{HTTP_PROXY_KEY, resolve_world, serves_http};
 use crate::{Error, Result};
 
 /// What a plugin says about itself (its `describe` export).
@@ -169,7 +169,13 @@ impl Plugin {
         let component_type = component.component_type();
         let extensions = &host.inner.extensions;
         let links = crate::dependencies::resolve(&name, manifest.as_ref(), engine, &component, &spec.dependencies)?;
-        let unlinked = component_type.imports(engine).map(|(import, _)| import).filter(|import| !links.iter().any(|l| l.import() == *import));
+        // What it may import is checked before what it exports: a refused capability is the first thing to say.
+        let serves_http = serves_http(engine, &component);
+        let unlinked = component_type
+            .imports(engine)
+            .map(|(import, _)| import)
+            .filter(|import| !links.iter().any(|l| l.import() == *import))
+            .filter(|import| !(serves_http && polyplug_linker::is_http_serving_import(import)));
         polyplug_linker::check_imports(&name, unlinked, &grant, extensions)?;
         let world = resolve_world(engine, &host.inner.catalog, &component, &name, wanted_world.as_deref(), spec.own_world)?;
         if let Some(stack) = requested_limits.stack.filter(|s| *s > host.inner.max_wasm_stack) {
@@ -183,6 +189,9 @@ impl Plugin {
         }
         check_pool_share(host, &component, &limits, &name)?;
         let mut linker = polyplug_linker::linker_for(engine, &grant, Calls::Sync, extensions)?;
+        if serves_http {
+            polyplug_linker::link_http_serving(&mut linker, &grant, Calls::Sync)?;
+        }
         crate::dependencies::link(&mut linker, &links, Calls::Sync).map_err(|e| Error::Link { plugin: name.clone(), reason: format!("{e:#}") })?;
         let instance_pre = linker
             .instantiate_pre(&component)
@@ -686,6 +695,9 @@ impl PluginInner {
         }
         let engine = &self.host.inner.engine;
         let mut linker = polyplug_linker::linker_for(engine, &self.grant, Calls::Async, &self.host.inner.extensions)?;
+        if self.world.key == HTTP_PROXY_KEY {
+            polyplug_linker::link_http_serving(&mut linker, &self.grant, Calls::Async)?;
+        }
         crate::dependencies::link(&mut linker, &self.links, Calls::Async)
             .map_err(|e| Error::Link { plugin: self.name.to_string(), reason: format!("{e:#}") })?;
         let instance_pre = linker

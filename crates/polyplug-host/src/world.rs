@@ -107,6 +107,46 @@ fn missing_exports(engine: &Engine, component: &Component, world: &WorldSpec) ->
     missing
 }
 
+/// The standard world of components that serve HTTP (`wasmtime serve`
+/// runs them): they export [`HTTP_HANDLER`].
+pub const HTTP_PROXY: &str = "wasi:http/proxy";
+
+/// The interface an HTTP-serving component exports, without its version.
+pub const HTTP_HANDLER: &str = "wasi:http/incoming-handler";
+
+/// The key of [`HTTP_PROXY`] among a host's worlds ([`WorldSpec::key`]).
+pub(crate) const HTTP_PROXY_KEY: &str = "wasi-http-proxy";
+
+/// Whether `component` exports a standard `wasi:http/incoming-handler` (0.2).
+pub(crate) fn serves_http(engine: &Engine, component: &Component) -> bool {
+    http_world(engine, component).is_some()
+}
+
+/// `wasi:http/proxy` at the version `component` exports
+/// `wasi:http/incoming-handler` (any 0.2 release), if it does, with a
+/// `handle` function of the standard type.
+fn http_world(engine: &Engine, component: &Component) -> Option<WorldSpec> {
+    let ty = component.component_type();
+    let (name, item) = ty.exports(engine).find(|(name, _)| name.split('@').next() == Some(HTTP_HANDLER) && name.contains("@0.2."))?;
+    let ComponentItem::ComponentInstance(instance) = item.ty else { return None };
+    let handle = instance.exports(engine).find(|(function, _)| *function == "handle").map(|(_, item)| item.ty);
+    let Some(ComponentItem::ComponentFunc(func)) = handle else { return None };
+    let shape = function_shape(&func);
+    if shape != "func(own, own)" {
+        return None;
+    }
+    let version = name.split_once('@').map_or("", |(_, v)| v);
+    Some(WorldSpec {
+        name: format!("{HTTP_PROXY}@{version}"),
+        short_name: "proxy".into(),
+        key: HTTP_PROXY_KEY.into(),
+        exports: vec![polyplug_wit::InterfaceSpec { name: name.to_string(), functions: vec!["handle".into()], shapes: vec![shape] }],
+        export_functions: Vec::new(),
+        export_function_shapes: Vec::new(),
+        imports: Vec::new(),
+    })
+}
+
 /// The world a component's own exports make: for a component of a world no
 /// catalog knows (the component carries the types of what it exports).
 fn own_world(engine: &Engine, component: &Component, plugin: &str) -> WorldSpec {
@@ -157,6 +197,13 @@ pub(crate) fn resolve_world(
     wanted: Option<&str>,
     own_world_allowed: bool,
 ) -> Result<WorldSpec> {
+    if let Some(wanted) = wanted.filter(|w| w.split('@').next() == Some(HTTP_PROXY)) {
+        return http_world(engine, component).ok_or_else(|| Error::WorldMismatch {
+            plugin: plugin.into(),
+            world: wanted.to_string(),
+            missing: vec![format!("missing export `{HTTP_HANDLER}@0.2.x` (a function `handle` taking the request and the response out-parameter)")],
+        });
+    }
     let wanted = wanted.filter(|wanted| !own_world_allowed || catalog.world(wanted).is_ok());
     if let Some(wanted) = wanted {
         let world = catalog.world(wanted).map_err(|e| Error::Link { plugin: plugin.into(), reason: e.to_string() })?;
@@ -172,6 +219,7 @@ pub(crate) fn resolve_world(
         .filter(|world| missing_exports(engine, component, world).is_empty())
         .max_by_key(|world| world.exports.len() + world.export_functions.len())
         .cloned()
+        .or_else(|| http_world(engine, component))
         .or_else(|| own_world_allowed.then(|| own_world(engine, component, plugin)))
         .ok_or_else(|| Error::UnknownWorld {
             plugin: plugin.into(),

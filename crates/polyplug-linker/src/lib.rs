@@ -457,6 +457,30 @@ pub fn linker_for(
     Ok(linker)
 }
 
+/// Whether `import` is `wasi:http/types` (any version): what a plugin that
+/// serves HTTP (exports `wasi:http/incoming-handler`) needs to take a request
+/// and give a response, and may have without the `http` grant, which is about
+/// reaching other servers.
+pub fn is_http_serving_import(import: &str) -> bool {
+    import.split('@').next() == Some("wasi:http/types")
+}
+
+/// Links `wasi:http/types` for a plugin that serves HTTP but is not granted
+/// `http` (a granted one has it already). `wasi:http/outgoing-handler` comes
+/// with it in wasmtime-wasi-http, but [`check_imports`] refuses a plugin
+/// importing it without the grant, and the origin allowlist (empty without
+/// the grant) refuses every request anyway.
+pub fn link_http_serving(linker: &mut Linker<PluginState>, grant: &EffectiveGrant, calls: Calls) -> Result<(), LinkError> {
+    if grant.http_interface {
+        return Ok(());
+    }
+    let linked = match calls {
+        Calls::Sync => wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker),
+        Calls::Async => wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker),
+    };
+    linked.map_err(|e| LinkError::Wasmtime(format!("{e:#}")))
+}
+
 /// Links the implementation of the host interface `row` (one arm per row of
 /// [`HOST_INTERFACES`]; a test checks that every row has one).
 fn add_host_interface(linker: &mut Linker<PluginState>, row: &HostInterface, calls: Calls) -> wasmtime::Result<()> {

@@ -256,26 +256,39 @@ impl State {
 
     /// The answer of the highest-priority response plugin that can handle the request.
     async fn respond_with_plugins(&self, route: &Route, request: &HttpRequest) -> Result<HttpResponse, Failure> {
-        let mut best: Option<(i32, &String, Response)> = None;
+        let mut best: Option<(i32, &String, Responder)> = None;
         for key in &route.responders {
-            let plugin = self.plugins.facade(key, Response::new).await?;
-            if !plugin.can_handle(request).await.map_err(|e| plugin_failed(key, e))? {
-                continue;
-            }
-            let priority = plugin.priority().await.map_err(|e| plugin_failed(key, e))?;
+            let responder = self.plugins.facade(key, Responder::new).await?;
+            let priority = match &responder {
+                Responder::World(plugin) => {
+                    if !plugin.can_handle(request).await.map_err(|e| plugin_failed(key, e))? {
+                        continue;
+                    }
+                    plugin.priority().await.map_err(|e| plugin_failed(key, e))?
+                }
+                // A `wasi:http` handler answers whatever it is given.
+                Responder::Http(_) => 0,
+            };
             if best.as_ref().is_none_or(|(p, _, _)| priority > *p) {
-                best = Some((priority, key, plugin));
+                best = Some((priority, key, responder));
             }
         }
-        let Some((_, key, plugin)) = best else {
+        let Some((_, key, responder)) = best else {
             return Err(Failure::new(404, "no response plugin of this route handles the request"));
         };
-        let mut response = plugin
-            .generate(request)
-            .await
-            .map_err(|e| plugin_failed(key, e))?
-            .map_err(|message| Failure::new(500, format!("response plugin `{key}` failed: {message}")))?;
-        response.headers.push(("x-mock-plugin".into(), served_by(key, plugin.backend())));
+        let mut response = match &responder {
+            Responder::World(plugin) => plugin
+                .generate(request)
+                .await
+                .map_err(|e| plugin_failed(key, e))?
+                .map_err(|message| Failure::new(500, format!("response plugin `{key}` failed: {message}")))?,
+            Responder::Http(plugin) => serve_http(plugin, request).await.map_err(|e| plugin_failed(key, e))?,
+        };
+        let backend = match &responder {
+            Responder::World(plugin) => plugin.backend().clone(),
+            Responder::Http(plugin) => plugin.clone().into(),
+        };
+        response.headers.push(("x-mock-plugin".into(), served_by(key, &backend)));
         Ok(response)
     }
 
@@ -297,6 +310,49 @@ impl State {
             .collect();
         Ok(HttpResponse { status: 200, headers: vec![], body: Json::Array(objects).to_string().into_bytes(), content_type: "application/json".into() })
     }
+}
+
+/// A response plugin: one of the `response` world, or a standard
+/// `wasi:http/incoming-handler` component (built for `wasmtime serve`), which
+/// has no `can-handle` and answers at priority 0.
+#[derive(Clone)]
+enum Responder {
+    World(Response),
+    Http(polyplug::Plugin),
+}
+
+impl Responder {
+    fn new(backend: polyplug::Backend) -> polyplug::Result<Responder> {
+        match backend.local().filter(|plugin| plugin.serves_http()) {
+            Some(plugin) => Ok(Responder::Http(plugin.clone())),
+            None => Ok(Responder::World(Response::new(backend)?)),
+        }
+    }
+}
+
+/// `request` through a `wasi:http` handler, as the request came in (its
+/// authority from its `host` header), and its answer as a response.
+async fn serve_http(plugin: &polyplug::Plugin, request: &HttpRequest) -> polyplug::Result<HttpResponse> {
+    let host = request.headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("host")).map_or("localhost", |(_, value)| value.as_str());
+    let mut builder = axum::http::Request::builder().method(request.method.as_str()).uri(format!("http://{host}{}", request.uri));
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let body = axum::body::Bytes::from(request.body.clone().unwrap_or_default());
+    let http_request = builder.body(body).map_err(|e| polyplug::Error::Call {
+        plugin: plugin.name().to_string(),
+        function: "incoming-handler/handle".into(),
+        source: format!("the request cannot be given to it: {e}").into(),
+    })?;
+    let answer = plugin.handle_http(http_request).await?;
+    let content_type = answer.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/octet-stream").to_string();
+    let headers = answer
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != axum::http::header::CONTENT_TYPE)
+        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    Ok(HttpResponse { status: answer.status().as_u16(), headers, body: answer.body().to_vec(), content_type })
 }
 
 /// What the `x-mock-plugin` header of a plugin's answer says: its key, and

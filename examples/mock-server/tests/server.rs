@@ -1,8 +1,8 @@
 //! The mock server over real HTTP on 127.0.0.1, with real plugins in four
 //! languages from a plugin directory: basic auth (Rust, auth@0.2) and API
 //! keys (Rust, auth@0.1) in one chain, fake data (Python, template), a
-//! GraphQL-shaped API (TypeScript, response) and CSV rows (Rust,
-//! datasource).
+//! GraphQL-shaped API (TypeScript, response), CSV rows (Rust,
+//! datasource) and a stock `wasi:http` component (Rust, no polyplug SDK).
 
 mod common;
 
@@ -35,6 +35,9 @@ routes:
   - method: GET
     path: /people
     data: { plugin: csv, source: users, query: "age > ?", params: ["50"] }
+  - method: ANY
+    path: /hello/{name}
+    responders: [hello]
   - method: GET
     path: /broken
     response:
@@ -53,6 +56,8 @@ async fn server() -> (MockServer, tempfile::TempDir) {
         ("fake", "fake-data-python", "log = true".to_string()),
         ("graphql", "response-graphql-ts", String::new()),
         ("csv", "datasource-csv-rust", format!("files = [{{ host = {:?}, guest = \"/data\" }}]", example("datasource-csv-rust").join("data").display().to_string())),
+        // A stock wasi:http component: no manifest, so no grant can name it; it gets nothing.
+        ("hello", "wasi-http-rust", String::new()),
     ] {
         let bytes = std::fs::read(example(example_name).join("plugin.wasm")).unwrap();
         std::fs::write(plugins.join(format!("{key}.wasm")), &bytes).unwrap();
@@ -124,12 +129,28 @@ async fn response_and_datasource_plugins_answer_their_routes(server: &MockServer
     assert_eq!(names, ["Grace Hopper", "Linus Torvalds"]);
     assert_eq!(body[1]["email"], Json::Null);
     assert_eq!(body[0]["age"], json!(85));
+
+    // The stock wasi:http component answers unchanged: method, path and query, headers and body arrive whole.
+    let response = client
+        .put(format!("http://{}/hello/world?x=1", server.address()))
+        .header("x-echo", "hi")
+        .body("payload")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/plain");
+    assert_eq!(response.headers()["x-served-by"], "wasi-http-rust");
+    assert_eq!(response.headers()["x-mock-plugin"], "hello=hello.wasm");
+    assert_eq!(response.text().await.unwrap(), "PUT /hello/world?x=1 echo=hi body=payload");
+    let response = client.get(format!("http://{}/hello/missing", server.address())).send().await.unwrap();
+    assert_eq!(response.status(), 200, "its own status: the path it sees is /hello/missing");
 }
 
 #[test]
 fn the_demo_configuration_reads_and_mistakes_are_named() {
     let demo = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mock.yaml")).unwrap();
-    assert_eq!(demo.routes.len(), 4);
+    assert_eq!(demo.routes.len(), 5);
     assert!(demo.plugins.remote.as_ref().unwrap().ends_with("mock-server/remote.toml"));
     assert!(demo.plugins.dir.ends_with("mock-server/plugins"), "{}", demo.plugins.dir.display());
     let dir = tempfile::tempdir().unwrap();
