@@ -58,7 +58,7 @@ const REMOTE_RUNTIME: &str = "go.bytecodealliance.org/pkg/wit/";
 /// name. The mock-server worlds (`template`,
 /// `response`, `response-modifier`, `datasource`) need their hand-written
 /// `internal/exports` and public packages first (docs/languages.md).
-pub(crate) const WORLDS: [&str; 4] = ["base", "transform", "auth", "conformance"];
+pub(crate) const WORLDS: [&str; 8] = ["base", "transform", "auth", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// The version of the wit-bindgen-go crate this crate is built with (pinned in
 /// Cargo.toml): its `src/pkg` is the runtime the bindings it generates need.
@@ -195,7 +195,8 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
             let (path, text) = match name.strip_prefix("wit_exports/") {
                 // Every world's entry points: a package of their own.
                 Some(file) => {
-                    let package = format!("world_{world}");
+                    // A Go package name has no `-`: `response-modifier` → `world_response_modifier`.
+                    let package = format!("world_{}", world.replace('-', "_"));
                     let renamed = text.replacen("\npackage wit_exports\n", &format!("\npackage {package}\n"), 1);
                     if renamed == text {
                         return Err(fail(format!(
@@ -357,7 +358,7 @@ mod tests {
         assert_eq!(files, sdk_files(&wit()).unwrap());
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         for world in WORLDS {
-            assert!(paths.contains(&format!("internal/bindings/world_{world}/wit_exports.go")), "{paths:?}");
+            assert!(paths.contains(&format!("internal/bindings/world_{}/wit_exports.go", world.replace('-', "_"))), "{paths:?}");
         }
         for expected in [
             "internal/bindings/polyplug_plugin_kv/wit_bindings.go",
