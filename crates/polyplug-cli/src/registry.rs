@@ -169,20 +169,8 @@ pub fn install(requirements: &[String], args: &InstallArgs, wit: Option<&Path>) 
     let trust = args.trust.as_deref().map(polyplug_registry::signing::TrustFile::from_file).transpose()?;
     let source = args.registry.clone().map(|registry| RegistryArgs { registry, plain_http: args.plain_http, cas: args.cas.clone() });
     let registry = source.as_ref().map(RegistryArgs::open).transpose()?;
-    let pull = |reference: &PackageRef| -> Result<Artifact, polyplug_registry::RegistryError> {
-        match &registry {
-            Some(Registry::Local(r)) => r.pull(reference),
-            Some(Registry::Oci(r)) => tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|source| polyplug_registry::RegistryError::Io { path: PathBuf::from("(runtime)"), source })?
-                .block_on(r.pull(reference)),
-            None => Err(polyplug_registry::RegistryError::NotFound {
-                reference: reference.to_string(),
-                registry: "the cache (no --registry given)".into(),
-            }),
-        }
-    };
+    // One source (and, for an OCI registry, one runtime) for every pull of this install.
+    let mut from = registry.as_ref().map(|registry| runtime().map(|runtime| RegistrySource { registry, runtime })).transpose()?;
     let catalog = match wit {
         Some(dir) => polyplug_wit::Catalog::from_dir(dir)?,
         None => polyplug_wit::Catalog::builtin(),
@@ -214,7 +202,13 @@ pub fn install(requirements: &[String], args: &InstallArgs, wit: Option<&Path>) 
             bail!("{} locks no plugin; name what to install, e.g. `polyplug install acme:auth-jwt@^1.2 --registry …`", args.lock.display());
         }
         for entry in &lock.plugins {
-            let installed = install_locked(entry, &cache, pull)?;
+            let installed = install_locked(entry, &cache, |reference| match from.as_mut() {
+                Some(source) => polyplug_registry::Source::pull(source, reference),
+                None => Err(polyplug_registry::RegistryError::NotFound {
+                    reference: reference.to_string(),
+                    registry: "the cache (no --registry given)".into(),
+                }),
+            })?;
             for corrupt in &installed.corrupt {
                 eprintln!("warning: the cache entry {corrupt} was corrupt: removed and fetched again");
             }
@@ -227,10 +221,9 @@ pub fn install(requirements: &[String], args: &InstallArgs, wit: Option<&Path>) 
         }
         return Ok(());
     }
-    let (Some(source), Some(registry)) = (&source, &registry) else { bail!("installing by requirement needs `--registry`") };
+    let (Some(source), Some(from)) = (&source, from.as_mut()) else { bail!("installing by requirement needs `--registry`") };
     let roots = requirements.iter().map(|text| text.parse()).collect::<Result<Vec<Requirement>, _>>()?;
-    let mut from = RegistrySource { registry, runtime: runtime()? };
-    let graph = polyplug_registry::resolve_graph(&roots, &mut from, &|world| served.iter().any(|s| polyplug_registry::serves(s, world)))?;
+    let graph = polyplug_registry::resolve_graph(&roots, from, &|world| served.iter().any(|s| polyplug_registry::serves(s, world)))?;
     // Every plugin of the graph is verified before any is installed: all or nothing.
     let mut signers = Vec::new();
     for resolved in &graph {
