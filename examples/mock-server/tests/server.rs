@@ -72,13 +72,37 @@ async fn server() -> (MockServer, tempfile::TempDir) {
     (MockServer::start(config).await.unwrap(), dir)
 }
 
+/// Everything the server and its plugins log, at every level.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One server for every route (its plugins compile once), over real HTTP.
+/// Its logs, at trace level, never hold a credential from the
+/// configuration (the basic plugin's password), whatever the requests.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_plugin_answers_its_route_over_http() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
     let (server, _dir) = server().await;
     routes_go_through_their_auth_chain_and_template_functions(&server).await;
     response_and_datasource_plugins_answer_their_routes(&server).await;
     server.stop().await;
+    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(logs.contains("plugin_call"), "the calls were traced: {} bytes of logs", logs.len());
+    assert!(!logs.contains("correct horse"), "a configured password reached the logs");
 }
 
 async fn routes_go_through_their_auth_chain_and_template_functions(server: &MockServer) {
