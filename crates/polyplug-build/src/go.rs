@@ -55,9 +55,9 @@ const RUNTIME: &str = "internal/wit";
 const REMOTE_RUNTIME: &str = "go.bytecodealliance.org/pkg/wit/";
 
 /// The worlds of `wit/` the SDK offers, each as the Go package of the same
-/// name. The mock-server worlds (`template`,
-/// `response`, `response-modifier`, `datasource`) need their hand-written
-/// `internal/exports` and public packages first (docs/languages.md).
+/// name without `-` (`response-modifier` is `responsemodifier`). `auth@0.2`
+/// is not among them yet: it needs its hand-written `internal/exports` and
+/// public package first (docs/languages.md).
 pub(crate) const WORLDS: [&str; 8] = ["base", "transform", "auth", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// The version of the wit-bindgen-go crate this crate is built with (pinned in
