@@ -204,6 +204,7 @@ const MOCK_SERVER_PLUGINS: &[(&str, &str)] = &[
     ("csv", "examples/datasource-csv-rust"),
     ("jwt", "examples/auth-go-jwt"),
     ("hello", "tests/guests/wasi-http-rust"),
+    ("headers", "examples/modifier-headers-go"),
 ];
 
 fn fill_mock_server_plugins() -> Result<()> {

@@ -1,11 +1,13 @@
 //! The mock-server worlds through their generated facades, on real
 //! components: the CSV datasource (Rust) over a directory the operator
-//! grants, and the GraphQL-shaped response plugin (TypeScript).
+//! grants, the GraphQL-shaped response plugin (TypeScript), and the header
+//! and CORS response modifier (Go).
 
 use std::path::{Path, PathBuf};
 
 use polyplug::datasource::Datasource;
 use polyplug::response::{HttpRequest, Response};
+use polyplug::response_modifier::{HttpResponse, ResponseModifier};
 use polyplug::{Error, Host, Plugin};
 use serde_json::{Value as Json, json};
 
@@ -126,4 +128,97 @@ async fn the_graphql_response_plugin_answers_as_a_graphql_server() {
     assert_eq!((status, body), (200, json!({"errors": [{"message": "Cannot query field \"salary\" on type \"User\"."}]})));
     let (status, _) = answer(b"not json".to_vec()).await;
     assert_eq!(status, 400);
+}
+
+/// A GET of `/v1/users/7`, from `origin` if given.
+fn browser_request(origin: Option<&str>) -> HttpRequest {
+    let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+    headers.extend(origin.map(|origin| ("origin".to_string(), origin.to_string())));
+    HttpRequest {
+        method: "GET".into(),
+        uri: "/v1/users/7".into(),
+        path: "/v1/users/7".into(),
+        path_params: vec![("id".into(), "7".into())],
+        query: vec![],
+        headers,
+        body: None,
+        client_ip: Some("127.0.0.1".into()),
+        caller: None,
+    }
+}
+
+fn user_response() -> HttpResponse {
+    HttpResponse {
+        status: 200,
+        headers: vec![("cache-control".into(), "max-age=60".into()), ("vary".into(), "accept-encoding".into())],
+        body: br#"{"id":7}"#.to_vec(),
+        content_type: "application/json".into(),
+    }
+}
+
+fn headers_of(response: &HttpResponse) -> Vec<(&str, &str)> {
+    response.headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect()
+}
+
+/// The whole of `response`, comparable (the bindings' records are not `PartialEq`).
+fn parts(response: &HttpResponse) -> (u16, Vec<(&str, &str)>, &[u8], &str) {
+    (response.status, headers_of(response), &response.body, &response.content_type)
+}
+
+#[test]
+fn the_go_header_modifier_adds_its_headers_and_cors_for_the_allowed_origin() {
+    let config = [("headers", "X-Frame-Options: DENY; cache-control: no-store;"), ("cors-origin", "https://app.example:443")];
+    let modifier = ResponseModifier::new(load("modifier-headers-go", "log = true", &config).unwrap()).unwrap().blocking();
+    let response = user_response();
+
+    // From the allowed origin: the configured headers (replacing the
+    // response's own cache-control), the origin allowed, `origin` in `vary`.
+    let from_app = browser_request(Some("https://app.example"));
+    assert!(modifier.should_modify(&from_app, &response).unwrap());
+    let modified = modifier.modify(&from_app, &response).unwrap().unwrap();
+    assert_eq!(
+        headers_of(&modified),
+        [
+            ("cache-control", "no-store"),
+            ("vary", "accept-encoding, origin"),
+            ("x-frame-options", "DENY"),
+            ("access-control-allow-origin", "https://app.example"),
+        ]
+    );
+    assert_eq!((modified.status, modified.body.as_slice(), modified.content_type.as_str()), (200, &br#"{"id":7}"#[..], "application/json"));
+    // A response that has it all already needs nothing more.
+    assert!(!modifier.should_modify(&from_app, &modified).unwrap());
+    assert_eq!(parts(&modifier.modify(&from_app, &modified).unwrap().unwrap()), parts(&modified));
+
+    // From another origin, or from no browser at all: the headers, no CORS.
+    for request in [browser_request(Some("https://evil.example")), browser_request(None)] {
+        assert!(modifier.should_modify(&request, &response).unwrap());
+        let modified = modifier.modify(&request, &response).unwrap().unwrap();
+        assert_eq!(headers_of(&modified), [("cache-control", "no-store"), ("vary", "accept-encoding"), ("x-frame-options", "DENY")]);
+    }
+
+    // With only CORS configured, a response to a request without an
+    // `origin` is left alone; one with `origin` gets `*`.
+    let cors_only = ResponseModifier::new(load("modifier-headers-go", "log = true", &[("cors-origin", "*")]).unwrap()).unwrap().blocking();
+    assert!(!cors_only.should_modify(&browser_request(None), &response).unwrap());
+    assert_eq!(parts(&cors_only.modify(&browser_request(None), &response).unwrap().unwrap()), parts(&response));
+    let request = browser_request(Some("https://anyone.example"));
+    assert!(cors_only.should_modify(&request, &response).unwrap());
+    let modified = cors_only.modify(&request, &response).unwrap().unwrap();
+    assert_eq!(
+        headers_of(&modified),
+        [("cache-control", "max-age=60"), ("vary", "accept-encoding, origin"), ("access-control-allow-origin", "*")]
+    );
+
+    // Nothing configured: nothing to add to any response.
+    let idle = ResponseModifier::new(load("modifier-headers-go", "log = true", &[]).unwrap()).unwrap().blocking();
+    assert!(!idle.should_modify(&from_app, &response).unwrap());
+
+    // A configuration it cannot use is refused at init, saying what is wrong.
+    let err = load("modifier-headers-go", "log = true", &[("headers", "x-frame-options DENY")]).unwrap_err().to_string();
+    assert!(err.contains("`x-frame-options DENY` is not `name: value`"), "{err}");
+    let err = load("modifier-headers-go", "log = true", &[("cors-origin", "https://app.example/path")]).unwrap_err().to_string();
+    assert!(err.contains("has a path, query or fragment"), "{err}");
+    let err = load("modifier-headers-go", "log = true", &[("header", "x: 1")]).unwrap_err().to_string();
+    assert!(err.contains("unknown config key `header`"), "{err}");
 }

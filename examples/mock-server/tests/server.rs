@@ -2,7 +2,8 @@
 //! languages from a plugin directory: basic auth (Rust, auth@0.2) and API
 //! keys (Rust, auth@0.1) in one chain, fake data (Python, template), a
 //! GraphQL-shaped API (TypeScript, response), CSV rows (Rust,
-//! datasource) and a stock `wasi:http` component (Rust, no polyplug SDK).
+//! datasource), a stock `wasi:http` component (Rust, no polyplug SDK) and
+//! a header and CORS modifier (Go) on every answer.
 
 mod common;
 
@@ -22,6 +23,8 @@ plugins:
     keys: { api-keys: "k-123=alice" }
     csv: { users: /data/users.csv }
     fake: { seed: "7" }
+    headers: { headers: "x-powered-by: polyplug", cors-origin: "https://app.example" }
+modifiers: [headers]
 routes:
   - method: GET
     path: /users/{id}
@@ -58,6 +61,7 @@ async fn server() -> (MockServer, tempfile::TempDir) {
         ("csv", "datasource-csv-rust", format!("files = [{{ host = {:?}, guest = \"/data\" }}]", example("datasource-csv-rust").join("data").display().to_string())),
         // A stock wasi:http component: no manifest, so no grant can name it; it gets nothing.
         ("hello", "wasi-http-rust", String::new()),
+        ("headers", "modifier-headers-go", "log = true".to_string()),
     ] {
         let bytes = std::fs::read(example(example_name).join("plugin.wasm")).unwrap();
         std::fs::write(plugins.join(format!("{key}.wasm")), &bytes).unwrap();
@@ -121,6 +125,15 @@ async fn routes_go_through_their_auth_chain_and_template_functions(server: &Mock
     let (status, body) = get(&server, "/users/7", &[("x-api-key", "k-123")]).await;
     assert_eq!((status, &body["by"]), (200, &json!("alice")), "{body}");
 
+    // The modifier adds CORS for the allowed origin only.
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/users/7", server.address());
+    for (origin, allowed) in [("https://app.example", Some("https://app.example")), ("https://evil.example", None)] {
+        let response = client.get(&url).header("authorization", &ada).header("origin", origin).send().await.unwrap();
+        assert_eq!(response.headers()["x-powered-by"], "polyplug");
+        assert_eq!(response.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap()), allowed, "from {origin}");
+    }
+
     // Refusals: a wrong password is the plugin's 401, no credentials the chain's.
     let (status, body) = get(&server, "/users/7", &[("authorization", &basic("ada", "guess"))]).await;
     assert_eq!((status, body), (401, json!({"error": "wrong user name or password (realm `polyplug`)"})));
@@ -144,6 +157,8 @@ async fn response_and_datasource_plugins_answer_their_routes(server: &MockServer
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-mock"], "response-graphql-ts");
+    // The modifier (Go) changed it, as it changes every answer.
+    assert_eq!(response.headers()["x-powered-by"], "polyplug");
     let body: Json = response.json().await.unwrap();
     assert_eq!(body["data"]["users"][1], json!({"name": "Grace Hopper"}));
 
