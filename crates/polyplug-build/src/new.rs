@@ -5,9 +5,15 @@
 //! world's files, the same in every language (`common/<world>/`: the
 //! `polyplug.toml` and the `tests/*.json` cases `polyplug test` runs), and the
 //! language's files (`<language>/common/`: the build files; and
-//! `<language>/<world>/`: the plugin's source). A new language is one more
-//! directory of templates and its rows in [`FILES`]; a new world, one
-//! `common/<world>/` and one source per language.
+//! `<language>/<world>/`: the plugin's source; a file several of a
+//! language's worlds use has a directory of its own, e.g. `c/json/json.h`,
+//! and a row per world). A new language is one more directory of templates
+//! and its rows in [`FILES`]; a new world, one `common/<world>/` and one
+//! source per language.
+//!
+//! Components have templates for every world of the mock-server use case
+//! too (`template`, `response`, `response-modifier`, `datasource`), with the
+//! same behaviour in every language, so that one set of cases tests them all.
 //!
 //! A project is a component in a [`Language`], or a remote plugin (a
 //! service) written with a remote SDK, a [`RemoteLanguage`]
@@ -100,10 +106,22 @@ const FILES: &[TemplateFile] = &[
     template!(None, Some("transform"), "tests/transform.json", "common/transform/tests/transform.json"),
     template!(None, Some("auth"), "polyplug.toml", "common/auth/polyplug.toml"),
     template!(None, Some("auth"), "tests/authenticate.json", "common/auth/tests/authenticate.json"),
+    template!(None, Some("template"), "polyplug.toml", "common/template/polyplug.toml"),
+    template!(None, Some("template"), "tests/greet.json", "common/template/tests/greet.json"),
+    template!(None, Some("response"), "polyplug.toml", "common/response/polyplug.toml"),
+    template!(None, Some("response"), "tests/hello.json", "common/response/tests/hello.json"),
+    template!(None, Some("response-modifier"), "polyplug.toml", "common/response-modifier/polyplug.toml"),
+    template!(None, Some("response-modifier"), "tests/modify.json", "common/response-modifier/tests/modify.json"),
+    template!(None, Some("datasource"), "polyplug.toml", "common/datasource/polyplug.toml"),
+    template!(None, Some("datasource"), "tests/people.json", "common/datasource/tests/people.json"),
     template!(RUST, None, "Cargo.toml", "rust/common/Cargo.toml"),
     template!(RUST, None, ".gitignore", "rust/common/.gitignore"),
     template!(RUST, Some("transform"), "src/lib.rs", "rust/transform/lib.rs"),
     template!(RUST, Some("auth"), "src/lib.rs", "rust/auth/lib.rs"),
+    template!(RUST, Some("template"), "src/lib.rs", "rust/template/lib.rs"),
+    template!(RUST, Some("response"), "src/lib.rs", "rust/response/lib.rs"),
+    template!(RUST, Some("response-modifier"), "src/lib.rs", "rust/response-modifier/lib.rs"),
+    template!(RUST, Some("datasource"), "src/lib.rs", "rust/datasource/lib.rs"),
     template!(GO, None, "go.mod", "go/common/go.mod"),
     template!(GO, None, ".gitignore", "go/common/.gitignore"),
     template!(GO, Some("transform"), "main.go", "go/transform/main.go"),
@@ -111,18 +129,37 @@ const FILES: &[TemplateFile] = &[
     template!(C, None, ".gitignore", "c/common/.gitignore"),
     template!(C, Some("transform"), "plugin.c", "c/transform/plugin.c"),
     template!(C, Some("auth"), "plugin.c", "c/auth/plugin.c"),
+    template!(C, Some("template"), "plugin.c", "c/template/plugin.c"),
+    template!(C, Some("template"), "json.h", "c/json/json.h"),
+    template!(C, Some("response"), "plugin.c", "c/response/plugin.c"),
+    template!(C, Some("response"), "json.h", "c/json/json.h"),
+    template!(C, Some("response-modifier"), "plugin.c", "c/response-modifier/plugin.c"),
+    template!(C, Some("datasource"), "plugin.c", "c/datasource/plugin.c"),
+    template!(C, Some("datasource"), "json.h", "c/json/json.h"),
     template!(PYTHON, None, ".gitignore", "python/common/.gitignore"),
     template!(PYTHON, Some("transform"), "app.py", "python/transform/app.py"),
     template!(PYTHON, Some("auth"), "app.py", "python/auth/app.py"),
+    template!(PYTHON, Some("template"), "app.py", "python/template/app.py"),
+    template!(PYTHON, Some("response"), "app.py", "python/response/app.py"),
+    template!(PYTHON, Some("response-modifier"), "app.py", "python/response-modifier/app.py"),
+    template!(PYTHON, Some("datasource"), "app.py", "python/datasource/app.py"),
     template!(JS, None, "package.json", "js/common/package.json"),
     template!(JS, None, ".gitignore", "js/common/.gitignore"),
     template!(JS, Some("transform"), "plugin.js", "js/transform/plugin.js"),
     template!(JS, Some("auth"), "plugin.js", "js/auth/plugin.js"),
+    template!(JS, Some("template"), "plugin.js", "js/template/plugin.js"),
+    template!(JS, Some("response"), "plugin.js", "js/response/plugin.js"),
+    template!(JS, Some("response-modifier"), "plugin.js", "js/response-modifier/plugin.js"),
+    template!(JS, Some("datasource"), "plugin.js", "js/datasource/plugin.js"),
     template!(TS, None, "package.json", "ts/common/package.json"),
     template!(TS, None, "tsconfig.json", "ts/common/tsconfig.json"),
     template!(TS, None, ".gitignore", "ts/common/.gitignore"),
     template!(TS, Some("transform"), "plugin.ts", "ts/transform/plugin.ts"),
     template!(TS, Some("auth"), "plugin.ts", "ts/auth/plugin.ts"),
+    template!(TS, Some("template"), "plugin.ts", "ts/template/plugin.ts"),
+    template!(TS, Some("response"), "plugin.ts", "ts/response/plugin.ts"),
+    template!(TS, Some("response-modifier"), "plugin.ts", "ts/response-modifier/plugin.ts"),
+    template!(TS, Some("datasource"), "plugin.ts", "ts/datasource/plugin.ts"),
     template!(REMOTE_PYTHON, None, "requirements.txt", "remote-python/common/requirements.txt"),
     template!(REMOTE_PYTHON, None, ".gitignore", "remote-python/common/.gitignore"),
     template!(REMOTE_PYTHON, Some("transform"), "plugin.py", "remote-python/transform/plugin.py"),
@@ -231,6 +268,35 @@ pub fn create(dir: &Path, name: &str, language: impl Into<Template>, world: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every world with templates for the component languages but Go.
+    const WORLDS: [&str; 6] = ["transform", "auth", "template", "response", "response-modifier", "datasource"];
+
+    #[test]
+    fn component_projects_exist_for_every_world_with_their_manifest_cases_and_source() {
+        let parent = tempfile::tempdir().unwrap();
+        let sdk = crate::sdk::checkout_sdk();
+        for language in [Language::Rust, Language::C, Language::Python, Language::JavaScript, Language::TypeScript] {
+            assert_eq!(worlds(language), WORLDS, "{language}");
+            for world in WORLDS {
+                let dir = parent.path().join(format!("{}-{world}", language.name()));
+                let files = create(&dir, "my-plugin", language, world, &sdk).unwrap();
+                let manifest = std::fs::read_to_string(dir.join("polyplug.toml")).unwrap();
+                assert!(manifest.contains(&format!("world = \"polyplug:plugin/{world}@0.1.0\"")), "{language} {world}: {manifest}");
+                let cases: Vec<&PathBuf> = files.iter().filter(|f| f.starts_with("tests") && f.extension().is_some_and(|e| e == "json")).collect();
+                assert!(!cases.is_empty(), "{language} {world}: {files:?}");
+                for file in cases {
+                    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+                    assert!(json["cases"].as_array().is_some_and(|c| !c.is_empty()), "{language} {world}: {}", file.display());
+                }
+                for file in &files {
+                    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+                    assert!(!text.contains("{{name}}") && !text.contains("{{sdk}}"), "{language} {world}: {} is not filled in", file.display());
+                }
+                assert_eq!(Language::detect(&dir), Some(language), "{}", dir.display());
+            }
+        }
+    }
 
     #[test]
     fn remote_projects_get_their_sdks_files_and_the_worlds_manifest_and_cases() {

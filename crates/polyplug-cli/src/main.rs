@@ -156,6 +156,8 @@ enum Command {
     /// Example: polyplug new auth-jwt --lang go --world auth
     ///
     /// Example: polyplug new auth-oauth --lang remote-python --world auth
+    ///
+    /// Example: polyplug new users-api --lang ts --world response
     New {
         /// The plugin's name (lowercase, digits and `-`).
         name: String,
@@ -163,7 +165,9 @@ enum Command {
         /// remote-node (a remote plugin: a service, docs/remote-plugins.md).
         #[arg(long)]
         lang: String,
-        /// The world it implements: transform or auth.
+        /// The world it implements: transform or auth; in rust, c, python, js
+        /// or ts also template, response, response-modifier or datasource (the
+        /// mock-server worlds, docs/worlds.md).
         #[arg(long)]
         world: String,
         /// Where to create it (default: a directory named after the plugin).

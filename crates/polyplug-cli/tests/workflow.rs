@@ -2,6 +2,8 @@
 //! language: `polyplug new` makes a project outside the repository, `polyplug
 //! build` makes its component, `polyplug test` runs its own cases, and
 //! `polyplug call` calls it; a broken project fails with the tool's message.
+//! The mock-server worlds' templates (template, response, response-modifier,
+//! datasource) pass the same cases in every language that has them.
 //! Remote plugin projects (remote Python, remote Node) go the same way, their
 //! environment prepared instead of a component built, and their service
 //! started for the cases.
@@ -13,7 +15,8 @@ use std::path::{Path, PathBuf};
 use common::{polyplug, text};
 
 /// `polyplug new` then `polyplug test` in a new directory: the project
-/// passes its own test cases out of the box. Returns the project's directory.
+/// passes its own test cases out of the box, every one of them. Returns the
+/// project's directory.
 fn new_project_passes_its_tests(language: &str, world: &str, parent: &Path) -> PathBuf {
     let name = format!("my-{world}-{language}");
     let out = polyplug(parent, &["new", &name, "--lang", language, "--world", world]);
@@ -24,9 +27,22 @@ fn new_project_passes_its_tests(language: &str, world: &str, parent: &Path) -> P
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains(&format!("world:    polyplug:plugin/{world}@0.1.0")), "{shown}");
-    assert!(shown.contains(" 0 failed"), "{shown}");
+    assert!(shown.contains(&format!("\n{} passed, 0 failed", cases_in(&dir))), "{shown}");
     assert!(!shown.contains('✗'), "{shown}");
     dir
+}
+
+/// How many cases the `tests/*.json` files of the project in `dir` hold.
+fn cases_in(dir: &Path) -> usize {
+    let entries = std::fs::read_dir(dir.join("tests")).expect("the project has tests/");
+    let files = entries.flatten().map(|entry| entry.path()).filter(|path| path.extension().is_some_and(|e| e == "json"));
+    files
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("a case file is readable");
+            let json: serde_json::Value = serde_json::from_str(&text).expect("a case file is JSON");
+            json["cases"].as_array().map_or(0, Vec::len)
+        })
+        .sum()
 }
 
 fn the_whole_workflow(language: &str) {
@@ -68,6 +84,39 @@ fn a_new_typescript_plugin_builds_tests_and_answers() {
 #[test]
 fn a_new_javascript_plugin_builds_tests_and_answers() {
     the_whole_workflow("js");
+}
+
+/// The languages with templates for the mock-server worlds (Go's come with
+/// its SDK's packages for them).
+const MOCK_SERVER_LANGUAGES: [&str; 5] = ["rust", "c", "python", "js", "ts"];
+
+/// A new project for `world` builds and passes the world's cases (the same
+/// file for every language) in each of [`MOCK_SERVER_LANGUAGES`].
+fn every_language_passes_the_cases_of(world: &str) {
+    let parent = tempfile::tempdir().expect("a temporary directory");
+    for language in MOCK_SERVER_LANGUAGES {
+        new_project_passes_its_tests(language, world, parent.path());
+    }
+}
+
+#[test]
+fn a_new_template_plugin_passes_its_tests_in_every_language() {
+    every_language_passes_the_cases_of("template");
+}
+
+#[test]
+fn a_new_response_plugin_passes_its_tests_in_every_language() {
+    every_language_passes_the_cases_of("response");
+}
+
+#[test]
+fn a_new_response_modifier_plugin_passes_its_tests_in_every_language() {
+    every_language_passes_the_cases_of("response-modifier");
+}
+
+#[test]
+fn a_new_datasource_plugin_passes_its_tests_in_every_language() {
+    every_language_passes_the_cases_of("datasource");
 }
 
 #[test]
@@ -118,14 +167,20 @@ fn a_compile_error_shows_the_compilers_message() {
 fn new_refuses_bad_names_unknown_worlds_and_languages_and_full_directories() {
     let parent = tempfile::tempdir().unwrap();
     let cases: [(&[&str], &str); 7] = [
-        (&["new", "x", "--lang", "ts", "--world", "conformance"], "no TypeScript template for the world `conformance`; TypeScript templates exist for: transform, auth"),
+        (
+            &["new", "x", "--lang", "ts", "--world", "conformance"],
+            "no TypeScript template for the world `conformance`; TypeScript templates exist for: transform, auth, template, response, response-modifier, datasource",
+        ),
         (
             &["new", "x", "--lang", "remote-node", "--world", "nope"],
             "no remote Node template for the world `nope`; remote Node templates exist for: transform, auth",
         ),
         (&["new", "x", "--lang", "node", "--world", "auth"], "remote plugins (services) in: remote-python, remote-node"),
         (&["new", "Bad_Name", "--lang", "rust", "--world", "auth"], "`Bad_Name` is not a plugin name"),
-        (&["new", "x", "--lang", "rust", "--world", "nope"], "no Rust template for the world `nope`; Rust templates exist for: transform, auth"),
+        (
+            &["new", "x", "--lang", "rust", "--world", "nope"],
+            "no Rust template for the world `nope`; Rust templates exist for: transform, auth, template, response, response-modifier, datasource",
+        ),
         (&["new", "x", "--lang", "cobol", "--world", "auth"], "unknown language `cobol`"),
         (&["new", "x", "--lang", "rust", "--world", "auth", "--dir", "."], "already exists and is not empty"),
     ];
