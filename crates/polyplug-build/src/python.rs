@@ -271,8 +271,30 @@ impl<'a> SdkWorld<'a> {
         let _ = writeln!(out, "{}\n", docstring(&doc, ""));
         out.push_str("from __future__ import annotations\n\nimport abc\nimport typing\n\nimport polyplug\nfrom componentize_py_types import Err, Ok, Result, Some\n");
         let mut names: Vec<String> = vec!["Err".into(), "Ok".into(), "Result".into(), "Some".into()];
-        out.push_str("from wit_world.imports.types import PluginInfo\n");
-        names.push("PluginInfo".into());
+        // The records an export `use`s from an imported interface (`http-request`
+        // from `types`), by module, so that a plugin names them from here too.
+        let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        used.entry("wit_world.imports.types".into()).or_default().push("PluginInfo".into());
+        for e in self.exports.iter().filter(|e| e.wit_name != "plugin") {
+            for id in e.interface.types.values() {
+                let TypeDefKind::Type(Type::Id(target)) = self.resolve.types[*id].kind else { continue };
+                let target_def = &self.resolve.types[target];
+                let polyplug_wit::wit_parser::TypeOwner::Interface(owner) = target_def.owner else { continue };
+                if std::ptr::eq(&self.resolve.interfaces[owner], e.interface) || !matches!(target_def.kind, TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_)) {
+                    continue;
+                }
+                let Some(interface) = self.resolve.interfaces[owner].name.as_deref() else { continue };
+                let module = used.entry(format!("wit_world.imports.{}", snake(interface))).or_default();
+                let name = self.type_name(target);
+                if !module.contains(&name) {
+                    module.push(name);
+                }
+            }
+        }
+        for (module, types) in &used {
+            let _ = writeln!(out, "from {module} import {}", types.join(", "));
+            names.extend(types.iter().cloned());
+        }
         for e in self.exports.iter().filter(|e| e.wit_name != "plugin") {
             let mut imported = Vec::new();
             for id in e.interface.types.values() {

@@ -16,7 +16,7 @@ import typing
 
 import polyplug
 from componentize_py_types import Err, Ok, Result, Some
-from wit_world.imports.types import PluginInfo
+from wit_world.imports.types import PluginInfo, HttpRequest, Identity
 from wit_world.exports.authenticator import (
     Allowed,
     Refused,
@@ -66,6 +66,8 @@ __all__ = [
     "AuthResult_Allow",
     "AuthResult_Deny",
     "Err",
+    "HttpRequest",
+    "Identity",
     "Ok",
     "PluginInfo",
     "Refused",

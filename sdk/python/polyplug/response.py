@@ -16,7 +16,7 @@ import typing
 
 import polyplug
 from componentize_py_types import Err, Ok, Result, Some
-from wit_world.imports.types import PluginInfo
+from wit_world.imports.types import PluginInfo, HttpRequest, HttpResponse
 
 #: The full name of the world.
 WORLD_NAME = "polyplug:plugin/response@0.1.0"
@@ -60,6 +60,8 @@ class Response(polyplug.Plugin, abc.ABC):
 
 __all__ = [
     "Err",
+    "HttpRequest",
+    "HttpResponse",
     "Ok",
     "PluginInfo",
     "Response",

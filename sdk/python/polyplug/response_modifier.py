@@ -16,7 +16,7 @@ import typing
 
 import polyplug
 from componentize_py_types import Err, Ok, Result, Some
-from wit_world.imports.types import PluginInfo
+from wit_world.imports.types import PluginInfo, HttpRequest, HttpResponse
 
 #: The full name of the world.
 WORLD_NAME = "polyplug:plugin/response-modifier@0.1.0"
@@ -49,6 +49,8 @@ class ResponseModifier(polyplug.Plugin, abc.ABC):
 
 __all__ = [
     "Err",
+    "HttpRequest",
+    "HttpResponse",
     "Ok",
     "PluginInfo",
     "ResponseModifier",

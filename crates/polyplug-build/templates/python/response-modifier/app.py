@@ -5,11 +5,7 @@ other response alone."""
 import dataclasses
 
 import polyplug
-from polyplug.response_modifier import ResponseModifier
-
-# The request and response records of the world's `types` interface, as
-# componentize-py generates them.
-from wit_world.imports.types import HttpRequest, HttpResponse
+from polyplug.response_modifier import HttpRequest, HttpResponse, ResponseModifier
 
 
 def is_json(content_type: str) -> bool:

@@ -4,11 +4,7 @@
 import json
 
 import polyplug
-from polyplug.response import Response
-
-# The request and response records of the world's `types` interface, as
-# componentize-py generates them.
-from wit_world.imports.types import HttpRequest, HttpResponse
+from polyplug.response import HttpRequest, HttpResponse, Response
 
 
 def handles(request: HttpRequest) -> bool:
