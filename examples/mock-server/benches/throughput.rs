@@ -1,8 +1,9 @@
 //! Requests per second and latency of the mock server over real HTTP on
-//! 127.0.0.1, 64 connections, one route per scenario: a static body (no
-//! plugin), then auth (Rust; Go through the auth@0.1 mapping), auth and a
-//! template body (Python), auth and a response plugin (TypeScript), and a
-//! stock `wasi:http` component (Rust, a fresh instance per request).
+//! 127.0.0.1, 64 connections, one route per scenario: a bare axum handler
+//! (the baseline every ratio is to), a static body (no plugin), then auth
+//! (Rust; Go through the auth@0.1 mapping), auth and a template body
+//! (Python), auth and a response plugin (TypeScript), and a stock
+//! `wasi:http` component (Rust, a fresh instance per request).
 //!
 //! ```sh
 //! cargo xtask guests
@@ -50,9 +51,11 @@ routes:
   - { method: GET, path: '/hello/{name}', responders: [hello] }
 "#;
 
-/// One scenario: its name, and how to make its request.
+/// One scenario: its name, and how to make its request (to the mock
+/// server, or with `bare`, to a plain axum handler).
 struct Scenario {
     name: &'static str,
+    bare: bool,
     request: fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
 }
 
@@ -72,10 +75,12 @@ fn scenarios() -> Vec<Scenario> {
         basic("ada", "correct horse")
     }
     vec![
-        Scenario { name: "static body, no plugin", request: |c, base| c.get(format!("{base}/static")) },
-        Scenario { name: "auth (Rust, auth@0.2)", request: |c, base| c.get(format!("{base}/auth-rust")).header("authorization", ada()) },
+        Scenario { name: "bare axum handler (baseline)", bare: true, request: |c, base| c.get(format!("{base}/static")) },
+        Scenario { name: "static body, no plugin", bare: false, request: |c, base| c.get(format!("{base}/static")) },
+        Scenario { name: "auth (Rust, auth@0.2)", bare: false, request: |c, base| c.get(format!("{base}/auth-rust")).header("authorization", ada()) },
         Scenario {
             name: "auth (Go, auth@0.1 mapped)",
+            bare: false,
             request: |c, base| {
                 static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
                 c.get(format!("{base}/auth-go")).header("authorization", TOKEN.get_or_init(jwt).as_str())
@@ -83,13 +88,15 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "auth (Rust) + template body, 2 calls (Python)",
+            bare: false,
             request: |c, base| c.get(format!("{base}/users/7")).header("authorization", ada()),
         },
         Scenario {
             name: "auth (Rust) + response plugin (TypeScript)",
+            bare: false,
             request: |c, base| c.post(format!("{base}/graphql")).header("authorization", ada()).body(r#"{"query": "{ users { name } }"}"#),
         },
-        Scenario { name: "wasi:http component (Rust, fresh instance)", request: |c, base| c.get(format!("{base}/hello/bench")) },
+        Scenario { name: "wasi:http component (Rust, fresh instance)", bare: false, request: |c, base| c.get(format!("{base}/hello/bench")) },
     ]
 }
 
@@ -180,6 +187,16 @@ async fn server(dir: &std::path::Path) -> MockServer {
     MockServer::start(Config::load(&dir.join("mock.yaml")).unwrap()).await.unwrap()
 }
 
+/// A plain axum server answering `GET /static` with the static route's body:
+/// what the scenarios are compared with.
+async fn bare_axum() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    use axum::http::header::CONTENT_TYPE;
+    let router = axum::Router::new().route("/static", axum::routing::get(|| async { ([(CONTENT_TYPE, "application/json")], r#"{"ok": true}"#) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    (address, tokio::spawn(async move { axum::serve(listener, router).await.unwrap() }))
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not.
     let benchmarking = std::env::args().any(|a| a == "--bench");
@@ -188,22 +205,28 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let server = server(dir.path()).await;
         let base = format!("http://{}", server.address());
+        let (bare_address, bare) = bare_axum().await;
+        let bare_base = format!("http://{bare_address}");
         if benchmarking {
-            println!("| scenario | requests/s | P50 | P99 | failed |");
-            println!("|---|---|---|---|---|");
+            println!("| scenario | requests/s | vs bare axum | P50 | P99 | failed |");
+            println!("|---|---|---|---|---|---|");
         }
+        let mut baseline = None;
         for scenario in scenarios() {
+            let base = if scenario.bare { &bare_base } else { &base };
             let measured = if benchmarking {
-                run(&base, &scenario, Duration::from_secs(1), Duration::from_secs(5), None).await
+                run(base, &scenario, Duration::from_secs(1), Duration::from_secs(5), None).await
             } else {
-                run(&base, &scenario, Duration::ZERO, Duration::ZERO, Some(2)).await
+                run(base, &scenario, Duration::ZERO, Duration::ZERO, Some(2)).await
             };
             assert_eq!(measured.failed, 0, "{}: {} of {} requests failed", scenario.name, measured.failed, measured.requests);
             if benchmarking {
+                let rate = measured.requests as f64 / measured.elapsed.as_secs_f64();
+                let baseline = *baseline.get_or_insert(rate);
                 println!(
-                    "| {} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+                    "| {} | {rate:.0} | {:.0}% | {:.2} ms | {:.2} ms | {} |",
                     scenario.name,
-                    measured.requests as f64 / measured.elapsed.as_secs_f64(),
+                    100.0 * rate / baseline,
                     measured.percentile(0.50).as_secs_f64() * 1e3,
                     measured.percentile(0.99).as_secs_f64() * 1e3,
                     measured.failed
@@ -213,5 +236,6 @@ fn main() {
             }
         }
         server.stop().await;
+        bare.abort();
     });
 }

@@ -228,11 +228,12 @@ impl State {
         for step in &route.auth {
             let key = &step.plugin;
             let outcome = async {
-                let plugin = self.plugins.facade(key, AuthPlugin::new).await?;
-                if !plugin.supported_schemes().await.map_err(|e| plugin_failed(key, e))?.iter().any(|s| s == scheme) {
+                let step = self.plugins.facade(key, AuthStep::new).await?;
+                let schemes = step.schemes.get_or_try_init(|| step.plugin.supported_schemes()).await.map_err(|e| plugin_failed(key, e))?;
+                if !schemes.iter().any(|s| s == scheme) {
                     return Ok(AuthResult::Abstain);
                 }
-                plugin
+                step.plugin
                     .authenticate(request)
                     .await
                     .map_err(|e| plugin_failed(key, e))?
@@ -309,6 +310,21 @@ impl State {
             })
             .collect();
         Ok(HttpResponse { status: 200, headers: vec![], body: Json::Array(objects).to_string().into_bytes(), content_type: "application/json".into() })
+    }
+}
+
+/// An auth plugin of a chain, and the schemes it says it supports, asked
+/// once per plugin version (the answer is the plugin's, not the request's),
+/// so a request costs one call per plugin that decides.
+#[derive(Clone)]
+struct AuthStep {
+    plugin: AuthPlugin,
+    schemes: Arc<tokio::sync::OnceCell<Vec<String>>>,
+}
+
+impl AuthStep {
+    fn new(backend: polyplug::Backend) -> polyplug::Result<AuthStep> {
+        Ok(AuthStep { plugin: AuthPlugin::new(backend)?, schemes: Arc::default() })
     }
 }
 
