@@ -2,8 +2,10 @@
 //! 127.0.0.1, 64 connections, one route per scenario: a bare axum handler
 //! (the baseline every ratio is to), a static body (no plugin), then auth
 //! (Rust; Go through the auth@0.1 mapping), auth and a template body
-//! (Python), auth and a response plugin (TypeScript), and a stock
-//! `wasi:http` component (Rust, a fresh instance per request).
+//! (Python), auth + a response plugin + a template expression in a header
+//! (all Rust: basic auth, `tests/guests/faulty-response-rust`'s answering
+//! path, `examples/template-text-rust`; and Go + TypeScript + Python), and a
+//! stock `wasi:http` component (Rust, a fresh instance per request).
 //!
 //! ```sh
 //! cargo xtask guests
@@ -47,7 +49,8 @@ routes:
     path: /users/{id}
     auth: [{ plugin: basic }]
     response: { body: '{"id": "{{path.id}}", "name": "{{fake.name path.id}}", "email": "{{fake.email path.id}}"}' }
-  - { method: POST, path: /graphql, auth: [{ plugin: basic }], responders: [graphql] }
+  - { method: GET, path: '/orders/{id}', auth: [{ plugin: basic }], responders: [faulty], headers: { x-order-id: '{{text.id "orders" path.id}}' } }
+  - { method: POST, path: /graphql, auth: [{ plugin: jwt }], responders: [graphql], headers: { x-request-id: '{{fake.uuid query.n}}' } }
   - { method: GET, path: '/hello/{name}', responders: [hello] }
 "#;
 
@@ -92,9 +95,17 @@ fn scenarios() -> Vec<Scenario> {
             request: |c, base| c.get(format!("{base}/users/7")).header("authorization", ada()),
         },
         Scenario {
-            name: "auth (Rust) + response plugin (TypeScript)",
+            name: "(c) auth + response plugin + template in a header, all Rust",
             bare: false,
-            request: |c, base| c.post(format!("{base}/graphql")).header("authorization", ada()).body(r#"{"query": "{ users { name } }"}"#),
+            request: |c, base| c.get(format!("{base}/orders/7")).header("authorization", ada()),
+        },
+        Scenario {
+            name: "(c) auth (Go) + response plugin (TypeScript) + template in a header (Python)",
+            bare: false,
+            request: |c, base| {
+                static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                c.post(format!("{base}/graphql?n=7")).header("authorization", TOKEN.get_or_init(jwt).as_str()).body(r#"{"query": "{ users { name } }"}"#)
+            },
         },
         Scenario { name: "wasi:http component (Rust, fresh instance)", bare: false, request: |c, base| c.get(format!("{base}/hello/bench")) },
     ]
@@ -175,6 +186,8 @@ async fn server(dir: &std::path::Path) -> MockServer {
         ("jwt", "auth-go-jwt", "log = true\nconfig = true\nclocks = true\n"),
         ("fake", "fake-data-python", "log = true\n"),
         ("graphql", "response-graphql-ts", ""),
+        ("faulty", "faulty-response-rust", ""),
+        ("text", "template-text-rust", ""),
         ("hello", "wasi-http-rust", ""),
     ] {
         let bytes = std::fs::read(example(example_name).join("plugin.wasm")).unwrap();

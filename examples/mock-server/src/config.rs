@@ -68,6 +68,10 @@ pub struct Route {
     pub response: Option<StaticResponse>,
     /// Rows from a datasource plugin, answered as a JSON array of objects.
     pub data: Option<DataQuery>,
+    /// Headers added to every answer of the route, whatever answers it, their
+    /// `{{…}}` expressions resolved as in a body: `x-order-id: '{{text.id "orders" path.id}}'`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 /// One plugin of an auth chain.

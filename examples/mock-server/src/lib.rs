@@ -206,6 +206,10 @@ impl State {
                 content_type: answer.content_type.clone(),
             }
         };
+        for (name, value) in &route.headers {
+            let value = self.templates.render(&self.plugins, value, &request, false).await?;
+            response.headers.push((name.clone(), value));
+        }
         for key in &self.config.modifiers {
             let modifier = self.plugins.facade(key, ResponseModifier::new).await?;
             if modifier.should_modify(&request, &response).await.map_err(|e| plugin_failed(key, e))? {

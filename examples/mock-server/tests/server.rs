@@ -3,7 +3,8 @@
 //! keys (Rust, auth@0.1) in one chain, fake data (Python, template), a
 //! GraphQL-shaped API (TypeScript, response), CSV rows (Rust,
 //! datasource), a stock `wasi:http` component (Rust, no polyplug SDK) and
-//! a header and CORS modifier (Go) on every answer.
+//! a header and CORS modifier (Go) on every answer, and text functions
+//! (Rust, template) in a route's headers.
 
 mod common;
 
@@ -35,6 +36,7 @@ routes:
   - method: POST
     path: /graphql
     responders: [graphql]
+    headers: { x-order: '{{text.id "orders" query.order}}', x-shouted: '{{text.upper query.order}}' }
   - method: GET
     path: /people
     data: { plugin: csv, source: users, query: "age > ?", params: ["50"] }
@@ -62,6 +64,7 @@ async fn server() -> (MockServer, tempfile::TempDir) {
         // A stock wasi:http component: no manifest, so no grant can name it; it gets nothing.
         ("hello", "wasi-http-rust", String::new()),
         ("headers", "modifier-headers-go", "log = true".to_string()),
+        ("text", "template-text-rust", String::new()),
     ] {
         let bytes = std::fs::read(example(example_name).join("plugin.wasm")).unwrap();
         std::fs::write(plugins.join(format!("{key}.wasm")), &bytes).unwrap();
@@ -150,7 +153,7 @@ async fn routes_go_through_their_auth_chain_and_template_functions(server: &Mock
 async fn response_and_datasource_plugins_answer_their_routes(server: &MockServer) {
     let client = reqwest::Client::new();
     let response = client
-        .post(format!("http://{}/graphql", server.address()))
+        .post(format!("http://{}/graphql?order=a7", server.address()))
         .json(&json!({"query": "{ users { name } }"}))
         .send()
         .await
@@ -159,6 +162,10 @@ async fn response_and_datasource_plugins_answer_their_routes(server: &MockServer
     assert_eq!(response.headers()["x-mock"], "response-graphql-ts");
     // The modifier (Go) changed it, as it changes every answer.
     assert_eq!(response.headers()["x-powered-by"], "polyplug");
+    // The route's own headers, resolved by the Rust template plugin.
+    assert_eq!(response.headers()["x-shouted"], "A7");
+    let order = response.headers()["x-order"].to_str().unwrap().to_string();
+    assert!(order.len() == 20 && order.starts_with("ord-") && order[4..].chars().all(|c| c.is_ascii_hexdigit()), "{order}");
     let body: Json = response.json().await.unwrap();
     assert_eq!(body["data"]["users"][1], json!({"name": "Grace Hopper"}));
 
