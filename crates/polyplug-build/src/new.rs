@@ -126,6 +126,10 @@ const FILES: &[TemplateFile] = &[
     template!(GO, None, ".gitignore", "go/common/.gitignore"),
     template!(GO, Some("transform"), "main.go", "go/transform/main.go"),
     template!(GO, Some("auth"), "main.go", "go/auth/main.go"),
+    template!(GO, Some("template"), "main.go", "go/template/main.go"),
+    template!(GO, Some("response"), "main.go", "go/response/main.go"),
+    template!(GO, Some("response-modifier"), "main.go", "go/response-modifier/main.go"),
+    template!(GO, Some("datasource"), "main.go", "go/datasource/main.go"),
     template!(C, None, ".gitignore", "c/common/.gitignore"),
     template!(C, Some("transform"), "plugin.c", "c/transform/plugin.c"),
     template!(C, Some("auth"), "plugin.c", "c/auth/plugin.c"),
@@ -269,14 +273,14 @@ pub fn create(dir: &Path, name: &str, language: impl Into<Template>, world: &str
 mod tests {
     use super::*;
 
-    /// Every world with templates for the component languages but Go.
+    /// Every world, with templates for every component language.
     const WORLDS: [&str; 6] = ["transform", "auth", "template", "response", "response-modifier", "datasource"];
 
     #[test]
     fn component_projects_exist_for_every_world_with_their_manifest_cases_and_source() {
         let parent = tempfile::tempdir().unwrap();
         let sdk = crate::sdk::checkout_sdk();
-        for language in [Language::Rust, Language::C, Language::Python, Language::JavaScript, Language::TypeScript] {
+        for language in Language::ALL {
             assert_eq!(worlds(language), WORLDS, "{language}");
             for world in WORLDS {
                 let dir = parent.path().join(format!("{}-{world}", language.name()));

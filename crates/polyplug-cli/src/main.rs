@@ -165,8 +165,8 @@ enum Command {
         /// remote-node (a remote plugin: a service, docs/remote-plugins.md).
         #[arg(long)]
         lang: String,
-        /// The world it implements: transform or auth; in rust, c, python, js
-        /// or ts also template, response, response-modifier or datasource (the
+        /// The world it implements: transform or auth; for a component also
+        /// template, response, response-modifier or datasource (the
         /// mock-server worlds, docs/worlds.md).
         #[arg(long)]
         world: String,

@@ -3,7 +3,7 @@
 //! build` makes its component, `polyplug test` runs its own cases, and
 //! `polyplug call` calls it; a broken project fails with the tool's message.
 //! The mock-server worlds' templates (template, response, response-modifier,
-//! datasource) pass the same cases in every language that has them.
+//! datasource) pass the same cases in every component language.
 //! Remote plugin projects (remote Python, remote Node) go the same way, their
 //! environment prepared instead of a component built, and their service
 //! started for the cases.
@@ -86,9 +86,9 @@ fn a_new_javascript_plugin_builds_tests_and_answers() {
     the_whole_workflow("js");
 }
 
-/// The languages with templates for the mock-server worlds (Go's come with
-/// its SDK's packages for them).
-const MOCK_SERVER_LANGUAGES: [&str; 5] = ["rust", "c", "python", "js", "ts"];
+/// The languages with templates for the mock-server worlds: every
+/// component language.
+const MOCK_SERVER_LANGUAGES: [&str; 6] = ["rust", "go", "c", "python", "js", "ts"];
 
 /// A new project for `world` builds and passes the world's cases (the same
 /// file for every language) in each of [`MOCK_SERVER_LANGUAGES`].
