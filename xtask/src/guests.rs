@@ -205,6 +205,7 @@ const MOCK_SERVER_PLUGINS: &[(&str, &str)] = &[
     ("jwt", "examples/auth-go-jwt"),
     ("hello", "tests/guests/wasi-http-rust"),
     ("headers", "examples/modifier-headers-go"),
+    ("text", "examples/template-text-rust"),
 ];
 
 fn fill_mock_server_plugins() -> Result<()> {
