@@ -263,16 +263,16 @@ impl State {
     async fn respond_with_plugins(&self, route: &Route, request: &HttpRequest) -> Result<HttpResponse, Failure> {
         let mut best: Option<(i32, &String, Responder)> = None;
         for key in &route.responders {
-            let responder = self.plugins.facade(key, Responder::new).await?;
-            let priority = match &responder {
-                Responder::World(plugin) => {
+            let responder = self.plugins.facade(key, |backend| Responder::new(key, backend)).await?;
+            let priority = match &responder.kind {
+                ResponderKind::World(plugin) => {
                     if !plugin.can_handle(request).await.map_err(|e| plugin_failed(key, e))? {
                         continue;
                     }
                     plugin.priority().await.map_err(|e| plugin_failed(key, e))?
                 }
                 // A `wasi:http` handler answers whatever it is given.
-                Responder::Http(_) => 0,
+                ResponderKind::Http(_) => 0,
             };
             if best.as_ref().is_none_or(|(p, _, _)| priority > *p) {
                 best = Some((priority, key, responder));
@@ -281,19 +281,15 @@ impl State {
         let Some((_, key, responder)) = best else {
             return Err(Failure::new(404, "no response plugin of this route handles the request"));
         };
-        let mut response = match &responder {
-            Responder::World(plugin) => plugin
+        let mut response = match &responder.kind {
+            ResponderKind::World(plugin) => plugin
                 .generate(request)
                 .await
                 .map_err(|e| plugin_failed(key, e))?
                 .map_err(|message| Failure::new(500, format!("response plugin `{key}` failed: {message}")))?,
-            Responder::Http(plugin) => serve_http(plugin, request).await.map_err(|e| plugin_failed(key, e))?,
+            ResponderKind::Http(plugin) => serve_http(plugin, request).await.map_err(|e| plugin_failed(key, e))?,
         };
-        let backend = match &responder {
-            Responder::World(plugin) => plugin.backend().clone(),
-            Responder::Http(plugin) => plugin.clone().into(),
-        };
-        response.headers.push(("x-mock-plugin".into(), served_by(key, &backend)));
+        response.headers.push(("x-mock-plugin".into(), responder.served_by.to_string()));
         Ok(response)
     }
 
@@ -334,19 +330,28 @@ impl AuthStep {
 
 /// A response plugin: one of the `response` world, or a standard
 /// `wasi:http/incoming-handler` component (built for `wasmtime serve`), which
-/// has no `can-handle` and answers at priority 0.
+/// has no `can-handle` and answers at priority 0; and what its answers'
+/// `x-mock-plugin` header says, made once per plugin version.
 #[derive(Clone)]
-enum Responder {
+struct Responder {
+    kind: ResponderKind,
+    served_by: Arc<str>,
+}
+
+#[derive(Clone)]
+enum ResponderKind {
     World(Response),
     Http(polyplug::Plugin),
 }
 
 impl Responder {
-    fn new(backend: polyplug::Backend) -> polyplug::Result<Responder> {
-        match backend.local().filter(|plugin| plugin.serves_http()) {
-            Some(plugin) => Ok(Responder::Http(plugin.clone())),
-            None => Ok(Responder::World(Response::new(backend)?)),
-        }
+    fn new(key: &str, backend: polyplug::Backend) -> polyplug::Result<Responder> {
+        let served_by = served_by(key, &backend).into();
+        let kind = match backend.local().filter(|plugin| plugin.serves_http()) {
+            Some(plugin) => ResponderKind::Http(plugin.clone()),
+            None => ResponderKind::World(Response::new(backend)?),
+        };
+        Ok(Responder { kind, served_by })
     }
 }
 
