@@ -183,16 +183,17 @@ impl State {
             client_ip: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
             caller: None,
         };
-        match self.serve(route, request).await {
+        let received = Received { parts, body };
+        match self.serve(route, request, &received).await {
             Ok(response) => respond(response),
             Err(error) => failure(&error),
         }
     }
 
-    async fn serve(&self, route: &Route, mut request: HttpRequest) -> Result<HttpResponse, Failure> {
+    async fn serve(&self, route: &Route, mut request: HttpRequest, received: &Received) -> Result<HttpResponse, Failure> {
         request.caller = self.authenticate(route, &request).await?;
         let mut response = if !route.responders.is_empty() {
-            self.respond_with_plugins(route, &request).await?
+            self.respond_with_plugins(route, &request, received).await?
         } else if let Some(data) = &route.data {
             self.rows(data, &request).await?
         } else {
@@ -260,7 +261,7 @@ impl State {
     }
 
     /// The answer of the highest-priority response plugin that can handle the request.
-    async fn respond_with_plugins(&self, route: &Route, request: &HttpRequest) -> Result<HttpResponse, Failure> {
+    async fn respond_with_plugins(&self, route: &Route, request: &HttpRequest, received: &Received) -> Result<HttpResponse, Failure> {
         let mut best: Option<(i32, &String, Responder)> = None;
         for key in &route.responders {
             let responder = self.plugins.facade(key, |backend| Responder::new(key, backend)).await?;
@@ -287,7 +288,7 @@ impl State {
                 .await
                 .map_err(|e| plugin_failed(key, e))?
                 .map_err(|message| Failure::new(500, format!("response plugin `{key}` failed: {message}")))?,
-            ResponderKind::Http(plugin) => serve_http(plugin, request).await.map_err(|e| plugin_failed(key, e))?,
+            ResponderKind::Http(plugin) => serve_http(plugin, received).await.map_err(|e| plugin_failed(key, e))?,
         };
         response.headers.push(("x-mock-plugin".into(), responder.served_by.to_string()));
         Ok(response)
@@ -355,20 +356,27 @@ impl Responder {
     }
 }
 
-/// `request` through a `wasi:http` handler, as the request came in (its
-/// authority from its `host` header), and its answer as a response.
-async fn serve_http(plugin: &polyplug::Plugin, request: &HttpRequest) -> polyplug::Result<HttpResponse> {
-    let host = request.headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("host")).map_or("localhost", |(_, value)| value.as_str());
-    let mut builder = axum::http::Request::builder().method(request.method.as_str()).uri(format!("http://{host}{}", request.uri));
-    for (name, value) in &request.headers {
-        builder = builder.header(name, value);
-    }
-    let body = axum::body::Bytes::from(request.body.clone().unwrap_or_default());
-    let http_request = builder.body(body).map_err(|e| polyplug::Error::Call {
+/// The request as it arrived, for `wasi:http` responders: its header values
+/// as bytes (the `response` world's request has them as text) and its body
+/// shared, not copied.
+struct Received {
+    parts: axum::http::request::Parts,
+    body: axum::body::Bytes,
+}
+
+/// The request through a `wasi:http` handler, as it came in (its authority
+/// from its `host` header), and its answer as a response.
+async fn serve_http(plugin: &polyplug::Plugin, received: &Received) -> polyplug::Result<HttpResponse> {
+    let Received { parts, body } = received;
+    let host = parts.headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let http_request = axum::http::Request::builder().method(parts.method.clone()).uri(format!("http://{host}{path}")).body(body.clone());
+    let mut http_request = http_request.map_err(|e| polyplug::Error::Call {
         plugin: plugin.name().to_string(),
         function: "incoming-handler/handle".into(),
         source: format!("the request cannot be given to it: {e}").into(),
     })?;
+    *http_request.headers_mut() = parts.headers.clone();
     let answer = plugin.handle_http(http_request).await?;
     let content_type = answer.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/octet-stream").to_string();
     let headers = answer

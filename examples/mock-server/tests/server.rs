@@ -189,6 +189,10 @@ async fn response_and_datasource_plugins_answer_their_routes(server: &MockServer
     assert_eq!(response.headers()["x-served-by"], "wasi-http-rust");
     assert_eq!(response.headers()["x-mock-plugin"], "hello=hello.wasm");
     assert_eq!(response.text().await.unwrap(), "PUT /hello/world?x=1 echo=hi body=payload");
+    // Header values reach it as the bytes that arrived, not as text (`é` in Latin-1 is not UTF-8).
+    let latin1 = reqwest::header::HeaderValue::from_bytes(b"caf\xe9").unwrap();
+    let response = client.get(format!("http://{}/hello/x", server.address())).header("x-echo", latin1).send().await.unwrap();
+    assert_eq!(response.text().await.unwrap(), "GET /hello/x echo=caf\u{fffd} bytes=636166e9 body=");
     let response = client.get(format!("http://{}/hello/missing", server.address())).send().await.unwrap();
     assert_eq!(response.status(), 200, "its own status: the path it sees is /hello/missing");
 }

@@ -3,7 +3,8 @@
 //! --target wasm32-wasip2`: no polyplug SDK and no manifest, so it runs
 //! unchanged under `wasmtime serve` or any other `wasi:http` server. It
 //! answers with what it was asked (method, path and query, the `x-echo`
-//! header, the body), so a test can see the request arrive whole; a request
+//! header, the body; the header's bytes in hex too when they are not UTF-8),
+//! so a test can see the request arrive whole and unaltered; a request
 //! for `/loop` never returns, for the deadline tests.
 
 use std::io::{Read as _, Write as _};
@@ -38,7 +39,12 @@ impl wasip2::exports::http::incoming_handler::Guest for Echo {
                 spins = std::hint::black_box(spins.wrapping_add(1));
             }
         }
-        let echo = request.headers().get("x-echo").into_iter().map(|v| String::from_utf8_lossy(&v).into_owned()).collect::<Vec<_>>().join(",");
+        let values = request.headers().get("x-echo");
+        let mut echo = values.iter().map(|v| String::from_utf8_lossy(v).into_owned()).collect::<Vec<_>>().join(",");
+        for value in values.iter().filter(|v| std::str::from_utf8(v).is_err()) {
+            echo.push_str(" bytes=");
+            echo.extend(value.iter().map(|b| format!("{b:02x}")));
+        }
         let mut body = Vec::new();
         if let Ok(incoming) = request.consume() {
             if let Ok(mut stream) = incoming.stream() {
