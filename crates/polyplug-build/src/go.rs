@@ -18,7 +18,12 @@
 //!   per world holding its `//go:wasmexport` entry points
 //!   (`internal/bindings/world_<world>`), which call the functions of the
 //!   hand-written `internal/exports/export_<interface>` packages (where
-//!   wit-bindgen-go also puts the glue of exported resources);
+//!   wit-bindgen-go also puts the glue of exported resources). A world of a
+//!   later version of the package (`auth-0.2`, from `wit/deps/`) shares the
+//!   packages of the first version's interfaces it uses (`types`, `plugin`,
+//!   the host interfaces), and its own interfaces' packages carry their
+//!   version like its catalog key (`polyplug_plugin_authenticator_0_2`, see
+//!   [`package_renames`]);
 //! - the runtime package the bindings import, `go.bytecodealliance.org/pkg`
 //!   (`wit/runtime`, `wit/types`, `wit/async`), which no module proxy this
 //!   project can reach serves: the copy that ships inside the wit-bindgen-go
@@ -54,11 +59,12 @@ const RUNTIME: &str = "internal/wit";
 /// The module the generated bindings import their runtime from, as they spell it.
 const REMOTE_RUNTIME: &str = "go.bytecodealliance.org/pkg/wit/";
 
-/// The worlds of `wit/` the SDK offers, each as the Go package of the same
-/// name without `-` (`response-modifier` is `responsemodifier`). `auth@0.2`
-/// is not among them yet: it needs its hand-written `internal/exports` and
-/// public package first (docs/languages.md).
-pub(crate) const WORLDS: [&str; 8] = ["base", "transform", "auth", "conformance", "template", "response", "response-modifier", "datasource"];
+/// The worlds of `wit/` the SDK offers, by catalog key (`auth-0.2` is
+/// `polyplug:plugin/auth@0.2.0`, from `wit/deps/`), each as the Go package
+/// of the same name without `-` and `.` (`response-modifier` is
+/// `responsemodifier`, `auth-0.2` is `auth02`). Each needs its hand-written
+/// public package and `internal/exports` glue beside the generated bindings.
+pub(crate) const WORLDS: [&str; 9] = ["base", "transform", "auth", "auth-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// The version of the wit-bindgen-go crate this crate is built with (pinned in
 /// Cargo.toml): its `src/pkg` is the runtime the bindings it generates need.
@@ -176,9 +182,14 @@ fn go_quote(path: &Path) -> String {
 /// copied from the wit-bindgen-go crate (found as [`runtime_sources`] says).
 pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
     let fail = |message: String| BuildError::Generate { sdk: "Go", wit: wit.to_path_buf(), message };
+    let catalog = polyplug_wit::Catalog::from_dir(wit).map_err(|e| fail(e.to_string()))?;
     let mut out: BTreeMap<PathBuf, (String, &str)> = BTreeMap::new();
     for world in WORLDS {
-        let (mut resolve, id) = crate::world::resolve_for_bindings(wit, world).map_err(fail)?;
+        // A later version's world is selected by its full name (`polyplug:plugin/auth@0.2.0`).
+        let spec = catalog.world(world).map_err(|e| fail(e.to_string()))?;
+        let select = if spec.key == spec.short_name { spec.short_name } else { spec.name };
+        let (mut resolve, id) = crate::world::resolve_for_bindings(wit, &select).map_err(fail)?;
+        let renames = package_renames(&resolve, id);
         let opts = wit_bindgen_go::Opts {
             format: wit_bindgen_go::Format::False,
             pkg_name: Some(format!("{MODULE}/{BINDINGS}")),
@@ -189,14 +200,30 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
         opts.build()
             .generate(&mut resolve, id, &mut files)
             .map_err(|e| fail(format!("wit-bindgen-go, world `{world}`: {e:#}")))?;
+        // Whether wit-bindgen-go named any package by its version, as `package_renames` expects it to.
+        let mut renamed_any = false;
         for (name, contents) in files.iter() {
             let text = String::from_utf8(contents.to_vec())
                 .map_err(|_| fail(format!("wit-bindgen-go made {name}, which is not UTF-8")))?;
+            let (name, renamed) = (rename(name, &renames), rename(&text, &renames));
+            renamed_any |= renamed != text;
+            let text = renamed;
+            // A world seeing two versions of the package lists both; the first version's interfaces come from the first alone.
+            let package = name.strip_prefix("export_").unwrap_or(&name);
+            let text = match &renames.shared_header {
+                Some((both, first)) if renames.first_version.iter().any(|p| package.starts_with(&format!("{p}/"))) => text.replacen(both, first, 1),
+                _ => text,
+            };
+            if let Some(left) = renames.version_prefixes.iter().find(|prefix| name.contains(prefix.as_str()) || text.contains(prefix.as_str())) {
+                return Err(fail(format!(
+                    "wit-bindgen-go's {name} for world `{world}` still names a package `{left}…` after renaming: an interface polyplug-build does not rename"
+                )));
+            }
             let (path, text) = match name.strip_prefix("wit_exports/") {
                 // Every world's entry points: a package of their own.
                 Some(file) => {
-                    // A Go package name has no `-`: `response-modifier` → `world_response_modifier`.
-                    let package = format!("world_{}", world.replace('-', "_"));
+                    // A Go package name has no `-` or `.`: `response-modifier` → `world_response_modifier`, `auth-0.2` → `world_auth_0_2`.
+                    let package = format!("world_{}", world.replace(['-', '.'], "_"));
                     let renamed = text.replacen("\npackage wit_exports\n", &format!("\npackage {package}\n"), 1);
                     if renamed == text {
                         return Err(fail(format!(
@@ -221,12 +248,108 @@ pub(crate) fn sdk_files(wit: &Path) -> Result<Vec<GeneratedFile>, BuildError> {
                 }
             }
         }
+        if !renames.packages.is_empty() && !renamed_any {
+            return Err(fail(format!(
+                "wit-bindgen-go named no package of world `{world}` by its version: polyplug-build's renaming (package_renames) no longer matches it"
+            )));
+        }
     }
     let runtime = runtime_sources()?;
     for (path, contents) in runtime_files(&runtime)? {
         out.insert(path, (contents, ""));
     }
     Ok(out.into_iter().map(|(path, (contents, _))| GeneratedFile { path, contents }).collect())
+}
+
+/// How the Go packages wit-bindgen-go names for one world are renamed.
+///
+/// wit-bindgen-go puts the version into the package name of every interface
+/// once a world sees two versions of a WIT package
+/// (`polyplug_plugin_0_1_0_types`, `polyplug_plugin_0_2_0_authenticator`),
+/// which a world of a later version of polyplug's package always does (it
+/// includes `base@0.1.0`). Renamed, the first version's interfaces keep the
+/// packages every other world shares (`polyplug_plugin_types`), so the same
+/// request and identity types serve the response world and `auth@0.2` alike,
+/// and a later version's interfaces are named like its worlds' catalog keys
+/// (`authenticator@0.2.0` → `polyplug_plugin_authenticator_0_2`), since
+/// `polyplug_plugin_authenticator` is `authenticator@0.1.0`'s. A world of
+/// one version only is generated unchanged (no renames).
+#[derive(Debug, Default)]
+struct Renames {
+    /// Versioned package name → the SDK's, longest first (so that no name
+    /// is renamed by a shorter one it starts with).
+    packages: Vec<(String, String)>,
+    /// The renamed packages of the first version's interfaces.
+    first_version: Vec<String>,
+    /// The header lines wit-bindgen-go writes listing every package the
+    /// world sees, and the lines without the later versions, as the first
+    /// version's worlds write them.
+    shared_header: Option<(String, String)>,
+    /// How wit-bindgen-go starts the name of every package of an interface
+    /// of each version (`polyplug_plugin_0_2_0_`): none may remain after
+    /// renaming.
+    version_prefixes: Vec<String>,
+}
+
+/// The [`Renames`] for generating `world` from `resolve`: for every version
+/// of the world's own WIT package (`namespace:name`) the resolve holds,
+/// when it holds more than one.
+fn package_renames(resolve: &wit_bindgen_core::wit_parser::Resolve, world: wit_bindgen_core::wit_parser::WorldId) -> Renames {
+    let Some(own) = resolve.worlds[world].package else { return Renames::default() };
+    let own = &resolve.packages[own].name;
+    let mut versions: Vec<_> = resolve
+        .packages
+        .iter()
+        .filter(|(_, p)| p.name.namespace == own.namespace && p.name.name == own.name)
+        .filter_map(|(_, p)| Some((p.name.version.clone()?, p)))
+        .collect();
+    if versions.len() < 2 {
+        return Renames::default();
+    }
+    versions.sort_by(|a, b| a.0.cmp(&b.0));
+    // Go package names as wit-bindgen-go makes them (WIT names are kebab-case: its snake case is `-` → `_`).
+    let snake = |name: &str| name.replace('-', "_");
+    let prefix = format!("{}_{}_", snake(&own.namespace), snake(&own.name));
+    let mut renames = Renames::default();
+    let first = versions[0].0.clone();
+    for (version, package) in &versions {
+        let version_prefix = format!("{prefix}{}_", version.to_string().replace(['.', '-', '+'], "_"));
+        for interface in package.interfaces.keys() {
+            let versioned = format!("{version_prefix}{}", snake(interface));
+            let ours = if *version == first {
+                format!("{prefix}{}", snake(interface))
+            } else {
+                format!("{prefix}{}_{}_{}", snake(interface), version.major, version.minor)
+            };
+            if *version == first {
+                renames.first_version.push(ours.clone());
+            }
+            renames.packages.push((versioned, ours));
+        }
+        renames.version_prefixes.push(version_prefix);
+    }
+    renames.packages.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    // wit-bindgen-go lists every package of the resolve, in its order; the first version's worlds see no later version.
+    let line = |name: &wit_bindgen_core::wit_parser::PackageName| match &name.version {
+        Some(version) => format!("//     {}:{}@{version}\n", name.namespace, name.name),
+        None => format!("//     {}:{}\n", name.namespace, name.name),
+    };
+    let later = |name: &wit_bindgen_core::wit_parser::PackageName| {
+        name.namespace == own.namespace && name.name == own.name && name.version.as_ref().is_some_and(|v| *v != first)
+    };
+    let all: String = resolve.packages.iter().map(|(_, p)| line(&p.name)).collect();
+    let alone: String = resolve.packages.iter().filter(|(_, p)| !later(&p.name)).map(|(_, p)| line(&p.name)).collect();
+    renames.shared_header = Some((all, alone));
+    renames
+}
+
+/// `text` (a file's name or contents) with the packages of `renames` renamed.
+fn rename(text: &str, renames: &Renames) -> String {
+    let mut text = text.to_string();
+    for (from, to) in &renames.packages {
+        text = text.replace(from.as_str(), to);
+    }
+    text
 }
 
 /// `text` with the bindings' runtime imports naming the SDK's own copy.
@@ -358,11 +481,13 @@ mod tests {
         assert_eq!(files, sdk_files(&wit()).unwrap());
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         for world in WORLDS {
-            assert!(paths.contains(&format!("internal/bindings/world_{}/wit_exports.go", world.replace('-', "_"))), "{paths:?}");
+            assert!(paths.contains(&format!("internal/bindings/world_{}/wit_exports.go", world.replace(['-', '.'], "_"))), "{paths:?}");
         }
         for expected in [
             "internal/bindings/polyplug_plugin_kv/wit_bindings.go",
             "internal/bindings/polyplug_plugin_transformer/wit_bindings.go",
+            "internal/bindings/polyplug_plugin_authenticator/wit_bindings.go",
+            "internal/bindings/polyplug_plugin_authenticator_0_2/wit_bindings.go",
             "internal/exports/export_polyplug_plugin_all_types/wit_bindings.go",
             "internal/wit/runtime/runtime.go",
             "internal/wit/types/option.go",
@@ -391,6 +516,19 @@ mod tests {
         let world = files.iter().find(|f| f.path.ends_with("world_transform/wit_exports.go")).unwrap();
         assert!(world.contents.contains("\npackage world_transform\n"));
         assert!(world.contents.contains("//go:wasmexport polyplug:plugin/transformer@0.1.0#transform"));
+        // The later version's world: its interface under a package of its own, the first version's shared.
+        let world = files.iter().find(|f| f.path.ends_with("world_auth_0_2/wit_exports.go")).unwrap();
+        assert!(world.contents.contains("\npackage world_auth_0_2\n"));
+        assert!(world.contents.contains("//go:wasmexport polyplug:plugin/authenticator@0.2.0#authenticate"));
+        assert!(world.contents.contains("//go:wasmexport polyplug:plugin/plugin@0.1.0#init"));
+        assert!(world.contents.contains("\"github.com/polyplug/polyplug/sdk/go/internal/exports/export_polyplug_plugin_authenticator_0_2\""));
+        assert!(world.contents.contains("\"github.com/polyplug/polyplug/sdk/go/internal/bindings/polyplug_plugin_types\""));
+        let authenticator = files.iter().find(|f| f.path.ends_with("polyplug_plugin_authenticator_0_2/wit_bindings.go")).unwrap();
+        assert!(authenticator.contents.contains("\npackage polyplug_plugin_authenticator_0_2\n"));
+        assert!(authenticator.contents.contains("\ntype Identity = polyplug_plugin_types.Identity\n"));
+        for file in &files {
+            assert!(!file.contents.contains("polyplug_plugin_0_"), "{} names a versioned package", file.path.display());
+        }
     }
 
     /// A transform plugin whose `Transform` stores the payload with `kv.Set`,
