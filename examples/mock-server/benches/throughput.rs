@@ -7,9 +7,15 @@
 //! path, `examples/template-text-rust`; and Go + TypeScript + Python), and a
 //! stock `wasi:http` component (Rust, a fresh instance per request).
 //!
+//! A run measures every scenario once per round, in order, for `ROUNDS`
+//! rounds, so that the machine's speed changes (large on this 2-vCPU VM,
+//! within seconds) hit all scenarios alike; a scenario's ratio is its
+//! throughput over all rounds to the baseline's over all rounds, and the
+//! per-round ratios show how much the speed moved.
+//!
 //! ```sh
 //! cargo xtask guests
-//! cargo bench -p mock-server --bench throughput            # 5 s per scenario
+//! cargo bench -p mock-server --bench throughput   # 10 rounds of 1 s per scenario
 //! ```
 //!
 //! Run as a test (`cargo test --benches`, which `cargo xtask test` does), it
@@ -119,25 +125,23 @@ struct Measured {
     latencies: Vec<Duration>,
 }
 
-impl Measured {
-    fn percentile(&self, p: f64) -> Duration {
-        let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies.get(index).copied().unwrap_or_default()
-    }
+/// The `p` quantile of `sorted` latencies.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).copied().unwrap_or_default()
 }
 
-/// `CONNECTIONS` clients sending `scenario`'s request back to back: for
+/// The `clients` (one connection each) sending `scenario`'s request back to back: for
 /// `warm_up` (not counted), then for `measure`, or `count` requests each when
 /// run as a test.
-async fn run(base: &str, scenario: &Scenario, warm_up: Duration, measure: Duration, count: Option<usize>) -> Measured {
+async fn run(clients: &[reqwest::Client], base: &str, scenario: &Scenario, warm_up: Duration, measure: Duration, count: Option<usize>) -> Measured {
     let counting = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
-    let clients: Vec<_> = (0..CONNECTIONS)
-        .map(|_| {
-            let (counting, stop, base, make) = (counting.clone(), stop.clone(), base.to_string(), scenario.request);
+    let tasks: Vec<_> = clients
+        .iter()
+        .map(|client| {
+            let (counting, stop, base, make, client) = (counting.clone(), stop.clone(), base.to_string(), scenario.request, client.clone());
             tokio::spawn(async move {
-                // One connection per client, kept alive.
-                let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
                 let (mut latencies, mut failed, mut sent) = (Vec::new(), 0, 0);
                 while !stop.load(Ordering::Relaxed) && count.is_none_or(|n| sent < n) {
                     let start = Instant::now();
@@ -166,14 +170,13 @@ async fn run(base: &str, scenario: &Scenario, warm_up: Duration, measure: Durati
         Instant::now()
     };
     let mut measured = Measured { requests: 0, failed: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
-    for client in clients {
-        let (latencies, failed) = client.await.unwrap();
+    for task in tasks {
+        let (latencies, failed) = task.await.unwrap();
         measured.failed += failed;
         measured.latencies.extend(latencies);
     }
     measured.elapsed = start.elapsed();
     measured.requests = measured.latencies.len();
-    measured.latencies.sort();
     measured
 }
 
@@ -210,9 +213,45 @@ async fn bare_axum() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     (address, tokio::spawn(async move { axum::serve(listener, router).await.unwrap() }))
 }
 
+/// How many rounds a benchmark run makes; each round measures every scenario
+/// once, in order, so that a change of the machine's speed during the run
+/// (which this 2-vCPU machine shows) hits every scenario alike.
+const ROUNDS: usize = 10;
+
+/// What one scenario measured over all rounds, and its throughput as a
+/// fraction of the baseline's in each round (which shows how much the
+/// machine's speed moved during the run).
+#[derive(Default)]
+struct Summary {
+    requests: usize,
+    failed: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    ratios: Vec<f64>,
+}
+
+impl Summary {
+    fn add(&mut self, measured: Measured, baseline_rate: f64) {
+        let rate = measured.requests as f64 / measured.elapsed.as_secs_f64();
+        self.ratios.push(rate / baseline_rate);
+        self.requests += measured.requests;
+        self.failed += measured.failed;
+        self.elapsed += measured.elapsed;
+        self.latencies.extend(measured.latencies);
+    }
+
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not. Other
+    // arguments select the scenarios whose names contain one of them
+    // (`cargo bench -p mock-server --bench throughput -- Rust`); the
+    // baseline is always measured.
     let benchmarking = std::env::args().any(|a| a == "--bench");
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
@@ -220,32 +259,48 @@ fn main() {
         let base = format!("http://{}", server.address());
         let (bare_address, bare) = bare_axum().await;
         let bare_base = format!("http://{bare_address}");
-        if benchmarking {
-            println!("| scenario | requests/s | vs bare axum | P50 | P99 | failed |");
-            println!("|---|---|---|---|---|---|");
-        }
-        let mut baseline = None;
-        for scenario in scenarios() {
-            let base = if scenario.bare { &bare_base } else { &base };
-            let measured = if benchmarking {
-                run(base, &scenario, Duration::from_secs(1), Duration::from_secs(5), None).await
-            } else {
-                run(base, &scenario, Duration::ZERO, Duration::ZERO, Some(2)).await
-            };
-            assert_eq!(measured.failed, 0, "{}: {} of {} requests failed", scenario.name, measured.failed, measured.requests);
-            if benchmarking {
-                let rate = measured.requests as f64 / measured.elapsed.as_secs_f64();
-                let baseline = *baseline.get_or_insert(rate);
-                println!(
-                    "| {} | {rate:.0} | {:.0}% | {:.2} ms | {:.2} ms | {} |",
-                    scenario.name,
-                    100.0 * rate / baseline,
-                    measured.percentile(0.50).as_secs_f64() * 1e3,
-                    measured.percentile(0.99).as_secs_f64() * 1e3,
-                    measured.failed
-                );
-            } else {
+        // Made once: a client loads the system's root certificates when built.
+        // Each keeps one connection per server alive across the rounds.
+        let clients: Vec<reqwest::Client> = (0..CONNECTIONS).map(|_| reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap()).collect();
+        let scenarios: Vec<Scenario> =
+            scenarios().into_iter().filter(|s| s.bare || filters.is_empty() || filters.iter().any(|f| s.name.contains(f.as_str()))).collect();
+        if !benchmarking {
+            for scenario in &scenarios {
+                let base = if scenario.bare { &bare_base } else { &base };
+                let measured = run(&clients, base, scenario, Duration::ZERO, Duration::ZERO, Some(2)).await;
+                assert_eq!(measured.failed, 0, "{}: {} of {} requests failed", scenario.name, measured.failed, measured.requests);
                 println!("{}: {} requests answered", scenario.name, measured.requests);
+            }
+        } else {
+            let mut summaries: Vec<Summary> = scenarios.iter().map(|_| Summary::default()).collect();
+            for round in 1..=ROUNDS {
+                let mut baseline_rate = None;
+                for (scenario, summary) in scenarios.iter().zip(&mut summaries) {
+                    let base = if scenario.bare { &bare_base } else { &base };
+                    let measured = run(&clients, base, scenario, Duration::from_millis(300), Duration::from_secs(1), None).await;
+                    let rate = measured.requests as f64 / measured.elapsed.as_secs_f64();
+                    eprintln!("round {round}/{ROUNDS}: {}: {rate:.0} requests/s", scenario.name);
+                    summary.add(measured, *baseline_rate.get_or_insert(rate));
+                }
+            }
+            println!("| scenario | requests/s | vs bare axum | per round vs bare | P50 | P99 | failed |");
+            println!("|---|---|---|---|---|---|---|");
+            let baseline_rate = summaries[0].rate();
+            for (scenario, mut summary) in scenarios.iter().zip(summaries) {
+                summary.latencies.sort();
+                summary.ratios.sort_by(f64::total_cmp);
+                println!(
+                    "| {} | {:.0} | {:.0}% | {:.0}–{:.0}% | {:.2} ms | {:.2} ms | {} |",
+                    scenario.name,
+                    summary.rate(),
+                    100.0 * summary.rate() / baseline_rate,
+                    100.0 * summary.ratios[0],
+                    100.0 * summary.ratios[summary.ratios.len() - 1],
+                    percentile(&summary.latencies, 0.50).as_secs_f64() * 1e3,
+                    percentile(&summary.latencies, 0.99).as_secs_f64() * 1e3,
+                    summary.failed
+                );
+                assert_eq!(summary.failed, 0, "{}: {} of {} requests failed", scenario.name, summary.failed, summary.requests);
             }
         }
         server.stop().await;
