@@ -93,13 +93,14 @@ pub(crate) fn build(project: &Project, options: &Options) -> Result<Vec<u8>, Bui
         run(who, "tsc --noEmit (type errors)", &mut tsc)?;
     }
     let sdk = options.sdk_dir(project.language)?;
-    let short = project.manifest.plugin.world.name.as_str();
-    let entry = sdk.join("entry").join(format!("{short}.js"));
+    // A later version of polyplug's package has its entry under the world's key (`auth-0.2`), not its short name (`auth`, 0.1's).
+    let key = crate::world::sdk_key(&project.manifest);
+    let entry = sdk.join("entry").join(format!("{key}.js"));
     if !entry.is_file() {
         return Err(BuildError::Componentize {
             plugin: who.to_string(),
             message: format!(
-                "the JavaScript SDK at {} has no world `{short}` (it has those of polyplug's own WIT); a host application's own world needs its SDK generated first",
+                "the JavaScript SDK at {} has no world `{key}` (it has those of polyplug's own WIT); a host application's own world needs its SDK generated first",
                 sdk.display()
             ),
         });

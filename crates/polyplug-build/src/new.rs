@@ -12,8 +12,12 @@
 //! source per language.
 //!
 //! Components have templates for every world of the mock-server use case
-//! too (`template`, `response`, `response-modifier`, `datasource`), with the
-//! same behaviour in every language, so that one set of cases tests them all.
+//! too (`template`, `response`, `response-modifier`, `datasource`, and
+//! `auth@0.2`), with the same behaviour in every language, so that one set
+//! of cases tests them all. A later version of a world is spelled with its
+//! version (`--world auth@0.2`, or its catalog key `auth-0.2`); its
+//! directories are named by the key (`common/auth-0.2/`), as the SDKs name
+//! its files.
 //!
 //! A project is a component in a [`Language`], or a remote plugin (a
 //! service) written with a remote SDK, a [`RemoteLanguage`]
@@ -106,6 +110,9 @@ const FILES: &[TemplateFile] = &[
     template!(None, Some("transform"), "tests/transform.json", "common/transform/tests/transform.json"),
     template!(None, Some("auth"), "polyplug.toml", "common/auth/polyplug.toml"),
     template!(None, Some("auth"), "tests/authenticate.json", "common/auth/tests/authenticate.json"),
+    template!(None, Some("auth@0.2"), "polyplug.toml", "common/auth-0.2/polyplug.toml"),
+    template!(None, Some("auth@0.2"), "tests/authenticate.json", "common/auth-0.2/tests/authenticate.json"),
+    template!(None, Some("auth@0.2"), "tests/unconfigured.json", "common/auth-0.2/tests/unconfigured.json"),
     template!(None, Some("template"), "polyplug.toml", "common/template/polyplug.toml"),
     template!(None, Some("template"), "tests/greet.json", "common/template/tests/greet.json"),
     template!(None, Some("response"), "polyplug.toml", "common/response/polyplug.toml"),
@@ -118,6 +125,7 @@ const FILES: &[TemplateFile] = &[
     template!(RUST, None, ".gitignore", "rust/common/.gitignore"),
     template!(RUST, Some("transform"), "src/lib.rs", "rust/transform/lib.rs"),
     template!(RUST, Some("auth"), "src/lib.rs", "rust/auth/lib.rs"),
+    template!(RUST, Some("auth@0.2"), "src/lib.rs", "rust/auth-0.2/lib.rs"),
     template!(RUST, Some("template"), "src/lib.rs", "rust/template/lib.rs"),
     template!(RUST, Some("response"), "src/lib.rs", "rust/response/lib.rs"),
     template!(RUST, Some("response-modifier"), "src/lib.rs", "rust/response-modifier/lib.rs"),
@@ -126,6 +134,7 @@ const FILES: &[TemplateFile] = &[
     template!(GO, None, ".gitignore", "go/common/.gitignore"),
     template!(GO, Some("transform"), "main.go", "go/transform/main.go"),
     template!(GO, Some("auth"), "main.go", "go/auth/main.go"),
+    template!(GO, Some("auth@0.2"), "main.go", "go/auth-0.2/main.go"),
     template!(GO, Some("template"), "main.go", "go/template/main.go"),
     template!(GO, Some("response"), "main.go", "go/response/main.go"),
     template!(GO, Some("response-modifier"), "main.go", "go/response-modifier/main.go"),
@@ -133,6 +142,7 @@ const FILES: &[TemplateFile] = &[
     template!(C, None, ".gitignore", "c/common/.gitignore"),
     template!(C, Some("transform"), "plugin.c", "c/transform/plugin.c"),
     template!(C, Some("auth"), "plugin.c", "c/auth/plugin.c"),
+    template!(C, Some("auth@0.2"), "plugin.c", "c/auth-0.2/plugin.c"),
     template!(C, Some("template"), "plugin.c", "c/template/plugin.c"),
     template!(C, Some("template"), "json.h", "c/json/json.h"),
     template!(C, Some("response"), "plugin.c", "c/response/plugin.c"),
@@ -143,6 +153,7 @@ const FILES: &[TemplateFile] = &[
     template!(PYTHON, None, ".gitignore", "python/common/.gitignore"),
     template!(PYTHON, Some("transform"), "app.py", "python/transform/app.py"),
     template!(PYTHON, Some("auth"), "app.py", "python/auth/app.py"),
+    template!(PYTHON, Some("auth@0.2"), "app.py", "python/auth-0.2/app.py"),
     template!(PYTHON, Some("template"), "app.py", "python/template/app.py"),
     template!(PYTHON, Some("response"), "app.py", "python/response/app.py"),
     template!(PYTHON, Some("response-modifier"), "app.py", "python/response-modifier/app.py"),
@@ -151,6 +162,7 @@ const FILES: &[TemplateFile] = &[
     template!(JS, None, ".gitignore", "js/common/.gitignore"),
     template!(JS, Some("transform"), "plugin.js", "js/transform/plugin.js"),
     template!(JS, Some("auth"), "plugin.js", "js/auth/plugin.js"),
+    template!(JS, Some("auth@0.2"), "plugin.js", "js/auth-0.2/plugin.js"),
     template!(JS, Some("template"), "plugin.js", "js/template/plugin.js"),
     template!(JS, Some("response"), "plugin.js", "js/response/plugin.js"),
     template!(JS, Some("response-modifier"), "plugin.js", "js/response-modifier/plugin.js"),
@@ -160,6 +172,7 @@ const FILES: &[TemplateFile] = &[
     template!(TS, None, ".gitignore", "ts/common/.gitignore"),
     template!(TS, Some("transform"), "plugin.ts", "ts/transform/plugin.ts"),
     template!(TS, Some("auth"), "plugin.ts", "ts/auth/plugin.ts"),
+    template!(TS, Some("auth@0.2"), "plugin.ts", "ts/auth-0.2/plugin.ts"),
     template!(TS, Some("template"), "plugin.ts", "ts/template/plugin.ts"),
     template!(TS, Some("response"), "plugin.ts", "ts/response/plugin.ts"),
     template!(TS, Some("response-modifier"), "plugin.ts", "ts/response-modifier/plugin.ts"),
@@ -234,11 +247,12 @@ pub fn create(dir: &Path, name: &str, language: impl Into<Template>, world: &str
     if !valid {
         return Err(NewError::BadName(name.to_string()));
     }
+    let spelled = spelling(world);
     let files: Vec<&TemplateFile> = FILES
         .iter()
-        .filter(|f| f.language.is_none_or(|l| l == language) && f.world.is_none_or(|w| w == world))
+        .filter(|f| f.language.is_none_or(|l| l == language) && f.world.is_none_or(|w| w == spelled))
         .collect();
-    if !files.iter().any(|f| f.language == Some(language) && f.world == Some(world)) {
+    if !files.iter().any(|f| f.language == Some(language) && f.world == Some(&spelled)) {
         let known = worlds(language);
         let known = if known.is_empty() { "none yet (its SDK comes later)".to_string() } else { known.join(", ") };
         return Err(NewError::NoTemplate { language, world: world.to_string(), known });
@@ -269,12 +283,32 @@ pub fn create(dir: &Path, name: &str, language: impl Into<Template>, world: &str
     Ok(written)
 }
 
+/// `world` as [`FILES`] names it: a later version of a world by its short
+/// name and version (`auth@0.2`), which its catalog key (`auth-0.2`, the
+/// SDKs' name for it) names too; any other name as it is.
+fn spelling(world: &str) -> String {
+    let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let major_minor = |version: &str| version.split_once('.').is_some_and(|(major, minor)| number(major) && number(minor));
+    match world.rsplit_once('-') {
+        Some((short, version)) if !short.is_empty() && major_minor(version) => format!("{short}@{version}"),
+        _ => world.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Every world, with templates for every component language.
-    const WORLDS: [&str; 6] = ["transform", "auth", "template", "response", "response-modifier", "datasource"];
+    const WORLDS: [&str; 7] = ["transform", "auth", "auth@0.2", "template", "response", "response-modifier", "datasource"];
+
+    /// The full name a project's manifest gives `world` (as [`WORLDS`] spells it).
+    fn full_name(world: &str) -> String {
+        match world.split_once('@') {
+            Some((short, version)) => format!("polyplug:plugin/{short}@{version}.0"),
+            None => format!("polyplug:plugin/{world}@0.1.0"),
+        }
+    }
 
     #[test]
     fn component_projects_exist_for_every_world_with_their_manifest_cases_and_source() {
@@ -286,7 +320,7 @@ mod tests {
                 let dir = parent.path().join(format!("{}-{world}", language.name()));
                 let files = create(&dir, "my-plugin", language, world, &sdk).unwrap();
                 let manifest = std::fs::read_to_string(dir.join("polyplug.toml")).unwrap();
-                assert!(manifest.contains(&format!("world = \"polyplug:plugin/{world}@0.1.0\"")), "{language} {world}: {manifest}");
+                assert!(manifest.contains(&format!("world = \"{}\"", full_name(world))), "{language} {world}: {manifest}");
                 let cases: Vec<&PathBuf> = files.iter().filter(|f| f.starts_with("tests") && f.extension().is_some_and(|e| e == "json")).collect();
                 assert!(!cases.is_empty(), "{language} {world}: {files:?}");
                 for file in cases {
@@ -300,6 +334,22 @@ mod tests {
                 assert_eq!(Language::detect(&dir), Some(language), "{}", dir.display());
             }
         }
+    }
+
+    #[test]
+    fn a_later_version_of_a_world_is_spelled_with_its_version_or_by_its_key() {
+        assert_eq!(spelling("auth-0.2"), "auth@0.2");
+        for name in ["auth@0.2", "auth", "response-modifier", "x-1", "-0.2", "auth-0.", "auth-a.2"] {
+            assert_eq!(spelling(name), name);
+        }
+        let parent = tempfile::tempdir().unwrap();
+        let sdk = crate::sdk::checkout_sdk();
+        let files = create(&parent.path().join("by-key"), "my-plugin", Language::Go, "auth-0.2", &sdk).unwrap();
+        assert_eq!(files, create(&parent.path().join("by-version"), "my-plugin", Language::Go, "auth@0.2", &sdk).unwrap());
+        let err = create(&parent.path().join("x"), "x", Language::Rust, "auth@0.3", &sdk).unwrap_err().to_string();
+        assert!(err.contains("no Rust template for the world `auth@0.3`; Rust templates exist for: transform, auth, auth@0.2, template"), "{err}");
+        let err = create(&parent.path().join("x"), "x", RemoteLanguage::Python, "auth@0.2", &sdk).unwrap_err().to_string();
+        assert!(err.contains("remote Python templates exist for: transform, auth"), "{err}");
     }
 
     #[test]

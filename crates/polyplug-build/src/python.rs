@@ -28,13 +28,14 @@ pub(crate) fn build(project: &Project, options: &Options) -> Result<Vec<u8>, Bui
     let world = crate::world::write(&work, &project.manifest, options.wit.as_deref())?;
     let raw = work.join("component.wasm");
     let sdk = options.sdk_dir(Language::Python)?;
-    let short = project.manifest.plugin.world.name.as_str();
-    let entry = sdk.join("polyplug/_entry").join(identifier(short));
+    // A later version of polyplug's package has its entry under the world's key (`auth-0.2` → `auth_0_2`).
+    let key = crate::world::sdk_key(&project.manifest);
+    let entry = sdk.join("polyplug/_entry").join(identifier(&key.replace('.', "_")));
     if !entry.is_dir() {
         return Err(BuildError::Componentize {
             plugin: project.name().to_string(),
             message: format!(
-                "the Python SDK at {} has no world `{short}` (it has those of polyplug's own WIT); a host application's own world needs its SDK generated first",
+                "the Python SDK at {} has no world `{key}` (it has those of polyplug's own WIT); a host application's own world needs its SDK generated first",
                 sdk.display()
             ),
         });

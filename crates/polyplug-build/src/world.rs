@@ -31,6 +31,15 @@ pub struct GuestWorld {
     pub imports: Vec<String>,
 }
 
+/// The name an SDK files a world's generated modules under: polyplug's
+/// catalog key (`auth` for `polyplug:plugin/auth@0.1.0`, `auth-0.2` for
+/// `polyplug:plugin/auth@0.2.0`), or, for a world that is not polyplug's
+/// own (a host application's), its short name.
+pub(crate) fn sdk_key(manifest: &Manifest) -> String {
+    let world = &manifest.plugin.world;
+    polyplug_wit::Catalog::builtin().world(&world.to_string()).map_or_else(|_| world.name.clone(), |spec| spec.key)
+}
+
 /// Whether the manifest declares the polyplug interface `interface` (short
 /// name); interfaces behind no capability are always imported.
 fn declared(manifest: &Manifest, interface: &str) -> bool {

@@ -166,7 +166,7 @@ enum Command {
         #[arg(long)]
         lang: String,
         /// The world it implements: transform or auth; for a component also
-        /// template, response, response-modifier or datasource (the
+        /// auth@0.2, template, response, response-modifier or datasource (the
         /// mock-server worlds, docs/worlds.md).
         #[arg(long)]
         world: String,

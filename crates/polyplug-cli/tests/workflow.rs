@@ -3,7 +3,7 @@
 //! build` makes its component, `polyplug test` runs its own cases, and
 //! `polyplug call` calls it; a broken project fails with the tool's message.
 //! The mock-server worlds' templates (template, response, response-modifier,
-//! datasource) pass the same cases in every component language.
+//! datasource, auth@0.2) pass the same cases in every component language.
 //! Remote plugin projects (remote Python, remote Node) go the same way, their
 //! environment prepared instead of a component built, and their service
 //! started for the cases.
@@ -18,7 +18,8 @@ use common::{polyplug, text};
 /// passes its own test cases out of the box, every one of them. Returns the
 /// project's directory.
 fn new_project_passes_its_tests(language: &str, world: &str, parent: &Path) -> PathBuf {
-    let name = format!("my-{world}-{language}");
+    // A plugin name has no `@` or `.`: `auth@0.2` → `my-auth-0-2-rust`.
+    let name = format!("my-{}-{language}", world.replace(['@', '.'], "-"));
     let out = polyplug(parent, &["new", &name, "--lang", language, "--world", world]);
     assert!(out.status.success(), "{}", text(&out));
     let dir = parent.join(&name);
@@ -26,10 +27,20 @@ fn new_project_passes_its_tests(language: &str, world: &str, parent: &Path) -> P
     let out = polyplug(&dir, &["test"]);
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
-    assert!(shown.contains(&format!("world:    polyplug:plugin/{world}@0.1.0")), "{shown}");
+    assert!(shown.contains(&format!("world:    {}", full_name(world))), "{shown}");
     assert!(shown.contains(&format!("\n{} passed, 0 failed", cases_in(&dir))), "{shown}");
     assert!(!shown.contains('✗'), "{shown}");
     dir
+}
+
+/// The full name of `world` as `polyplug new --world` spells it: a later
+/// version with its version (`auth@0.2` is `polyplug:plugin/auth@0.2.0`),
+/// any other in `polyplug:plugin@0.1.0`.
+fn full_name(world: &str) -> String {
+    match world.split_once('@') {
+        Some((short, version)) => format!("polyplug:plugin/{short}@{version}.0"),
+        None => format!("polyplug:plugin/{world}@0.1.0"),
+    }
 }
 
 /// How many cases the `tests/*.json` files of the project in `dir` hold.
@@ -120,6 +131,11 @@ fn a_new_datasource_plugin_passes_its_tests_in_every_language() {
 }
 
 #[test]
+fn a_new_auth_0_2_plugin_passes_its_tests_in_every_language() {
+    every_language_passes_the_cases_of("auth@0.2");
+}
+
+#[test]
 fn a_javascript_plugin_missing_a_function_fails_its_build_naming_it() {
     let parent = tempfile::tempdir().unwrap();
     let out = polyplug(parent.path(), &["new", "misspelt", "--lang", "js", "--world", "transform"]);
@@ -166,20 +182,24 @@ fn a_compile_error_shows_the_compilers_message() {
 #[test]
 fn new_refuses_bad_names_unknown_worlds_and_languages_and_full_directories() {
     let parent = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["new", "x", "--lang", "ts", "--world", "conformance"],
-            "no TypeScript template for the world `conformance`; TypeScript templates exist for: transform, auth, template, response, response-modifier, datasource",
+            "no TypeScript template for the world `conformance`; TypeScript templates exist for: transform, auth, auth@0.2, template, response, response-modifier, datasource",
         ),
         (
             &["new", "x", "--lang", "remote-node", "--world", "nope"],
             "no remote Node template for the world `nope`; remote Node templates exist for: transform, auth",
         ),
+        (
+            &["new", "x", "--lang", "remote-python", "--world", "auth@0.2"],
+            "no remote Python template for the world `auth@0.2`; remote Python templates exist for: transform, auth",
+        ),
         (&["new", "x", "--lang", "node", "--world", "auth"], "remote plugins (services) in: remote-python, remote-node"),
         (&["new", "Bad_Name", "--lang", "rust", "--world", "auth"], "`Bad_Name` is not a plugin name"),
         (
             &["new", "x", "--lang", "rust", "--world", "nope"],
-            "no Rust template for the world `nope`; Rust templates exist for: transform, auth, template, response, response-modifier, datasource",
+            "no Rust template for the world `nope`; Rust templates exist for: transform, auth, auth@0.2, template, response, response-modifier, datasource",
         ),
         (&["new", "x", "--lang", "cobol", "--world", "auth"], "unknown language `cobol`"),
         (&["new", "x", "--lang", "rust", "--world", "auth", "--dir", "."], "already exists and is not empty"),
