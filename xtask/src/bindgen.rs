@@ -25,7 +25,7 @@ use anyhow::{Context, Result, bail};
 /// The built-in worlds, in generation order (`base` first: the others reuse its imports).
 /// Each is named by its catalog key: a later version of the package adds its
 /// version (`auth-0.2` is `polyplug:plugin/auth@0.2.0`, from `wit/deps/`).
-const WORLDS: &[&str] = &["base", "transform", "auth", "auth-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
+const WORLDS: &[&str] = &["base", "transform", "transform-0.2", "filter-0.2", "auth", "auth-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// Host applications' own worlds in this repository (examples): WIT
 /// directory, world, and the file `polyplug bindgen` makes for it.

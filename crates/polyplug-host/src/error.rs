@@ -93,6 +93,18 @@ pub enum Error {
     #[error(transparent)]
     Refused(#[from] polyplug_linker::LinkError),
 
+    /// A configuration value refers to a secret (`${SECRET:name}`) the host
+    /// cannot give.
+    #[error("plugin `{plugin}`: the configuration value of `{key}` {reason}")]
+    Config {
+        /// The plugin.
+        plugin: String,
+        /// The configuration key.
+        key: String,
+        /// What is wrong and what to do (never the value).
+        reason: String,
+    },
+
     /// The plugin's `init` refused its configuration.
     #[error("plugin `{plugin}` refused its configuration: {message}\nhint: fix the plugin's config entries and load it again")]
     Init {
@@ -351,7 +363,7 @@ impl Error {
             Error::Limit { limit: LimitError::Timeout { .. }, .. } => Code::DeadlineExceeded,
             Error::Limit { limit: LimitError::Concurrency { .. } | LimitError::Rate { .. }, .. } => Code::ResourceExhausted,
             Error::Capacity { .. } => Code::Unavailable,
-            Error::Init { .. } => Code::FailedPrecondition,
+            Error::Init { .. } | Error::Config { .. } => Code::FailedPrecondition,
             Error::Denied(_) | Error::LimitsRefused { .. } => Code::PermissionDenied,
             Error::Limit { .. } | Error::Trap { .. } | Error::Panicked { .. } | Error::Call { .. } => Code::Internal,
             _ => Code::Unknown,

@@ -52,6 +52,8 @@ pub(crate) struct HostInner {
     pub(crate) https: polyplug_linker::HttpsTrust,
     /// The host application's own host interfaces and their data.
     pub(crate) extensions: Arc<polyplug_linker::Extensions>,
+    /// Where the `secrets` interface and `${SECRET:name}` in configuration read.
+    pub(crate) secrets: Option<Arc<dyn polyplug_linker::SecretStore>>,
 }
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
@@ -102,6 +104,7 @@ pub struct HostBuilder {
     max_wasm_stack: ByteSize,
     https_roots_pem: Vec<u8>,
     extensions: polyplug_linker::Extensions,
+    secrets: Option<Arc<dyn polyplug_linker::SecretStore>>,
 }
 
 impl Default for HostBuilder {
@@ -121,6 +124,7 @@ impl Default for HostBuilder {
             max_wasm_stack: ByteSize(512 << 10),
             https_roots_pem: Vec::new(),
             extensions: polyplug_linker::Extensions::default(),
+            secrets: None,
         }
     }
 }
@@ -272,6 +276,25 @@ impl HostBuilder {
         self
     }
 
+    /// Where secrets come from (default: nowhere; a plugin granted one gets
+    /// `unavailable`): what plugins read through the `secrets` host
+    /// interface, each only the names its grant lists, and what
+    /// `${SECRET:name}` in a plugin's configuration stands for.
+    /// [`SecretsFile`](crate::SecretsFile) reads a file and
+    /// [`EnvSecrets`](crate::EnvSecrets) the environment; a vault is an
+    /// implementation of [`SecretStore`](polyplug_linker::SecretStore).
+    ///
+    /// ```no_run
+    /// # fn main() -> polyplug_host::Result<()> {
+    /// let secrets = polyplug_host::SecretsFile::load("/etc/pipeline/secrets.toml".as_ref())?;
+    /// let host = polyplug_host::Host::builder().secrets(std::sync::Arc::new(secrets)).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn secrets(mut self, store: Arc<dyn polyplug_linker::SecretStore>) -> Self {
+        self.secrets = Some(store);
+        self
+    }
+
     /// Builds the engine and starts the clock that enforces call deadlines.
     pub fn build(self) -> Result<Host> {
         let config = engine_config(self.pooling, self.fuel_metering, self.max_wasm_stack);
@@ -297,6 +320,7 @@ impl HostBuilder {
                 ticks,
                 https,
                 extensions: Arc::new(self.extensions),
+                secrets: self.secrets,
             }),
         })
     }

@@ -61,7 +61,7 @@ impl Plugin {
         };
         let answer = inner.call_async(
             FUNCTION,
-            inner.instantiate_async(),
+            inner.instantiate_async(self.tenant.as_ref()),
             async move |mut slot: Slot| {
                 let result = tokio::time::timeout(deadline, handle(&mut slot, scheme, request, output))
                     .await

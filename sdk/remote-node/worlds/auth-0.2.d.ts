@@ -11,7 +11,7 @@ export declare const WORLD: "polyplug:plugin/auth@0.2.0";
 export declare const WIT: string;
 
 /** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:92c6b617b55514e8daea63cbef2d24223f12d865340371af34e55cf07c6c8f6e";
+export declare const DIGEST: "sha256:4c13b49c1e5a50da15022ea4dfb47f99451a6b4b74a68dbd60a82ca134ee6465";
 
 /** An HTTP request as a server received it. */
 export interface HttpRequest {
