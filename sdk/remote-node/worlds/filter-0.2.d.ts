@@ -11,7 +11,7 @@ export declare const WORLD: "polyplug:plugin/filter@0.2.0";
 export declare const WIT: string;
 
 /** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:4c13b49c1e5a50da15022ea4dfb47f99451a6b4b74a68dbd60a82ca134ee6465";
+export declare const DIGEST: "sha256:0c5b820550f1fa7f3e67f0aba81a8636d906a3307de8425d90ed02377ead438d";
 
 /** A message and what the platform knows about it. */
 export interface Envelope {

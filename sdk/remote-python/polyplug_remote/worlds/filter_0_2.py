@@ -73,9 +73,7 @@ WIT = (
     "/// Version 0.2 of polyplug's `transform` world, and the `filter` world: the\n"
     "/// message envelope an integration platform moves between its steps (with\n"
     "/// the tenant it belongs to, its payload as bytes, and where it has been),\n"
-    "/// converted or filtered by plugins. A host serves `transform@0.1` plugins\n"
-    "/// beside these: it maps the envelope's payload, content type and headers\n"
-    "/// onto the first version's message (docs/worlds.md).\n"
+    "/// converted or filtered by plugins.\n"
     "/// The message envelope and the step a plugin is called for.\n"
     "interface envelopes {\n"
     "  /// One step a message has been through.\n"
@@ -886,7 +884,7 @@ WIT = (
     "}\n"
 )
 #: `sha256:` and the SHA-256 of `WIT`.
-DIGEST = "sha256:4c13b49c1e5a50da15022ea4dfb47f99451a6b4b74a68dbd60a82ca134ee6465"
+DIGEST = "sha256:0c5b820550f1fa7f3e67f0aba81a8636d906a3307de8425d90ed02377ead438d"
 
 
 @dataclasses.dataclass(slots=True)

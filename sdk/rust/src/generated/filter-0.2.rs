@@ -811,9 +811,7 @@ pub mod polyplug {
         /// Version 0.2 of polyplug's `transform` world, and the `filter` world: the
         /// message envelope an integration platform moves between its steps (with
         /// the tenant it belongs to, its payload as bytes, and where it has been),
-        /// converted or filtered by plugins. A host serves `transform@0.1` plugins
-        /// beside these: it maps the envelope's payload, content type and headers
-        /// onto the first version's message (docs/worlds.md).
+        /// converted or filtered by plugins.
         /// The message envelope and the step a plugin is called for.
         #[allow(dead_code, async_fn_in_trait, unused_imports, clippy::all)]
         pub mod envelopes {
