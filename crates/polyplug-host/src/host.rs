@@ -54,6 +54,8 @@ pub(crate) struct HostInner {
     pub(crate) extensions: Arc<polyplug_linker::Extensions>,
     /// Where the `secrets` interface and `${SECRET:name}` in configuration read.
     pub(crate) secrets: Option<Arc<dyn polyplug_linker::SecretStore>>,
+    /// The tenants calls were made for, and what each used.
+    pub(crate) tenants: crate::tenants::Tenants,
 }
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
@@ -297,6 +299,14 @@ impl HostBuilder {
 
     /// Builds the engine and starts the clock that enforces call deadlines.
     pub fn build(self) -> Result<Host> {
+        if !self.fuel_metering
+            && let Some((tenant, _)) = self.policy.tenants.iter().find(|(_, budget)| budget.fuel_per_second.is_some())
+        {
+            return Err(Error::Setup(format!(
+                "{} gives tenant `{tenant}` a fuel budget, but this host does not meter fuel; enable it with `HostBuilder::fuel_metering(true)`",
+                self.policy.origin
+            )));
+        }
         let config = engine_config(self.pooling, self.fuel_metering, self.max_wasm_stack);
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("{e:#}")))?;
         let cache = self.cache_dir.map(|dir| ArtifactCache::new(&dir, &engine, self.cache_max_size.0));
@@ -321,6 +331,7 @@ impl HostBuilder {
                 https,
                 extensions: Arc::new(self.extensions),
                 secrets: self.secrets,
+                tenants: crate::tenants::Tenants::default(),
             }),
         })
     }
@@ -382,6 +393,13 @@ impl Host {
     /// Settings for a host.
     pub fn builder() -> HostBuilder {
         HostBuilder::default()
+    }
+
+    /// What the calls for `tenant` ([`Plugin::for_tenant`](crate::Plugin::for_tenant))
+    /// have used since the host started: fuel (with fuel metering), calls,
+    /// calls refused by its budget; `None` before the first handle for it.
+    pub fn tenant_usage(&self, tenant: &str) -> Option<crate::TenantUsage> {
+        self.inner.tenants.usage(tenant)
     }
 
     /// The wasmtime engine, for code that drives wasmtime directly.

@@ -45,6 +45,7 @@ mod plugin;
 mod secrets;
 mod serve_http;
 mod set;
+mod tenants;
 mod typed;
 mod world;
 
@@ -57,5 +58,6 @@ pub use host::{Host, HostBuilder, Loader};
 pub use plugin::{FunctionSignature, Plugin, PluginInfo};
 pub use polyplug_linker::{PluginState, Secret, SecretStore};
 pub use secrets::{EnvSecrets, SecretsFile};
+pub use tenants::TenantUsage;
 pub use set::{Lifecycle, Member, PluginSet, PluginSetBuilder, SetEvent};
 pub use typed::{TypedInstance, TypedPlugin, TypedSlot};

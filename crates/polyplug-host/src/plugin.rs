@@ -22,6 +22,7 @@ use crate::cache::Provenance;
 use crate::dependencies::DependencyLink;
 use crate::dynamic::{FunctionTable, Vals, to_val};
 use crate::host::{EPOCH_TICK, Host};
+use crate::tenants::Tenant;
 use crate::typed::TypedPlugin;
 use crate::world::{HTTP_PROXY_KEY, resolve_world, serves_http};
 use crate::{Error, Result};
@@ -69,7 +70,7 @@ pub(crate) struct LoadSpec {
 #[derive(Clone)]
 pub struct Plugin {
     pub(crate) inner: Arc<PluginInner>,
-    pub(crate) tenant: Option<Arc<str>>,
+    pub(crate) tenant: Option<Arc<Tenant>>,
 }
 
 pub(crate) struct PluginInner {
@@ -357,12 +358,18 @@ impl Plugin {
     /// # Ok(()) }
     /// ```
     pub fn for_tenant(&self, tenant: &str) -> Plugin {
-        Plugin { inner: self.inner.clone(), tenant: Some(Arc::from(tenant)) }
+        let host = &self.inner.host.inner;
+        Plugin { inner: self.inner.clone(), tenant: Some(host.tenants.account(tenant, &host.policy)) }
     }
 
     /// The tenant this handle calls for, if any.
     pub fn tenant(&self) -> Option<&str> {
-        self.tenant.as_deref()
+        self.tenant.as_ref().map(|t| &*t.id)
+    }
+
+    /// The tenant's id, as instances are made and chosen by it.
+    pub(crate) fn tenant_id(&self) -> Option<&Arc<str>> {
+        self.tenant.as_ref().map(|t| &t.id)
     }
 
     /// Typed access through a world's generated bindings, e.g.
@@ -425,9 +432,9 @@ impl Plugin {
     ) -> Result<R> {
         // Refusals come before an instance is taken: they cost no guest code and no instance.
         let _admission = self.inner.admit(function)?;
-        self.inner.check_rate(function)?;
-        let mut slot = self.inner.take(self.tenant.as_ref())?;
-        let result = self.inner.run(&mut slot, function, f);
+        self.inner.check_budgets(function, self.tenant.as_deref())?;
+        let mut slot = self.inner.take(self.tenant_id())?;
+        let result = self.inner.run(&mut slot, function, self.tenant.as_deref(), f);
         if result.is_ok() {
             self.inner.give_back(slot);
         }
@@ -443,7 +450,7 @@ impl Plugin {
         F: Future<Output = (Slot, wasmtime::Result<R>)>,
     {
         let inner = &*self.inner;
-        inner.call_async(function, inner.take_async(self.tenant.as_ref()), f, |slot| inner.give_back_async(slot)).await
+        inner.call_async(function, self.tenant.as_deref(), inner.take_async(self.tenant_id()), f, |slot| inner.give_back_async(slot)).await
     }
 
     pub(crate) fn inner(&self) -> &PluginInner {
@@ -813,12 +820,20 @@ impl PluginInner {
         self.gate.admit_waiting(self.limits.timeout).await.map_err(|limit| self.limit(function, limit))
     }
 
-    /// Takes one call from the plugin's rate budget, or refuses it.
+    /// Takes one call from the plugin's rate budget and, for a tenant's
+    /// call, checks the tenant's fuel budget for this second; or refuses it.
     #[inline]
-    pub(crate) fn check_rate(&self, function: &str) -> Result<()> {
-        match self.gate.check_rate() {
-            Ok(()) => Ok(()),
-            Err(limit) => Err(self.limit(function, limit)),
+    pub(crate) fn check_budgets(&self, function: &str, tenant: Option<&Tenant>) -> Result<()> {
+        if let Err(limit) = self.gate.check_rate() {
+            return Err(self.limit(function, limit));
+        }
+        match tenant.map(Tenant::admit) {
+            Some(Err(budget)) => {
+                let tenant = tenant.map_or_else(String::new, |t| t.id.to_string());
+                tracing::warn!(plugin = &*self.name, function, tenant, "plugin call refused: the tenant's fuel budget for this second is used up");
+                Err(Error::TenantBudget { tenant, plugin: self.name.to_string(), function: function.to_string(), fuel_per_second: budget })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -829,6 +844,7 @@ impl PluginInner {
         &self,
         slot: &mut S,
         function: &str,
+        tenant: Option<&Tenant>,
         f: impl FnOnce(&mut S) -> wasmtime::Result<R>,
     ) -> Result<R> {
         let call = self.begin(slot.store(), function, Calls::Sync);
@@ -836,7 +852,7 @@ impl PluginInner {
             let _entered = call.span.enter();
             f(slot)
         };
-        self.finish(call, slot.store(), function, result)
+        self.finish(call, slot.store(), function, tenant, result)
     }
 
     /// One asynchronous call: admitted (waiting for a free instance), rate
@@ -847,6 +863,7 @@ impl PluginInner {
     pub(crate) async fn call_async<S: HasStore, R, F>(
         &self,
         function: &str,
+        tenant: Option<&Tenant>,
         take: impl Future<Output = Result<S>>,
         f: impl FnOnce(S) -> F,
         give_back: impl FnOnce(S),
@@ -860,11 +877,11 @@ impl PluginInner {
             Ok(admission) => admission,
             Err(_) => self.admit_waiting(function).await?,
         };
-        self.check_rate(function)?;
+        self.check_budgets(function, tenant)?;
         let mut slot = take.await?;
         let call = self.begin(slot.store(), function, Calls::Async);
         let (mut slot, result) = f(slot).instrument(call.span.clone()).await;
-        let result = self.finish(call, slot.store(), function, result);
+        let result = self.finish(call, slot.store(), function, tenant, result);
         if result.is_ok() {
             give_back(slot);
         }
@@ -888,18 +905,23 @@ impl PluginInner {
         CallRecord { span, start }
     }
 
-    /// Ends a call: fuel counted, the span completed, a failure made a polyplug error.
+    /// Ends a call: fuel counted (for the plugin and the tenant), the span
+    /// completed, a failure made a polyplug error.
     pub(crate) fn finish<R>(
         &self,
         call: CallRecord,
         store: &mut Store<PluginState>,
         function: &str,
+        tenant: Option<&Tenant>,
         result: wasmtime::Result<R>,
     ) -> Result<R> {
         let CallRecord { span, start } = call;
         if let Some(limit) = self.limits.fuel {
             let used = limit.saturating_sub(store.get_fuel().unwrap_or(limit));
             self.fuel_used.fetch_add(used, Ordering::Relaxed);
+            if let Some(tenant) = tenant {
+                tenant.charge(used);
+            }
             span.record("fuel_used", used);
         }
         if let Some(start) = start {

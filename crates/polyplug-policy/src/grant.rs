@@ -23,6 +23,10 @@ pub struct Policy {
     /// (digests) the operator consented to.
     #[serde(default)]
     pub plugins: BTreeMap<String, Grant>,
+    /// Budgets of the tenants plugins are called for (`Plugin::for_tenant`
+    /// in the host), by tenant id.
+    #[serde(default)]
+    pub tenants: BTreeMap<String, TenantBudget>,
     /// Where the policy came from, for messages.
     #[serde(skip)]
     pub origin: String,
@@ -90,6 +94,17 @@ pub struct Grant {
     /// Who consented to this grant last, when, for which component.
     #[serde(default)]
     pub consent: Option<crate::ConsentRecord>,
+}
+
+/// What one tenant may use, whichever plugins its calls go to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TenantBudget {
+    /// The most fuel (instructions, as wasmtime counts them) the tenant's
+    /// calls may use in any one second, all plugins together; a call that
+    /// would start past it is refused, naming the tenant and the budget.
+    /// Needs a host that meters fuel.
+    pub fuel_per_second: Option<u64>,
 }
 
 /// A key-value store grant.
