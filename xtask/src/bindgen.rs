@@ -197,7 +197,7 @@ fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
         resolve.push_group(wit_parser::UnresolvedPackageGroup::parse_dir(wit).with_context(|| format!("parsing {}", wit.display()))?)?
     };
     let world_id = resolve.select_world(&[package], Some(&full_name(wit, world)?))?;
-    let with: HashMap<String, String> = if world == "base" {
+    let mut with: HashMap<String, String> = if world == "base" {
         HashMap::new()
     } else {
         shared_imports()
@@ -207,6 +207,12 @@ fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
             })
             .collect()
     };
+    // The envelope types of 0.2.0 are `transform-0.2`'s for every world that
+    // uses them, so that one envelope value goes through converters and filters alike.
+    let envelopes = "polyplug:plugin/envelopes@0.2.0";
+    if world != "transform-0.2" && resolve.worlds[world_id].imports.keys().any(|key| resolve.name_world_key(key) == envelopes) {
+        with.insert(envelopes.into(), "crate::transform_0_2::polyplug::plugin0_2_0::envelopes".into());
+    }
     let paths = polyplug_bindgen::Paths {
         with,
         polyplug_bindings: "crate".into(),

@@ -40,6 +40,7 @@ pub mod types {
 }
 
 mod auth_versions;
+pub mod pipeline;
 pub use auth_versions::{AuthPlugin, credentials_of};
 pub use polyplug_wit::Catalog;
 /// The generated host bindings of the built-in worlds, and the `World`

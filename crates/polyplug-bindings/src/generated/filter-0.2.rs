@@ -5,13 +5,15 @@
 #[doc(hidden)]
 pub use crate::base::polyplug::plugin::config as __with_name0;
 #[doc(hidden)]
-pub use crate::base::polyplug::plugin::kv as __with_name1;
+pub use crate::transform_0_2::polyplug::plugin0_2_0::envelopes as __with_name1;
 #[doc(hidden)]
-pub use crate::base::polyplug::plugin::log as __with_name2;
+pub use crate::base::polyplug::plugin::kv as __with_name2;
 #[doc(hidden)]
-pub use crate::base::polyplug::plugin::secrets as __with_name3;
+pub use crate::base::polyplug::plugin::log as __with_name3;
 #[doc(hidden)]
-pub use crate::base::polyplug::plugin::types as __with_name4;
+pub use crate::base::polyplug::plugin::secrets as __with_name4;
+#[doc(hidden)]
+pub use crate::base::polyplug::plugin::types as __with_name5;
 /// Auto-generated bindings for a pre-instantiated version of a
 /// component which implements the world `filter`.
 ///
@@ -172,26 +174,21 @@ const _: () = {
             host_getter: fn(&mut T) -> D::Data<'_>,
         ) -> wasmtime::Result<()>
         where
-            D: __with_name2::HostWithStore<T> + __with_name4::HostWithStore<T>
-                + __with_name0::HostWithStore<T> + __with_name1::HostWithStore<T>
-                + __with_name3::HostWithStore<T>
-                + polyplug::plugin0_2_0::envelopes::HostWithStore<T>,
+            D: __with_name3::HostWithStore<T> + __with_name5::HostWithStore<T>
+                + __with_name0::HostWithStore<T> + __with_name2::HostWithStore<T>
+                + __with_name4::HostWithStore<T> + __with_name1::HostWithStore<T>,
             for<'a> D::Data<
                 'a,
-            >: __with_name2::Host + __with_name4::Host + __with_name0::Host
-                + __with_name1::Host + __with_name3::Host
-                + polyplug::plugin0_2_0::envelopes::Host,
+            >: __with_name3::Host + __with_name5::Host + __with_name0::Host
+                + __with_name2::Host + __with_name4::Host + __with_name1::Host,
             T: 'static,
         {
+            __with_name3::add_to_linker::<T, D>(linker, host_getter)?;
+            __with_name5::add_to_linker::<T, D>(linker, host_getter)?;
+            __with_name0::add_to_linker::<T, D>(linker, host_getter)?;
             __with_name2::add_to_linker::<T, D>(linker, host_getter)?;
             __with_name4::add_to_linker::<T, D>(linker, host_getter)?;
-            __with_name0::add_to_linker::<T, D>(linker, host_getter)?;
             __with_name1::add_to_linker::<T, D>(linker, host_getter)?;
-            __with_name3::add_to_linker::<T, D>(linker, host_getter)?;
-            polyplug::plugin0_2_0::envelopes::add_to_linker::<
-                T,
-                D,
-            >(linker, host_getter)?;
             Ok(())
         }
         pub fn polyplug_plugin0_2_0_message_filter(
@@ -210,11 +207,11 @@ pub mod polyplug {
     pub mod plugin0_1_0 {
         pub mod log {
             #[allow(unused_imports)]
-            pub use super::super::super::__with_name2::*;
+            pub use super::super::super::__with_name3::*;
         }
         pub mod types {
             #[allow(unused_imports)]
-            pub use super::super::super::__with_name4::*;
+            pub use super::super::super::__with_name5::*;
         }
         pub mod config {
             #[allow(unused_imports)]
@@ -222,183 +219,17 @@ pub mod polyplug {
         }
         pub mod kv {
             #[allow(unused_imports)]
-            pub use super::super::super::__with_name1::*;
+            pub use super::super::super::__with_name2::*;
         }
         pub mod secrets {
             #[allow(unused_imports)]
-            pub use super::super::super::__with_name3::*;
+            pub use super::super::super::__with_name4::*;
         }
     }
     pub mod plugin0_2_0 {
-        #[allow(clippy::all)]
         pub mod envelopes {
             #[allow(unused_imports)]
-            use wasmtime::component::__internal::Box;
-            /// One step a message has been through.
-            #[derive(wasmtime::component::ComponentType)]
-            #[derive(wasmtime::component::Lift)]
-            #[derive(wasmtime::component::Lower)]
-            #[component(record)]
-            #[derive(Clone)]
-            pub struct Step {
-                /// The step's name in its pipeline, e.g. `map-fields`.
-                #[component(name = "name")]
-                pub name: wasmtime::component::__internal::String,
-                /// The plugin that ran it, as `name@version`.
-                #[component(name = "plugin")]
-                pub plugin: wasmtime::component::__internal::String,
-                /// When it finished, in milliseconds since the Unix epoch.
-                #[component(name = "finished-at")]
-                pub finished_at: u64,
-            }
-            impl core::fmt::Debug for Step {
-                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                    f.debug_struct("Step")
-                        .field("name", &self.name)
-                        .field("plugin", &self.plugin)
-                        .field("finished-at", &self.finished_at)
-                        .finish()
-                }
-            }
-            const _: () = {
-                assert!(24 == < Step as wasmtime::component::ComponentType >::SIZE32);
-                assert!(8 == < Step as wasmtime::component::ComponentType >::ALIGN32);
-            };
-            /// A message and what the platform knows about it.
-            #[derive(wasmtime::component::ComponentType)]
-            #[derive(wasmtime::component::Lift)]
-            #[derive(wasmtime::component::Lower)]
-            #[component(record)]
-            #[derive(Clone)]
-            pub struct Envelope {
-                /// Unique per message, kept through every step (e.g. a UUID).
-                #[component(name = "id")]
-                pub id: wasmtime::component::__internal::String,
-                /// The tenant the message belongs to: its secrets and budget apply.
-                #[component(name = "tenant-id")]
-                pub tenant_id: wasmtime::component::__internal::String,
-                /// The integration (the pipeline) it flows through.
-                #[component(name = "integration-id")]
-                pub integration_id: wasmtime::component::__internal::String,
-                /// Ties messages of one business transaction together, when known.
-                #[component(name = "correlation-id")]
-                pub correlation_id: Option<wasmtime::component::__internal::String>,
-                /// The payload's media type, e.g. `application/json`.
-                #[component(name = "content-type")]
-                pub content_type: wasmtime::component::__internal::String,
-                /// The payload.
-                #[component(name = "payload")]
-                pub payload: wasmtime::component::__internal::Vec<u8>,
-                /// Metadata headers, in order; names may repeat.
-                #[component(name = "headers")]
-                pub headers: wasmtime::component::__internal::Vec<
-                    (
-                        wasmtime::component::__internal::String,
-                        wasmtime::component::__internal::String,
-                    ),
-                >,
-                /// Where the message entered, e.g. `http:/orders` or `nats:acme.orders.in`.
-                #[component(name = "source")]
-                pub source: wasmtime::component::__internal::String,
-                /// The steps it has been through, oldest first.
-                #[component(name = "steps")]
-                pub steps: wasmtime::component::__internal::Vec<Step>,
-                /// When it entered, in milliseconds since the Unix epoch.
-                #[component(name = "created-at")]
-                pub created_at: u64,
-                /// When it stops being worth delivering, if ever (same clock).
-                #[component(name = "expires-at")]
-                pub expires_at: Option<u64>,
-                /// How many times delivery has been retried so far (0 on the first try).
-                #[component(name = "retry-count")]
-                pub retry_count: u32,
-            }
-            impl core::fmt::Debug for Envelope {
-                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                    f.debug_struct("Envelope")
-                        .field("id", &self.id)
-                        .field("tenant-id", &self.tenant_id)
-                        .field("integration-id", &self.integration_id)
-                        .field("correlation-id", &self.correlation_id)
-                        .field("content-type", &self.content_type)
-                        .field("payload", &self.payload)
-                        .field("headers", &self.headers)
-                        .field("source", &self.source)
-                        .field("steps", &self.steps)
-                        .field("created-at", &self.created_at)
-                        .field("expires-at", &self.expires_at)
-                        .field("retry-count", &self.retry_count)
-                        .finish()
-                }
-            }
-            const _: () = {
-                assert!(
-                    112 == < Envelope as wasmtime::component::ComponentType >::SIZE32
-                );
-                assert!(
-                    8 == < Envelope as wasmtime::component::ComponentType >::ALIGN32
-                );
-            };
-            /// Where in a pipeline the plugin is called.
-            #[derive(wasmtime::component::ComponentType)]
-            #[derive(wasmtime::component::Lift)]
-            #[derive(wasmtime::component::Lower)]
-            #[component(record)]
-            #[derive(Clone)]
-            pub struct Context {
-                /// The pipeline (integration) running the step.
-                #[component(name = "pipeline")]
-                pub pipeline: wasmtime::component::__internal::String,
-                /// The step's name in it, e.g. `map-fields`.
-                #[component(name = "step")]
-                pub step: wasmtime::component::__internal::String,
-                /// The tenant the call runs for (the envelope's, as the host established it).
-                #[component(name = "tenant-id")]
-                pub tenant_id: wasmtime::component::__internal::String,
-            }
-            impl core::fmt::Debug for Context {
-                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                    f.debug_struct("Context")
-                        .field("pipeline", &self.pipeline)
-                        .field("step", &self.step)
-                        .field("tenant-id", &self.tenant_id)
-                        .finish()
-                }
-            }
-            const _: () = {
-                assert!(24 == < Context as wasmtime::component::ComponentType >::SIZE32);
-                assert!(4 == < Context as wasmtime::component::ComponentType >::ALIGN32);
-            };
-            pub trait HostWithStore<T>: wasmtime::component::HasData {}
-            impl<H: ?Sized, T> HostWithStore<T> for H
-            where
-                H: wasmtime::component::HasData,
-            {}
-            pub trait Host {}
-            impl<_T: Host + ?Sized> Host for &mut _T {}
-            pub fn add_to_linker_instance<T, D>(
-                inst: &mut wasmtime::component::LinkerInstance<'_, T>,
-                host_getter: fn(&mut T) -> D::Data<'_>,
-            ) -> wasmtime::Result<()>
-            where
-                D: HostWithStore<T>,
-                for<'a> D::Data<'a>: Host,
-                T: 'static,
-            {
-                Ok(())
-            }
-            pub fn add_to_linker<T, D>(
-                linker: &mut wasmtime::component::Linker<T>,
-                host_getter: fn(&mut T) -> D::Data<'_>,
-            ) -> wasmtime::Result<()>
-            where
-                D: HostWithStore<T>,
-                for<'a> D::Data<'a>: Host,
-                T: 'static,
-            {
-                let mut inst = linker.instance("polyplug:plugin/envelopes@0.2.0")?;
-                add_to_linker_instance::<T, D>(&mut inst, host_getter)
-            }
+            pub use super::super::super::__with_name1::*;
         }
     }
 }
@@ -409,7 +240,7 @@ pub mod exports {
             pub mod plugin {
                 #[allow(unused_imports)]
                 use wasmtime::component::__internal::Box;
-                pub type PluginInfo = super::super::super::super::__with_name4::PluginInfo;
+                pub type PluginInfo = super::super::super::super::__with_name5::PluginInfo;
                 const _: () = {
                     assert!(
                         24 == < PluginInfo as wasmtime::component::ComponentType
@@ -420,7 +251,7 @@ pub mod exports {
                         >::ALIGN32
                     );
                 };
-                pub type ConfigEntry = super::super::super::super::__with_name4::ConfigEntry;
+                pub type ConfigEntry = super::super::super::super::__with_name5::ConfigEntry;
                 const _: () = {
                     assert!(
                         16 == < ConfigEntry as wasmtime::component::ComponentType
@@ -558,7 +389,7 @@ pub mod exports {
             pub mod message_filter {
                 #[allow(unused_imports)]
                 use wasmtime::component::__internal::Box;
-                pub type Envelope = super::super::super::super::polyplug::plugin0_2_0::envelopes::Envelope;
+                pub type Envelope = super::super::super::super::__with_name1::Envelope;
                 const _: () = {
                     assert!(
                         112 == < Envelope as wasmtime::component::ComponentType >::SIZE32
@@ -567,7 +398,7 @@ pub mod exports {
                         8 == < Envelope as wasmtime::component::ComponentType >::ALIGN32
                     );
                 };
-                pub type Context = super::super::super::super::polyplug::plugin0_2_0::envelopes::Context;
+                pub type Context = super::super::super::super::__with_name1::Context;
                 const _: () = {
                     assert!(
                         24 == < Context as wasmtime::component::ComponentType >::SIZE32
@@ -705,165 +536,6 @@ pub mod exports {
                 }
             }
         }
-    }
-}
-impl ::polyplug_value::WitType for self::polyplug::plugin0_2_0::envelopes::Step {
-    fn wit_type() -> ::polyplug_value::ValueType {
-        ::polyplug_value::ValueType::Record {
-            name: Some("step".into()),
-            fields: vec![
-                ::polyplug_value::Field { name : "name".into(), ty :
-                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
-                "plugin".into(), ty : ::polyplug_value::ValueType::String },
-                ::polyplug_value::Field { name : "finished-at".into(), ty :
-                ::polyplug_value::ValueType::U64 }
-            ],
-        }
-    }
-}
-impl ::polyplug_value::ToValue for self::polyplug::plugin0_2_0::envelopes::Step {
-    fn to_value(&self) -> ::polyplug_value::Value {
-        ::polyplug_value::Value::Record(
-            vec![
-                ("name".into(), ::polyplug_value::ToValue::to_value(& self.name)),
-                ("plugin".into(), ::polyplug_value::ToValue::to_value(& self.plugin)),
-                ("finished-at".into(), ::polyplug_value::ToValue::to_value(& self
-                .finished_at))
-            ],
-        )
-    }
-}
-impl ::polyplug_value::FromValue for self::polyplug::plugin0_2_0::envelopes::Step {
-    fn from_value(
-        value: ::polyplug_value::Value,
-    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
-        let mut fields = ::polyplug_value::typed::record_fields::<Self>(value, 3)?;
-        Ok(Self {
-            name: ::polyplug_value::typed::field(&mut fields, "name")?,
-            plugin: ::polyplug_value::typed::field(&mut fields, "plugin")?,
-            finished_at: ::polyplug_value::typed::field(&mut fields, "finished-at")?,
-        })
-    }
-}
-impl ::polyplug_value::WitType for self::polyplug::plugin0_2_0::envelopes::Envelope {
-    fn wit_type() -> ::polyplug_value::ValueType {
-        ::polyplug_value::ValueType::Record {
-            name: Some("envelope".into()),
-            fields: vec![
-                ::polyplug_value::Field { name : "id".into(), ty :
-                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
-                "tenant-id".into(), ty : ::polyplug_value::ValueType::String },
-                ::polyplug_value::Field { name : "integration-id".into(), ty :
-                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
-                "correlation-id".into(), ty :
-                ::polyplug_value::ValueType::Option(Box::new(::polyplug_value::ValueType::String))
-                }, ::polyplug_value::Field { name : "content-type".into(), ty :
-                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
-                "payload".into(), ty :
-                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::U8))
-                }, ::polyplug_value::Field { name : "headers".into(), ty :
-                ::polyplug_value::ValueType::List(Box::new(::polyplug_value::ValueType::Tuple(vec![::polyplug_value::ValueType::String,
-                ::polyplug_value::ValueType::String]))) }, ::polyplug_value::Field { name
-                : "source".into(), ty : ::polyplug_value::ValueType::String },
-                ::polyplug_value::Field { name : "steps".into(), ty :
-                ::polyplug_value::ValueType::List(Box::new(<
-                self::polyplug::plugin0_2_0::envelopes::Step as ::polyplug_value::WitType
-                >::wit_type())) }, ::polyplug_value::Field { name : "created-at".into(),
-                ty : ::polyplug_value::ValueType::U64 }, ::polyplug_value::Field { name :
-                "expires-at".into(), ty :
-                ::polyplug_value::ValueType::Option(Box::new(::polyplug_value::ValueType::U64))
-                }, ::polyplug_value::Field { name : "retry-count".into(), ty :
-                ::polyplug_value::ValueType::U32 }
-            ],
-        }
-    }
-}
-impl ::polyplug_value::ToValue for self::polyplug::plugin0_2_0::envelopes::Envelope {
-    fn to_value(&self) -> ::polyplug_value::Value {
-        ::polyplug_value::Value::Record(
-            vec![
-                ("id".into(), ::polyplug_value::ToValue::to_value(& self.id)),
-                ("tenant-id".into(), ::polyplug_value::ToValue::to_value(& self
-                .tenant_id)), ("integration-id".into(),
-                ::polyplug_value::ToValue::to_value(& self.integration_id)),
-                ("correlation-id".into(), ::polyplug_value::ToValue::to_value(& self
-                .correlation_id)), ("content-type".into(),
-                ::polyplug_value::ToValue::to_value(& self.content_type)), ("payload"
-                .into(), ::polyplug_value::ToValue::to_value(& self.payload)), ("headers"
-                .into(), ::polyplug_value::ToValue::to_value(& self.headers)), ("source"
-                .into(), ::polyplug_value::ToValue::to_value(& self.source)), ("steps"
-                .into(), ::polyplug_value::ToValue::to_value(& self.steps)),
-                ("created-at".into(), ::polyplug_value::ToValue::to_value(& self
-                .created_at)), ("expires-at".into(),
-                ::polyplug_value::ToValue::to_value(& self.expires_at)), ("retry-count"
-                .into(), ::polyplug_value::ToValue::to_value(& self.retry_count))
-            ],
-        )
-    }
-}
-impl ::polyplug_value::FromValue for self::polyplug::plugin0_2_0::envelopes::Envelope {
-    fn from_value(
-        value: ::polyplug_value::Value,
-    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
-        let mut fields = ::polyplug_value::typed::record_fields::<Self>(value, 12)?;
-        Ok(Self {
-            id: ::polyplug_value::typed::field(&mut fields, "id")?,
-            tenant_id: ::polyplug_value::typed::field(&mut fields, "tenant-id")?,
-            integration_id: ::polyplug_value::typed::field(
-                &mut fields,
-                "integration-id",
-            )?,
-            correlation_id: ::polyplug_value::typed::field(
-                &mut fields,
-                "correlation-id",
-            )?,
-            content_type: ::polyplug_value::typed::field(&mut fields, "content-type")?,
-            payload: ::polyplug_value::typed::field(&mut fields, "payload")?,
-            headers: ::polyplug_value::typed::field(&mut fields, "headers")?,
-            source: ::polyplug_value::typed::field(&mut fields, "source")?,
-            steps: ::polyplug_value::typed::field(&mut fields, "steps")?,
-            created_at: ::polyplug_value::typed::field(&mut fields, "created-at")?,
-            expires_at: ::polyplug_value::typed::field(&mut fields, "expires-at")?,
-            retry_count: ::polyplug_value::typed::field(&mut fields, "retry-count")?,
-        })
-    }
-}
-impl ::polyplug_value::WitType for self::polyplug::plugin0_2_0::envelopes::Context {
-    fn wit_type() -> ::polyplug_value::ValueType {
-        ::polyplug_value::ValueType::Record {
-            name: Some("context".into()),
-            fields: vec![
-                ::polyplug_value::Field { name : "pipeline".into(), ty :
-                ::polyplug_value::ValueType::String }, ::polyplug_value::Field { name :
-                "step".into(), ty : ::polyplug_value::ValueType::String },
-                ::polyplug_value::Field { name : "tenant-id".into(), ty :
-                ::polyplug_value::ValueType::String }
-            ],
-        }
-    }
-}
-impl ::polyplug_value::ToValue for self::polyplug::plugin0_2_0::envelopes::Context {
-    fn to_value(&self) -> ::polyplug_value::Value {
-        ::polyplug_value::Value::Record(
-            vec![
-                ("pipeline".into(), ::polyplug_value::ToValue::to_value(& self
-                .pipeline)), ("step".into(), ::polyplug_value::ToValue::to_value(& self
-                .step)), ("tenant-id".into(), ::polyplug_value::ToValue::to_value(& self
-                .tenant_id))
-            ],
-        )
-    }
-}
-impl ::polyplug_value::FromValue for self::polyplug::plugin0_2_0::envelopes::Context {
-    fn from_value(
-        value: ::polyplug_value::Value,
-    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
-        let mut fields = ::polyplug_value::typed::record_fields::<Self>(value, 3)?;
-        Ok(Self {
-            pipeline: ::polyplug_value::typed::field(&mut fields, "pipeline")?,
-            step: ::polyplug_value::typed::field(&mut fields, "step")?,
-            tenant_id: ::polyplug_value::typed::field(&mut fields, "tenant-id")?,
-        })
     }
 }
 impl ::polyplug_value::WitType
