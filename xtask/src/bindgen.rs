@@ -25,7 +25,7 @@ use anyhow::{Context, Result, bail};
 /// The built-in worlds, in generation order (`base` first: the others reuse its imports).
 /// Each is named by its catalog key: a later version of the package adds its
 /// version (`auth-0.2` is `polyplug:plugin/auth@0.2.0`, from `wit/deps/`).
-const WORLDS: &[&str] = &["base", "transform", "auth", "auth-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
+const WORLDS: &[&str] = &["base", "transform", "transform-0.2", "filter-0.2", "auth", "auth-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// Host applications' own worlds in this repository (examples): WIT
 /// directory, world, and the file `polyplug bindgen` makes for it.
@@ -197,7 +197,7 @@ fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
         resolve.push_group(wit_parser::UnresolvedPackageGroup::parse_dir(wit).with_context(|| format!("parsing {}", wit.display()))?)?
     };
     let world_id = resolve.select_world(&[package], Some(&full_name(wit, world)?))?;
-    let with: HashMap<String, String> = if world == "base" {
+    let mut with: HashMap<String, String> = if world == "base" {
         HashMap::new()
     } else {
         shared_imports()
@@ -207,6 +207,12 @@ fn host_world(wit: &Path, world: &str) -> Result<(String, Option<String>)> {
             })
             .collect()
     };
+    // The envelope types of 0.2.0 are `transform-0.2`'s for every world that
+    // uses them, so that one envelope value goes through converters and filters alike.
+    let envelopes = "polyplug:plugin/envelopes@0.2.0";
+    if world != "transform-0.2" && resolve.worlds[world_id].imports.keys().any(|key| resolve.name_world_key(key) == envelopes) {
+        with.insert(envelopes.into(), "crate::transform_0_2::polyplug::plugin0_2_0::envelopes".into());
+    }
     let paths = polyplug_bindgen::Paths {
         with,
         polyplug_bindings: "crate".into(),

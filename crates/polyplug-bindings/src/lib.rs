@@ -86,6 +86,20 @@ pub mod conformance {
     include!("generated/conformance.rs");
 }
 
+/// The `transform` world, version 0.2 (`polyplug:plugin/transform@0.2.0`):
+/// convert a message envelope (tenant, payload bytes, steps) for a pipeline step.
+#[allow(missing_docs, unused, clippy::all)]
+pub mod transform_0_2 {
+    include!("generated/transform-0.2.rs");
+}
+
+/// The `filter` world (`polyplug:plugin/filter@0.2.0`): pass or drop a
+/// message envelope, with a reason.
+#[allow(missing_docs, unused, clippy::all)]
+pub mod filter_0_2 {
+    include!("generated/filter-0.2.rs");
+}
+
 /// The `auth` world, version 0.2 (`polyplug:plugin/auth@0.2.0`): the whole
 /// request, a richer identity, the schemes a plugin handles, abstaining.
 #[allow(missing_docs, unused, clippy::all)]

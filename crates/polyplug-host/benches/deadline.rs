@@ -51,6 +51,8 @@ fn deadline(c: &mut Criterion) {
             audit: std::sync::Arc::new(TracingAudit),
             limits: polyplug_limits::Limits::default(),
             kv: None,
+            secrets: None,
+            tenant: None,
             ticks: polyplug_limits::Ticks::default(),
             https: polyplug_linker::HttpsTrust::default(),
             extensions: Default::default(),

@@ -73,6 +73,8 @@ fn main() {
                 audit: Arc::new(TracingAudit),
                 limits: polyplug_limits::Limits::default(),
                 kv: None,
+                secrets: None,
+                tenant: None,
                 ticks: polyplug_limits::Ticks::default(),
                 https: polyplug_linker::HttpsTrust::default(),
                 extensions: Default::default(),

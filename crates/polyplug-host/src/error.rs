@@ -93,6 +93,34 @@ pub enum Error {
     #[error(transparent)]
     Refused(#[from] polyplug_linker::LinkError),
 
+    /// A configuration value refers to a secret (`${SECRET:name}`) the host
+    /// cannot give.
+    #[error("plugin `{plugin}`: the configuration value of `{key}` {reason}")]
+    Config {
+        /// The plugin.
+        plugin: String,
+        /// The configuration key.
+        key: String,
+        /// What is wrong and what to do (never the value).
+        reason: String,
+    },
+
+    /// A call for a tenant that has used its fuel budget for this second.
+    #[error(
+        "tenant `{tenant}` has used its fuel budget for this second ({fuel_per_second} fuel per second, all plugins together), so plugin `{plugin}`, `{function}` was not called; \
+         raise `fuel-per-second` under `[tenants.{tenant}]` in the policy, or send this tenant's work more slowly"
+    )]
+    TenantBudget {
+        /// The tenant.
+        tenant: String,
+        /// The plugin that was not called.
+        plugin: String,
+        /// Its function.
+        function: String,
+        /// The tenant's budget.
+        fuel_per_second: u64,
+    },
+
     /// The plugin's `init` refused its configuration.
     #[error("plugin `{plugin}` refused its configuration: {message}\nhint: fix the plugin's config entries and load it again")]
     Init {
@@ -351,7 +379,8 @@ impl Error {
             Error::Limit { limit: LimitError::Timeout { .. }, .. } => Code::DeadlineExceeded,
             Error::Limit { limit: LimitError::Concurrency { .. } | LimitError::Rate { .. }, .. } => Code::ResourceExhausted,
             Error::Capacity { .. } => Code::Unavailable,
-            Error::Init { .. } => Code::FailedPrecondition,
+            Error::Init { .. } | Error::Config { .. } => Code::FailedPrecondition,
+            Error::TenantBudget { .. } => Code::ResourceExhausted,
             Error::Denied(_) | Error::LimitsRefused { .. } => Code::PermissionDenied,
             Error::Limit { .. } | Error::Trap { .. } | Error::Panicked { .. } | Error::Call { .. } => Code::Internal,
             _ => Code::Unknown,

@@ -52,6 +52,10 @@ pub(crate) struct HostInner {
     pub(crate) https: polyplug_linker::HttpsTrust,
     /// The host application's own host interfaces and their data.
     pub(crate) extensions: Arc<polyplug_linker::Extensions>,
+    /// Where the `secrets` interface and `${SECRET:name}` in configuration read.
+    pub(crate) secrets: Option<Arc<dyn polyplug_linker::SecretStore>>,
+    /// The tenants calls were made for, and what each used.
+    pub(crate) tenants: crate::tenants::Tenants,
 }
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
@@ -102,6 +106,7 @@ pub struct HostBuilder {
     max_wasm_stack: ByteSize,
     https_roots_pem: Vec<u8>,
     extensions: polyplug_linker::Extensions,
+    secrets: Option<Arc<dyn polyplug_linker::SecretStore>>,
 }
 
 impl Default for HostBuilder {
@@ -121,6 +126,7 @@ impl Default for HostBuilder {
             max_wasm_stack: ByteSize(512 << 10),
             https_roots_pem: Vec::new(),
             extensions: polyplug_linker::Extensions::default(),
+            secrets: None,
         }
     }
 }
@@ -272,8 +278,35 @@ impl HostBuilder {
         self
     }
 
+    /// Where secrets come from (default: nowhere; a plugin granted one gets
+    /// `unavailable`): what plugins read through the `secrets` host
+    /// interface, each only the names its grant lists, and what
+    /// `${SECRET:name}` in a plugin's configuration stands for.
+    /// [`SecretsFile`](crate::SecretsFile) reads a file and
+    /// [`EnvSecrets`](crate::EnvSecrets) the environment; a vault is an
+    /// implementation of [`SecretStore`](polyplug_linker::SecretStore).
+    ///
+    /// ```no_run
+    /// # fn main() -> polyplug_host::Result<()> {
+    /// let secrets = polyplug_host::SecretsFile::load("/etc/pipeline/secrets.toml".as_ref())?;
+    /// let host = polyplug_host::Host::builder().secrets(std::sync::Arc::new(secrets)).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn secrets(mut self, store: Arc<dyn polyplug_linker::SecretStore>) -> Self {
+        self.secrets = Some(store);
+        self
+    }
+
     /// Builds the engine and starts the clock that enforces call deadlines.
     pub fn build(self) -> Result<Host> {
+        if !self.fuel_metering
+            && let Some((tenant, _)) = self.policy.tenants.iter().find(|(_, budget)| budget.fuel_per_second.is_some())
+        {
+            return Err(Error::Setup(format!(
+                "{} gives tenant `{tenant}` a fuel budget, but this host does not meter fuel; enable it with `HostBuilder::fuel_metering(true)`",
+                self.policy.origin
+            )));
+        }
         let config = engine_config(self.pooling, self.fuel_metering, self.max_wasm_stack);
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("{e:#}")))?;
         let cache = self.cache_dir.map(|dir| ArtifactCache::new(&dir, &engine, self.cache_max_size.0));
@@ -297,6 +330,8 @@ impl HostBuilder {
                 ticks,
                 https,
                 extensions: Arc::new(self.extensions),
+                secrets: self.secrets,
+                tenants: crate::tenants::Tenants::default(),
             }),
         })
     }
@@ -358,6 +393,13 @@ impl Host {
     /// Settings for a host.
     pub fn builder() -> HostBuilder {
         HostBuilder::default()
+    }
+
+    /// What the calls for `tenant` ([`Plugin::for_tenant`](crate::Plugin::for_tenant))
+    /// have used since the host started: fuel (with fuel metering), calls,
+    /// calls refused by its budget; `None` before the first handle for it.
+    pub fn tenant_usage(&self, tenant: &str) -> Option<crate::TenantUsage> {
+        self.inner.tenants.usage(tenant)
     }
 
     /// The wasmtime engine, for code that drives wasmtime directly.

@@ -22,6 +22,7 @@ use crate::cache::Provenance;
 use crate::dependencies::DependencyLink;
 use crate::dynamic::{FunctionTable, Vals, to_val};
 use crate::host::{EPOCH_TICK, Host};
+use crate::tenants::Tenant;
 use crate::typed::TypedPlugin;
 use crate::world::{HTTP_PROXY_KEY, resolve_world, serves_http};
 use crate::{Error, Result};
@@ -61,9 +62,15 @@ pub(crate) struct LoadSpec {
 /// A loaded plugin: compiled, checked against its world, pre-instantiated,
 /// with a pool of initialized instances ready for calls. Cheap to clone and
 /// safe to share between threads.
+///
+/// A handle calls for no tenant, or, made with [`Plugin::for_tenant`], for
+/// one tenant: its calls read that tenant's secrets, and run on instances
+/// that serve that tenant alone (an instance never carries one tenant's data
+/// into another's call).
 #[derive(Clone)]
 pub struct Plugin {
     pub(crate) inner: Arc<PluginInner>,
+    pub(crate) tenant: Option<Arc<Tenant>>,
 }
 
 pub(crate) struct PluginInner {
@@ -199,6 +206,7 @@ impl Plugin {
         // Worlds from a host's own WIT may lack polyplug's base interface: then there is no init/describe.
         let mut config = spec.config.clone();
         config.sort();
+        crate::secrets::resolve_config(&name, &mut config, host.inner.secrets.as_deref())?;
         let base = base_indices(engine, &component, &instance_pre, &name)?;
         let mut inner = PluginInner {
             host: host.clone(),
@@ -228,7 +236,7 @@ impl Plugin {
         // The first instance proves the plugin starts, tells its name and
         // (unless deferred) proves it accepts its configuration; it then
         // serves the first call.
-        let mut slot = inner.instantiate_uninitialized()?;
+        let mut slot = inner.instantiate_uninitialized(None)?;
         if let Some(base) = &inner.base {
             let guest = base.load(&mut slot.store, &slot.instance).map_err(|e| inner.trap("describe", e))?;
             inner.arm(&mut slot.store, Calls::Sync);
@@ -245,7 +253,7 @@ impl Plugin {
             cached = inner.provenance == Provenance::Cached,
             "plugin loaded"
         );
-        Ok(Plugin { inner: Arc::new(inner) })
+        Ok(Plugin { inner: Arc::new(inner), tenant: None })
     }
 
     /// The plugin's name: the one its manifest gives, else its file name
@@ -338,6 +346,32 @@ impl Plugin {
             .collect()
     }
 
+    /// This plugin, calling for `tenant`: every call through the handle (and
+    /// through a facade made on it) reads `tenant`'s secrets, and runs on an
+    /// instance made for `tenant` alone. Cheap: the plugin is the same, and
+    /// its instances for other tenants stay theirs.
+    ///
+    /// ```no_run
+    /// # fn run(plugin: polyplug_host::Plugin) -> polyplug_host::Result<()> {
+    /// let for_acme = plugin.for_tenant("acme");
+    /// assert_eq!(for_acme.tenant(), Some("acme"));
+    /// # Ok(()) }
+    /// ```
+    pub fn for_tenant(&self, tenant: &str) -> Plugin {
+        let host = &self.inner.host.inner;
+        Plugin { inner: self.inner.clone(), tenant: Some(host.tenants.account(tenant, &host.policy)) }
+    }
+
+    /// The tenant this handle calls for, if any.
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_ref().map(|t| &*t.id)
+    }
+
+    /// The tenant's id, as instances are made and chosen by it.
+    pub(crate) fn tenant_id(&self) -> Option<&Arc<str>> {
+        self.tenant.as_ref().map(|t| &t.id)
+    }
+
     /// Typed access through a world's generated bindings, e.g.
     /// `plugin.typed::<polyplug_bindings::transform::Transform>()`.
     /// Export lookups and type checks happen here, once.
@@ -398,9 +432,9 @@ impl Plugin {
     ) -> Result<R> {
         // Refusals come before an instance is taken: they cost no guest code and no instance.
         let _admission = self.inner.admit(function)?;
-        self.inner.check_rate(function)?;
-        let mut slot = self.inner.take()?;
-        let result = self.inner.run(&mut slot, function, f);
+        self.inner.check_budgets(function, self.tenant.as_deref())?;
+        let mut slot = self.inner.take(self.tenant_id())?;
+        let result = self.inner.run(&mut slot, function, self.tenant.as_deref(), f);
         if result.is_ok() {
             self.inner.give_back(slot);
         }
@@ -416,12 +450,29 @@ impl Plugin {
         F: Future<Output = (Slot, wasmtime::Result<R>)>,
     {
         let inner = &*self.inner;
-        inner.call_async(function, inner.take_async(), f, |slot| inner.give_back_async(slot)).await
+        inner.call_async(function, self.tenant.as_deref(), inner.take_async(self.tenant_id()), f, |slot| inner.give_back_async(slot)).await
     }
 
     pub(crate) fn inner(&self) -> &PluginInner {
         &self.inner
     }
+}
+
+/// An idle instance of `idle` that serves `tenant`. Those serving other
+/// tenants stay in the pool for theirs (an instance is never reused for
+/// another tenant: its memory may hold its tenant's data); each is looked
+/// at once at most.
+fn take_idle(idle: &ArrayQueue<Slot>, tenant: Option<&Arc<str>>) -> Option<Slot> {
+    let wanted = tenant.map(|t| &**t);
+    for _ in 0..idle.len() {
+        let slot = idle.pop()?;
+        if slot.store.data().tenant() == wanted {
+            return Some(slot);
+        }
+        // Back at the end of the queue; if others filled it meanwhile, the instance is dropped.
+        let _ = idle.push(slot);
+    }
+    None
 }
 
 /// The manifest embedded in `bytes`, if any; an invalid one refuses the plugin.
@@ -616,21 +667,22 @@ impl PluginInner {
         &self.instance_pre
     }
 
-    /// A new instance in a new store, initialized with the plugin's configuration.
-    pub(crate) fn instantiate(&self) -> Result<Slot> {
-        let mut slot = self.instantiate_uninitialized()?;
+    /// A new instance in a new store for `tenant`'s calls, initialized with the plugin's configuration.
+    pub(crate) fn instantiate(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+        let mut slot = self.instantiate_uninitialized(tenant)?;
         self.init(&mut slot)?;
         Ok(slot)
     }
 
-    fn instantiate_uninitialized(&self) -> Result<Slot> {
-        let mut store = self.new_store(Calls::Sync)?;
+    fn instantiate_uninitialized(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+        let mut store = self.new_store(Calls::Sync, tenant)?;
         let instance = self.instance_pre.instantiate(&mut store).map_err(|e| self.trap("instantiation", e))?;
         Ok(Slot { store, instance })
     }
 
-    /// A fresh store for one instance, armed for its first call.
-    fn new_store(&self, calls: Calls) -> Result<Store<PluginState>> {
+    /// A fresh store for one instance serving `tenant`'s calls (for its
+    /// whole life), armed for its first call.
+    fn new_store(&self, calls: Calls, tenant: Option<&Arc<str>>) -> Result<Store<PluginState>> {
         let host = &self.host.inner;
         let parts = StateParts {
             plugin: self.name.clone(),
@@ -638,6 +690,8 @@ impl PluginInner {
             audit: host.audit.clone(),
             limits: self.limits.clone(),
             kv: self.kv.clone(),
+            secrets: host.secrets.clone(),
+            tenant: tenant.cloned(),
             ticks: host.ticks.clone(),
             https: host.https.clone(),
             extensions: host.extensions.clone(),
@@ -708,10 +762,10 @@ impl PluginInner {
         Ok(self.asynchronous.get().expect("set just above"))
     }
 
-    /// A new instance for asynchronous calls, initialized with the plugin's configuration.
-    pub(crate) async fn instantiate_async(&self) -> Result<Slot> {
+    /// A new instance for asynchronous calls for `tenant`, initialized with the plugin's configuration.
+    pub(crate) async fn instantiate_async(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
         let side = self.async_side()?;
-        let mut store = self.new_store(Calls::Async)?;
+        let mut store = self.new_store(Calls::Async, tenant)?;
         let instance = side.instance_pre.instantiate_async(&mut store).await.map_err(|e| self.trap("instantiation", e))?;
         let mut slot = Slot { store, instance };
         if let Some(base) = &self.base {
@@ -723,11 +777,11 @@ impl PluginInner {
         Ok(slot)
     }
 
-    /// An idle instance for asynchronous calls, or a new one.
-    pub(crate) async fn take_async(&self) -> Result<Slot> {
-        match self.async_side()?.idle.pop() {
+    /// An idle instance for asynchronous calls for `tenant`, or a new one.
+    pub(crate) async fn take_async(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+        match take_idle(&self.async_side()?.idle, tenant) {
             Some(slot) => Ok(slot),
-            None => self.instantiate_async().await,
+            None => self.instantiate_async(tenant).await,
         }
     }
 
@@ -740,11 +794,11 @@ impl PluginInner {
         }
     }
 
-    /// An idle instance, or a new one.
-    pub(crate) fn take(&self) -> Result<Slot> {
-        match self.idle.pop() {
+    /// An idle instance for `tenant`, or a new one.
+    pub(crate) fn take(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+        match take_idle(&self.idle, tenant) {
             Some(slot) => Ok(slot),
-            None => self.instantiate(),
+            None => self.instantiate(tenant),
         }
     }
 
@@ -766,12 +820,20 @@ impl PluginInner {
         self.gate.admit_waiting(self.limits.timeout).await.map_err(|limit| self.limit(function, limit))
     }
 
-    /// Takes one call from the plugin's rate budget, or refuses it.
+    /// Takes one call from the plugin's rate budget and, for a tenant's
+    /// call, checks the tenant's fuel budget for this second; or refuses it.
     #[inline]
-    pub(crate) fn check_rate(&self, function: &str) -> Result<()> {
-        match self.gate.check_rate() {
-            Ok(()) => Ok(()),
-            Err(limit) => Err(self.limit(function, limit)),
+    pub(crate) fn check_budgets(&self, function: &str, tenant: Option<&Tenant>) -> Result<()> {
+        if let Err(limit) = self.gate.check_rate() {
+            return Err(self.limit(function, limit));
+        }
+        match tenant.map(Tenant::admit) {
+            Some(Err(budget)) => {
+                let tenant = tenant.map_or_else(String::new, |t| t.id.to_string());
+                tracing::warn!(plugin = &*self.name, function, tenant, "plugin call refused: the tenant's fuel budget for this second is used up");
+                Err(Error::TenantBudget { tenant, plugin: self.name.to_string(), function: function.to_string(), fuel_per_second: budget })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -782,6 +844,7 @@ impl PluginInner {
         &self,
         slot: &mut S,
         function: &str,
+        tenant: Option<&Tenant>,
         f: impl FnOnce(&mut S) -> wasmtime::Result<R>,
     ) -> Result<R> {
         let call = self.begin(slot.store(), function, Calls::Sync);
@@ -789,7 +852,7 @@ impl PluginInner {
             let _entered = call.span.enter();
             f(slot)
         };
-        self.finish(call, slot.store(), function, result)
+        self.finish(call, slot.store(), function, tenant, result)
     }
 
     /// One asynchronous call: admitted (waiting for a free instance), rate
@@ -800,6 +863,7 @@ impl PluginInner {
     pub(crate) async fn call_async<S: HasStore, R, F>(
         &self,
         function: &str,
+        tenant: Option<&Tenant>,
         take: impl Future<Output = Result<S>>,
         f: impl FnOnce(S) -> F,
         give_back: impl FnOnce(S),
@@ -813,11 +877,11 @@ impl PluginInner {
             Ok(admission) => admission,
             Err(_) => self.admit_waiting(function).await?,
         };
-        self.check_rate(function)?;
+        self.check_budgets(function, tenant)?;
         let mut slot = take.await?;
         let call = self.begin(slot.store(), function, Calls::Async);
         let (mut slot, result) = f(slot).instrument(call.span.clone()).await;
-        let result = self.finish(call, slot.store(), function, result);
+        let result = self.finish(call, slot.store(), function, tenant, result);
         if result.is_ok() {
             give_back(slot);
         }
@@ -841,18 +905,23 @@ impl PluginInner {
         CallRecord { span, start }
     }
 
-    /// Ends a call: fuel counted, the span completed, a failure made a polyplug error.
+    /// Ends a call: fuel counted (for the plugin and the tenant), the span
+    /// completed, a failure made a polyplug error.
     pub(crate) fn finish<R>(
         &self,
         call: CallRecord,
         store: &mut Store<PluginState>,
         function: &str,
+        tenant: Option<&Tenant>,
         result: wasmtime::Result<R>,
     ) -> Result<R> {
         let CallRecord { span, start } = call;
         if let Some(limit) = self.limits.fuel {
             let used = limit.saturating_sub(store.get_fuel().unwrap_or(limit));
             self.fuel_used.fetch_add(used, Ordering::Relaxed);
+            if let Some(tenant) = tenant {
+                tenant.charge(used);
+            }
             span.record("fuel_used", used);
         }
         if let Some(start) = start {

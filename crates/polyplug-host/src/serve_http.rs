@@ -61,7 +61,8 @@ impl Plugin {
         };
         let answer = inner.call_async(
             FUNCTION,
-            inner.instantiate_async(),
+            self.tenant.as_deref(),
+            inner.instantiate_async(self.tenant_id()),
             async move |mut slot: Slot| {
                 let result = tokio::time::timeout(deadline, handle(&mut slot, scheme, request, output))
                     .await

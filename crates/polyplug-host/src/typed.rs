@@ -81,12 +81,12 @@ impl<W: World> TypedPlugin<W> {
         // The same steps as `instance()?.call(..)`, without a `TypedInstance`
         // made and dropped around them: this is the hottest path.
         let _admission = inner.admit(function)?;
-        inner.check_rate(function)?;
+        inner.check_budgets(function, self.plugin.tenant.as_deref())?;
         let mut slot = match self.idle.pop() {
             Some(slot) => slot,
             None => self.new_slot()?,
         };
-        let result = inner.run(&mut slot, function, |s| f(&s.bindings, &mut s.slot.store));
+        let result = inner.run(&mut slot, function, self.plugin.tenant.as_deref(), |s| f(&s.bindings, &mut s.slot.store));
         // Never reuse an instance that failed mid-call.
         if result.is_ok() {
             self.give_back(slot);
@@ -146,7 +146,7 @@ impl<W: World> TypedPlugin<W> {
             if let Some(slot) = self.idle_async.pop() {
                 return Ok(slot);
             }
-            let mut slot = inner.take_async().await?;
+            let mut slot = inner.take_async(self.plugin.tenant_id()).await?;
             let bindings = W::load(&self.indices, &mut slot.store, &slot.instance).map_err(|e| inner.trap("loading bindings", e))?;
             Ok(Box::new(TypedSlot { slot, bindings }))
         };
@@ -156,12 +156,12 @@ impl<W: World> TypedPlugin<W> {
                 inner.give_back_async(slot.slot);
             }
         };
-        inner.call_async(function, take, f, give_back).await
+        inner.call_async(function, self.plugin.tenant.as_deref(), take, f, give_back).await
     }
 
     fn new_slot(&self) -> Result<Box<TypedSlot<W>>> {
         let inner = self.plugin.inner();
-        let mut slot = inner.take()?;
+        let mut slot = inner.take(self.plugin.tenant_id())?;
         let bindings = W::load(&self.indices, &mut slot.store, &slot.instance)
             .map_err(|e| inner.trap("loading bindings", e))?;
         Ok(Box::new(TypedSlot { slot, bindings }))
@@ -185,12 +185,13 @@ impl<W: World> TypedInstance<'_, W> {
     ) -> Result<R> {
         let inner = self.plugin.plugin.inner();
         // A refused call never reaches, or costs, the instance.
-        inner.check_rate(function)?;
+        let tenant = self.plugin.plugin.tenant.as_deref();
+        inner.check_budgets(function, tenant)?;
         let slot = match &mut self.slot {
             Some(slot) => slot,
             empty => empty.insert(self.plugin.new_slot()?),
         };
-        let result = inner.run(slot, function, |s| f(&s.bindings, &mut s.slot.store));
+        let result = inner.run(slot, function, tenant, |s| f(&s.bindings, &mut s.slot.store));
         if result.is_err() {
             // Never reuse an instance that failed mid-call.
             self.slot = None;

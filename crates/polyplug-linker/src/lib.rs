@@ -17,7 +17,8 @@
 //! - Outgoing HTTP (`wasi:http`) is linked only for a plugin granted origins,
 //!   and a request hook lets through only those origins.
 //! - Denials at run time are reported as audit events: an HTTP origin or a
-//!   socket address not granted, a key-value write past the quota, and a path that leads out
+//!   socket address not granted, a key-value write past the quota, a secret
+//!   its grant does not name, and a path that leads out
 //!   of its directory (judged lexically; symlinks that lead out are refused
 //!   by wasmtime-wasi without an event).
 //!
@@ -29,17 +30,21 @@ mod extensions;
 mod http;
 mod https;
 mod kv;
+mod secrets;
 mod stdio;
 
 pub use extensions::{Extensions, HostImport, LinkFn};
 pub use https::HttpsTrust;
 pub use kv::KvStore;
+pub use secrets::{Secret, SecretStore};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use polyplug_bindings::base::polyplug::plugin::{config, kv as kv_api, log, types};
+// Types only, like `types`: the message envelope of `transform@0.2` and `filter@0.2`.
+use polyplug_bindings::transform_0_2::polyplug::plugin0_2_0::envelopes;
 use polyplug_limits::{Deadline, Limiter, Ticks};
 use polyplug_manifest::{HOST_INTERFACES, HostInterface};
 use polyplug_policy::{AuditEvent, AuditSink, EffectiveGrant};
@@ -120,7 +125,7 @@ pub fn check_imports<'a>(
             continue;
         }
         match (package, unversioned) {
-            (_, "polyplug:plugin/types") => {}
+            (_, "polyplug:plugin/types" | "polyplug:plugin/envelopes") => {}
             ("wasi:cli" | "wasi:io" | "wasi:clocks" | "wasi:random" | "wasi:filesystem" | "wasi:sockets", _) => {}
             _ => {
                 return Err(refuse(
@@ -143,6 +148,11 @@ pub struct PluginState {
     limiter: Limiter,
     audit: Arc<dyn AuditSink>,
     kv: Option<Arc<KvStore>>,
+    /// Where the `secrets` interface reads, and the names the grant allows.
+    secrets: Option<Arc<dyn SecretStore>>,
+    secret_names: Arc<[String]>,
+    /// The tenant this instance serves: whose secrets it reads.
+    tenant: Option<Arc<str>>,
     http: WasiHttpCtx,
     http_hooks: http::OriginAllowlist,
     deadline: Deadline,
@@ -185,6 +195,11 @@ pub struct StateParts {
     pub limits: polyplug_limits::Limits,
     /// Its key-value store, when granted one (shared by all its instances).
     pub kv: Option<Arc<KvStore>>,
+    /// The host's secret store, if it has one.
+    pub secrets: Option<Arc<dyn SecretStore>>,
+    /// The tenant this instance serves, for its whole life (`None`: calls
+    /// for no tenant): whose secrets it reads.
+    pub tenant: Option<Arc<str>>,
     /// The host's deadline clock.
     pub ticks: Ticks,
     /// The authorities outgoing `https` trusts.
@@ -196,7 +211,7 @@ pub struct StateParts {
 impl PluginState {
     /// State for one instance, with exactly the reach `grant` allows.
     pub fn new(parts: StateParts, grant: &EffectiveGrant) -> Result<Self, LinkError> {
-        let StateParts { plugin, config, audit, limits, kv, ticks, https, extensions } = parts;
+        let StateParts { plugin, config, audit, limits, kv, secrets, tenant, ticks, https, extensions } = parts;
         let mut wasi = WasiCtx::builder();
         for name in &grant.env {
             if let Ok(value) = std::env::var(name) {
@@ -281,8 +296,17 @@ impl PluginState {
             plugin,
             audit,
             kv,
+            secrets,
+            secret_names: grant.secrets.as_slice().into(),
+            tenant,
             extensions,
         })
+    }
+
+    /// The tenant this instance serves (set by the host when it made the
+    /// instance; a plugin cannot change it).
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
     }
 
     /// The plugin's name, as the host knows it.
@@ -343,6 +367,8 @@ impl WasiHttpView for PluginState {
 }
 
 impl types::Host for PluginState {}
+
+impl envelopes::Host for PluginState {}
 
 impl log::Host for PluginState {
     fn log(&mut self, level: log::Level, message: String) {
@@ -446,6 +472,7 @@ pub fn linker_for(
         Calls::Async => wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasm)?,
     }
     types::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
+    envelopes::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |s| s).map_err(wasm)?;
     for row in HOST_INTERFACES.iter().filter(|row| grant.links(row)) {
         add_host_interface(&mut linker, row, calls).map_err(wasm)?;
     }
@@ -488,6 +515,7 @@ fn add_host_interface(linker: &mut Linker<PluginState>, row: &HostInterface, cal
         "log" => log::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
         "config" => config::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
         "kv" => kv_api::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
+        "secrets" => polyplug_bindings::base::polyplug::plugin::secrets::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |s| s),
         "http" => match calls {
             Calls::Sync => wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker),
             Calls::Async => wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker),

@@ -40,6 +40,10 @@ pub struct Capabilities {
     /// A per-plugin key-value store with this quota.
     #[serde(default)]
     pub kv: Option<KvRequest>,
+    /// Secrets it reads through the `secrets` host interface, by name (the
+    /// values stay with the host). Each name is checked as the manifest is read.
+    #[serde(default, deserialize_with = "secret_names")]
+    pub secrets: Vec<String>,
     /// Sockets (`wasi:sockets`) to these addresses.
     #[serde(default)]
     pub sockets: Vec<SocketPattern>,
@@ -72,6 +76,7 @@ impl Capabilities {
         lines.extend(self.sockets.iter().map(|s| format!("sockets: {s}")));
         lines.extend(self.host.iter().map(|h| format!("host interface: {h}")));
         lines.extend(self.kv.iter().map(|kv| format!("kv: a key-value store of {}", kv.quota)));
+        lines.extend(self.secrets.iter().map(|name| format!("secrets: read the secret `{name}`")));
         lines
     }
 }
@@ -208,6 +213,40 @@ impl TryFrom<String> for EnvName {
 fn env_names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     let names = Vec::<EnvName>::deserialize(deserializer)?;
     Ok(names.into_iter().map(|EnvName(name)| name).collect())
+}
+
+/// The longest secret name accepted, in bytes.
+const SECRET_NAME_MAX: usize = 128;
+
+/// A secret's name, valid by construction: ASCII letters, digits, `-`, `_`
+/// and `.`, starting with a letter, 1 to 128 bytes (`crm-token`,
+/// `db.password`). Names, not values, appear in manifests, grants, errors
+/// and audit events. The policy's grants use it too.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SecretName(pub String);
+
+impl TryFrom<String> for SecretName {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        let valid = name.len() <= SECRET_NAME_MAX
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if valid {
+            Ok(SecretName(name))
+        } else {
+            Err(format!(
+                "{name:?} is not a secret name: use ASCII letters, digits, `-`, `_` and `.`, starting with a letter, at most {SECRET_NAME_MAX} bytes (e.g. `crm-token`)"
+            ))
+        }
+    }
+}
+
+/// Reads `secrets = [...]`, each name checked.
+pub fn secret_names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let names = Vec::<SecretName>::deserialize(deserializer)?;
+    Ok(names.into_iter().map(|SecretName(name)| name).collect())
 }
 
 /// A guest path, valid by construction: absolute, at most 1024 bytes, no

@@ -31,6 +31,12 @@ pub const HOST_INTERFACES: &[HostInterface] = &[
         declare: "kv = { quota = \"64 KiB\" }",
         purpose: "the key-value store",
     },
+    HostInterface {
+        import: "polyplug:plugin/secrets",
+        capability: "secrets",
+        declare: "secrets = [\"<name>\"]",
+        purpose: "reading secrets",
+    },
     HostInterface { import: "wasi:http", capability: "http", declare: "http = [\"https://<host>\"]", purpose: "HTTP" },
 ];
 
@@ -54,6 +60,7 @@ impl HostInterface {
             "log" => capabilities.log,
             "config" => capabilities.config,
             "kv" => capabilities.kv.is_some(),
+            "secrets" => !capabilities.secrets.is_empty(),
             "http" => !capabilities.http.is_empty(),
             _ => false,
         }
@@ -79,7 +86,7 @@ mod tests {
         assert_eq!(HostInterface::of_import("wasi:cli/environment@0.2.6"), None, "always linked, reach gated");
         assert_eq!(HostInterface::of_import("polyplug:plugin/types@0.1.0"), None, "types only");
         assert_eq!(HostInterface::polyplug("kv").map(|r| r.capability), Some("kv"));
-        let every = Capabilities { log: true, config: true, kv: Some(crate::KvRequest { quota: crate::ByteSize(1) }), http: vec!["https://a".to_string().try_into().unwrap()], ..Capabilities::default() };
+        let every = Capabilities { log: true, config: true, kv: Some(crate::KvRequest { quota: crate::ByteSize(1) }), http: vec!["https://a".to_string().try_into().unwrap()], secrets: vec!["s".into()], ..Capabilities::default() };
         for row in HOST_INTERFACES {
             assert!(row.declared_in(&every), "{} has no capability check", row.capability);
             assert!(!row.declared_in(&Capabilities::default()), "{}", row.capability);

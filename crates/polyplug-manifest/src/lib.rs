@@ -34,7 +34,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-pub use capabilities::{Capabilities, FileAccess, FileRequest, HttpPattern, IpRange, KvRequest, SocketPattern};
+pub use capabilities::{Capabilities, FileAccess, FileRequest, HttpPattern, IpRange, KvRequest, SecretName, SocketPattern, secret_names};
 pub use interfaces::{HOST_INTERFACES, HostInterface};
 pub use section::{SECTION_NAME, SectionError, embed, read_section};
 

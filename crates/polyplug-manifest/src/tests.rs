@@ -154,6 +154,19 @@ fn env_name_and_guest_path_rules_at_the_edges() {
 }
 
 #[test]
+fn secret_names_are_checked_as_they_are_read() {
+    let caps = Manifest::from_toml(&with_capabilities(r#"secrets = ["crm-token", "db.password", "A_1"]"#), "polyplug.toml").unwrap().capabilities;
+    assert_eq!(caps.secrets, ["crm-token", "db.password", "A_1"]);
+    assert_eq!(caps.describe(), ["secrets: read the secret `crm-token`", "secrets: read the secret `db.password`", "secrets: read the secret `A_1`"]);
+    let rule = "is not a secret name: use ASCII letters, digits, `-`, `_` and `.`, starting with a letter, at most 128 bytes (e.g. `crm-token`)";
+    for bad in ["", "1token", "-x", "a b", "a/b", "${SECRET:x}", "caf\u{e9}", &"x".repeat(129)] {
+        let err = Manifest::from_toml(&with_capabilities(&format!("secrets = [\"{bad}\"]")), "polyplug.toml").unwrap_err();
+        assert!(err.message.ends_with(rule), "{bad:?}: {}", err.message);
+        assert_eq!(err.line, 6, "{bad:?}");
+    }
+}
+
+#[test]
 fn valid_env_names_and_guest_paths_parse() {
     let text = with_capabilities(r#"env = ["JWT_AUDIENCE"]
 files = [{ path = "/data" }, { path = "/srv/app-data", access = "read-write" }]"#);

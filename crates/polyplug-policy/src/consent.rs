@@ -119,6 +119,7 @@ pub fn record_consent(
     set_list("http", (!grant.http.is_empty()).then(|| array(&grant.http)));
     set_list("env", (!grant.env.is_empty()).then(|| array(&grant.env)));
     set_list("sockets", (!grant.sockets.is_empty()).then(|| array(&grant.sockets)));
+    set_list("secrets", (!grant.secrets.is_empty()).then(|| array(&grant.secrets)));
     set_list("host", (!grant.host.is_empty()).then(|| array(&grant.host)));
     set_list(
         "kv",

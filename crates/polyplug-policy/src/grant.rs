@@ -23,6 +23,10 @@ pub struct Policy {
     /// (digests) the operator consented to.
     #[serde(default)]
     pub plugins: BTreeMap<String, Grant>,
+    /// Budgets of the tenants plugins are called for (`Plugin::for_tenant`
+    /// in the host), by tenant id.
+    #[serde(default)]
+    pub tenants: BTreeMap<String, TenantBudget>,
     /// Where the policy came from, for messages.
     #[serde(skip)]
     pub origin: String,
@@ -59,6 +63,10 @@ pub struct Grant {
     /// The key-value store, up to this quota.
     #[serde(default)]
     pub kv: Option<KvGrant>,
+    /// Secrets the plugin may read through the `secrets` host interface, by
+    /// name. In a call for a tenant it reads that tenant's value of a name.
+    #[serde(default, deserialize_with = "polyplug_manifest::secret_names")]
+    pub secrets: Vec<String>,
     /// Socket addresses.
     #[serde(default)]
     pub sockets: Vec<SocketPattern>,
@@ -86,6 +94,17 @@ pub struct Grant {
     /// Who consented to this grant last, when, for which component.
     #[serde(default)]
     pub consent: Option<crate::ConsentRecord>,
+}
+
+/// What one tenant may use, whichever plugins its calls go to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TenantBudget {
+    /// The most fuel (instructions, as wasmtime counts them) the tenant's
+    /// calls may use in any one second, all plugins together; a call that
+    /// would start past it is refused, naming the tenant and the budget.
+    /// Needs a host that meters fuel.
+    pub fuel_per_second: Option<u64>,
 }
 
 /// A key-value store grant.
@@ -145,6 +164,8 @@ pub struct EffectiveGrant {
     pub stdio: bool,
     /// Key-value quota in bytes.
     pub kv_quota: Option<ByteSize>,
+    /// Secret names it may read (the requested ones, all granted).
+    pub secrets: Vec<String>,
     /// Socket patterns (the requested ones).
     pub sockets: Vec<SocketPattern>,
     /// Host interfaces of the host application, by capability name.
@@ -174,6 +195,7 @@ impl EffectiveGrant {
             config: requested.config,
             http_interface: !requested.http.is_empty(),
             kv_quota: requested.kv.map(|kv| kv.quota),
+            secrets: requested.secrets.clone(),
             host: requested.host.clone(),
             ..EffectiveGrant::nothing()
         }
@@ -186,6 +208,7 @@ impl EffectiveGrant {
             "log" => self.log,
             "config" => self.config,
             "kv" => self.kv_quota.is_some(),
+            "secrets" => !self.secrets.is_empty(),
             "http" => self.http_interface,
             _ => false,
         }
@@ -276,6 +299,7 @@ fn merge(into: &mut Grant, from: &Grant) {
     into.files.extend(from.files.iter().cloned());
     into.env.extend(from.env.iter().cloned());
     into.sockets.extend(from.sockets.iter().cloned());
+    into.secrets.extend(from.secrets.iter().cloned());
     into.host.extend(from.host.iter().cloned());
     into.private_ranges.extend(from.private_ranges.iter().copied());
     into.kv = match (into.kv, from.kv) {
@@ -431,6 +455,9 @@ impl Policy {
             };
             need(ok, why, format!("kv = {{ quota = \"{}\" }}", kv.quota));
         }
+        for secret in &requested.secrets {
+            need(grant.secrets.contains(secret), format!("the secret `{secret}`"), format!("secrets = [{}]", toml_string(secret)));
+        }
         for socket in &requested.sockets {
             let text = socket.to_string();
             need(
@@ -460,6 +487,7 @@ impl Policy {
             random: requested.random,
             stdio: requested.stdio,
             kv_quota: requested.kv.map(|kv| kv.quota),
+            secrets: requested.secrets.clone(),
             sockets: requested.sockets.clone(),
             host: requested.host.clone(),
             private_ranges: grant.private_ranges,
@@ -486,6 +514,7 @@ fn grant_allowing(requested: &Capabilities) -> Grant {
         random: requested.random,
         stdio: requested.stdio,
         kv: requested.kv.map(|kv| KvGrant { quota: kv.quota }),
+        secrets: requested.secrets.clone(),
         sockets: requested.sockets.clone(),
         host: requested.host.clone(),
         ..Grant::default()

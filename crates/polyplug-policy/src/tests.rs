@@ -230,3 +230,29 @@ fn host_interfaces_are_granted_by_name_and_recorded_by_consent() {
     assert_eq!(policy.plugins["auth-jwt"].host, ["names", "graph"]);
     assert_eq!(policy.effective(&m, component(None)).unwrap().host, ["names", "graph"]);
 }
+
+#[test]
+fn secrets_are_granted_by_name_refused_with_the_line_to_add_and_recorded_by_consent() {
+    let m = manifest("secrets = [\"crm-token\", \"db.password\"]");
+    let one = format!("[plugins.auth-jwt]\nsha256 = [\"{DIGEST}\"]\nsecrets = [\"crm-token\"]\n");
+    let refusal = Policy::from_toml(&one, "p.toml").unwrap().effective(&m, component(None)).unwrap_err();
+    let shown = refusal.to_string();
+    assert!(shown.contains("the secret `db.password`: add `secrets = [\"db.password\"]` under `[plugins.auth-jwt]` in p.toml"), "{shown}");
+    assert!(!shown.contains("`crm-token`"), "granted, so not listed: {shown}");
+    // Granting a name to every plugin by default reaches the plugin too; a bad name is refused where written.
+    let by_default = format!("[default]\nsecrets = [\"db.password\"]\n{one}");
+    let effective = Policy::from_toml(&by_default, "p.toml").unwrap().effective(&m, component(None)).unwrap();
+    assert_eq!(effective.secrets, ["crm-token", "db.password"]);
+    assert!(effective.links(polyplug_manifest::HostInterface::polyplug("secrets").unwrap()));
+    let err = Policy::from_toml("[default]\nsecrets = [\"../etc/shadow\"]\n", "p.toml").unwrap_err();
+    assert!(err.message.contains("\"../etc/shadow\" is not a secret name") && err.line == 2, "{err}");
+    // A plugin asking for none links no `secrets` interface at all.
+    let none = Policy::from_toml(&one, "p.toml").unwrap().effective(&manifest(""), component(None)).unwrap();
+    assert!(!none.links(polyplug_manifest::HostInterface::polyplug("secrets").unwrap()));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    let record = ConsentRecord { by: "ops".into(), at_unix: 1_790_000_000, sha256: DIGEST.into() };
+    record_consent(&path, &m, &[], &record).unwrap();
+    assert_eq!(Policy::load(&path).unwrap().plugins["auth-jwt"].secrets, ["crm-token", "db.password"]);
+}

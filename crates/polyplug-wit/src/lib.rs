@@ -56,10 +56,10 @@ pub const WIT_FILES: &[WitFile] = &[
 /// Later versions of the built-in package, as they are in `wit/deps/` (each
 /// a package of its own that includes `base@0.1.0`, so that its plugins keep
 /// the host interfaces of 0.1.0): file name relative to `wit/`, and text.
-pub const WIT_DEP_FILES: &[WitFile] = &[WitFile {
-    name: "deps/polyplug-plugin-0.2.0/auth.wit",
-    source: include_str!("../../../wit/deps/polyplug-plugin-0.2.0/auth.wit"),
-}];
+pub const WIT_DEP_FILES: &[WitFile] = &[
+    WitFile { name: "deps/polyplug-plugin-0.2.0/auth.wit", source: include_str!("../../../wit/deps/polyplug-plugin-0.2.0/auth.wit") },
+    WitFile { name: "deps/polyplug-plugin-0.2.0/transform.wit", source: include_str!("../../../wit/deps/polyplug-plugin-0.2.0/transform.wit") },
+];
 
 /// Why a WIT package could not be loaded or a world not found.
 #[derive(Debug, thiserror::Error)]
@@ -224,9 +224,14 @@ impl Catalog {
         // The embedded files are checked by this crate's tests; failing here is a build defect.
         let broken = |e: String| -> ! { panic!("polyplug's built-in WIT is broken: {e}") };
         let mut catalog = Self::from_source_map(map, "the built-in package").unwrap_or_else(|e| broken(e.to_string()));
-        for file in WIT_DEP_FILES {
+        // One package per directory of `wit/deps/`, however many files it has.
+        let mut directories: Vec<&str> = WIT_DEP_FILES.iter().filter_map(|file| file.name.rsplit_once('/').map(|(dir, _)| dir)).collect();
+        directories.dedup();
+        for directory in directories {
             let mut map = wit_parser::SourceMap::new();
-            map.push_str(file.name, file.source);
+            for file in WIT_DEP_FILES.iter().filter(|file| file.name.rsplit_once('/').is_some_and(|(dir, _)| dir == directory)) {
+                map.push_str(file.name, file.source);
+            }
             let group = map.parse().unwrap_or_else(|(map, e)| broken(e.render(&map)));
             catalog.resolve.push_group(group).unwrap_or_else(|e| broken(format!("{e}")));
         }
@@ -447,7 +452,7 @@ mod tests {
         let catalog = Catalog::builtin();
         assert_eq!(catalog.package_name(), PACKAGE);
         let keys: Vec<_> = catalog.worlds().into_iter().map(|w| w.key).collect();
-        assert_eq!(keys, ["auth", "auth-0.2", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"]);
+        assert_eq!(keys, ["auth", "auth-0.2", "base", "conformance", "datasource", "filter-0.2", "response", "response-modifier", "template", "transform", "transform-0.2"]);
 
         let auth = catalog.world("polyplug:plugin/auth@0.1.0").unwrap();
         let exports: Vec<_> = auth.exports.iter().map(|i| i.name.as_str()).collect();

@@ -31,6 +31,7 @@ pub use polyplug_host::{
     PluginSetBuilder, PluginState, Provenance, RemotePlugin, RemoteStats, Result, SetEvent, TypedPlugin, TypedSlot, WorldHandle,
 };
 pub use polyplug_host::{Code, EndpointStats};
+pub use polyplug_host::{EnvSecrets, Secret, SecretStore, SecretsFile};
 
 /// The types every world shares (`types` in `wit/base.wit`): the same Rust
 /// types in every facade, e.g. `HttpRequest`, `Caller`, `Identity`.
@@ -39,6 +40,7 @@ pub mod types {
 }
 
 mod auth_versions;
+pub mod pipeline;
 pub use auth_versions::{AuthPlugin, credentials_of};
 pub use polyplug_wit::Catalog;
 /// The generated host bindings of the built-in worlds, and the `World`
@@ -66,6 +68,18 @@ pub mod auth {
 /// The `conformance` world: every WIT type, for proving SDKs equal.
 pub mod conformance {
     include!("generated/conformance.rs");
+}
+
+/// The `transform` world, version 0.2 (`polyplug:plugin/transform@0.2.0`):
+/// convert a message envelope (tenant, payload bytes, steps) for a pipeline step.
+pub mod transform_0_2 {
+    include!("generated/transform-0.2.rs");
+}
+
+/// The `filter` world (`polyplug:plugin/filter@0.2.0`): pass or drop a
+/// message envelope, with a reason.
+pub mod filter_0_2 {
+    include!("generated/filter-0.2.rs");
 }
 
 /// The `auth` world, version 0.2 (`polyplug:plugin/auth@0.2.0`): the whole

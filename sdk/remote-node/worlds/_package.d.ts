@@ -9,4 +9,4 @@
 export declare const WIT: string;
 
 /** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:19bd324741a0b0b5c4aaa15ab68c609f1802224b6340b73e161eaefdac8d3bcb";
+export declare const DIGEST: "sha256:6be5cdd61c50ffa4e4d3a78266e532f11d44c168737d661d2e0f5c1c3a511b5c";

@@ -11,7 +11,7 @@ export declare const WORLD: "polyplug:plugin/auth@0.2.0";
 export declare const WIT: string;
 
 /** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:92c6b617b55514e8daea63cbef2d24223f12d865340371af34e55cf07c6c8f6e";
+export declare const DIGEST: "sha256:0c5b820550f1fa7f3e67f0aba81a8636d906a3307de8425d90ed02377ead438d";
 
 /** An HTTP request as a server received it. */
 export interface HttpRequest {

@@ -31,9 +31,11 @@
 //! Every world module also holds the host interfaces: `log::log(level, message)`
 //! writes into the host's logs under the plugin's name, `config::get(key)`
 //! reads the operator's configuration, `kv::get/set/delete/keys` use the
-//! plugin's key-value store. Each needs its capability in `polyplug.toml`
-//! (`log = true`, `config = true`, `kv = { quota = "64 KiB" }`) and the
-//! operator's grant.
+//! plugin's key-value store, `secrets::get(name)` reads a secret the host
+//! holds (the tenant's own, when the call runs for one). Each needs its
+//! capability in `polyplug.toml` (`log = true`, `config = true`,
+//! `kv = { quota = "64 KiB" }`, `secrets = ["crm-token"]`) and the operator's
+//! grant.
 //!
 //! The bindings inside are generated from polyplug's `wit/` by
 //! `cargo xtask bindgen` (`src/generated/`, never edited by hand).
@@ -58,7 +60,7 @@ pub mod transform {
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::exports::polyplug::plugin::transformer::{Guest as Transformer, Message};
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] and [`Transformer`] as the plugin.
     pub use bindings::export;
 }
@@ -76,7 +78,7 @@ pub mod auth {
     };
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] and [`Authenticator`] as the plugin.
     pub use bindings::export;
 }
@@ -93,8 +95,45 @@ pub mod conformance {
     pub use bindings::exports::polyplug::plugin::all_types::Guest as AllTypes;
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`], [`AllTypes`] and `GuestCounter` as the plugin.
+    pub use bindings::export;
+}
+
+/// The `transform` world, version 0.2 (`polyplug:plugin/transform@0.2.0`):
+/// convert the message envelope a pipeline step gets (tenant, payload
+/// bytes, headers, the steps it went through).
+pub mod transform_0_2 {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/transform-0.2.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin0_1_0::plugin::Guest as Plugin;
+    pub use bindings::exports::polyplug::plugin0_2_0::converter::Guest as Converter;
+    pub use bindings::polyplug::plugin0_1_0::types::{ConfigEntry, PluginInfo};
+    pub use bindings::polyplug::plugin0_1_0::{config, kv, log, secrets};
+    pub use bindings::polyplug::plugin0_2_0::envelopes::{Context, Envelope, Step};
+    /// Exports a type implementing [`Plugin`] and [`Converter`] as the plugin.
+    pub use bindings::export;
+}
+
+/// The `filter` world (`polyplug:plugin/filter@0.2.0`): decide whether a
+/// message envelope goes on.
+pub mod filter_0_2 {
+    #[doc(hidden)]
+    #[allow(missing_docs, unused, clippy::all)]
+    pub mod bindings {
+        include!("generated/filter-0.2.rs");
+    }
+
+    pub use bindings::exports::polyplug::plugin0_1_0::plugin::Guest as Plugin;
+    pub use bindings::exports::polyplug::plugin0_2_0::message_filter::{Decision, Guest as MessageFilter};
+    pub use bindings::polyplug::plugin0_1_0::types::{ConfigEntry, PluginInfo};
+    pub use bindings::polyplug::plugin0_1_0::{config, kv, log, secrets};
+    pub use bindings::polyplug::plugin0_2_0::envelopes::{Context, Envelope, Step};
+    /// Exports a type implementing [`Plugin`] and [`MessageFilter`] as the plugin.
     pub use bindings::export;
 }
 
@@ -111,7 +150,7 @@ pub mod auth_0_2 {
     pub use bindings::exports::polyplug::plugin0_1_0::plugin::Guest as Plugin;
     pub use bindings::exports::polyplug::plugin0_2_0::authenticator::{Allowed, AuthResult, Guest as Authenticator, Refused};
     pub use bindings::polyplug::plugin0_1_0::types::{Caller, ConfigEntry, HttpRequest, Identity, Json, PluginInfo};
-    pub use bindings::polyplug::plugin0_1_0::{config, kv, log};
+    pub use bindings::polyplug::plugin0_1_0::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] and [`Authenticator`] as the plugin.
     pub use bindings::export;
 }
@@ -127,7 +166,7 @@ pub mod template {
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::exports::polyplug::plugin::template_functions::{Guest as TemplateFunctions, Parameter, TemplateFunction, ValueKind};
     pub use bindings::polyplug::plugin::types::{ConfigEntry, Json, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] and [`TemplateFunctions`] as the plugin.
     pub use bindings::export;
 }
@@ -143,7 +182,7 @@ pub mod response {
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::exports::polyplug::plugin::responder::Guest as Responder;
     pub use bindings::polyplug::plugin::types::{Caller, ConfigEntry, HttpRequest, HttpResponse, Identity, Json, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] and [`Responder`] as the plugin.
     pub use bindings::export;
 }
@@ -159,7 +198,7 @@ pub mod response_modifier {
     pub use bindings::exports::polyplug::plugin::modifier::Guest as Modifier;
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{Caller, ConfigEntry, HttpRequest, HttpResponse, Identity, Json, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] and [`Modifier`] as the plugin.
     pub use bindings::export;
 }
@@ -175,7 +214,7 @@ pub mod datasource {
     pub use bindings::exports::polyplug::plugin::data_source::{Column, Connection, Guest as DataSource, Rows, Table};
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{ConfigEntry, Json, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] and [`DataSource`] as the plugin.
     pub use bindings::export;
 }
@@ -191,7 +230,7 @@ pub mod base {
 
     pub use bindings::exports::polyplug::plugin::plugin::Guest as Plugin;
     pub use bindings::polyplug::plugin::types::{ConfigEntry, PluginInfo};
-    pub use bindings::polyplug::plugin::{config, kv, log};
+    pub use bindings::polyplug::plugin::{config, kv, log, secrets};
     /// Exports a type implementing [`Plugin`] as the plugin.
     pub use bindings::export;
 }

@@ -156,17 +156,20 @@ const _: () = {
             D: polyplug::plugin::log::HostWithStore<T>
                 + polyplug::plugin::types::HostWithStore<T>
                 + polyplug::plugin::config::HostWithStore<T>
-                + polyplug::plugin::kv::HostWithStore<T>,
+                + polyplug::plugin::kv::HostWithStore<T>
+                + polyplug::plugin::secrets::HostWithStore<T>,
             for<'a> D::Data<
                 'a,
             >: polyplug::plugin::log::Host + polyplug::plugin::types::Host
-                + polyplug::plugin::config::Host + polyplug::plugin::kv::Host,
+                + polyplug::plugin::config::Host + polyplug::plugin::kv::Host
+                + polyplug::plugin::secrets::Host,
             T: 'static,
         {
             polyplug::plugin::log::add_to_linker::<T, D>(linker, host_getter)?;
             polyplug::plugin::types::add_to_linker::<T, D>(linker, host_getter)?;
             polyplug::plugin::config::add_to_linker::<T, D>(linker, host_getter)?;
             polyplug::plugin::kv::add_to_linker::<T, D>(linker, host_getter)?;
+            polyplug::plugin::secrets::add_to_linker::<T, D>(linker, host_getter)?;
             Ok(())
         }
         pub fn polyplug_plugin_plugin(
@@ -860,6 +863,112 @@ pub mod polyplug {
                 add_to_linker_instance::<T, D>(&mut inst, host_getter)
             }
         }
+        #[allow(clippy::all)]
+        pub mod secrets {
+            #[allow(unused_imports)]
+            use wasmtime::component::__internal::Box;
+            /// Why a secret was not given.
+            #[derive(wasmtime::component::ComponentType)]
+            #[derive(wasmtime::component::Lift)]
+            #[derive(wasmtime::component::Lower)]
+            #[component(variant)]
+            #[derive(Clone)]
+            pub enum SecretError {
+                /// The plugin's grant does not name it (the read is audited).
+                #[component(name = "not-granted")]
+                NotGranted(wasmtime::component::__internal::String),
+                /// Granted, but the host has no value for it (for this call's tenant).
+                #[component(name = "not-found")]
+                NotFound(wasmtime::component::__internal::String),
+                /// The host's secret store could not be read; the text says why.
+                #[component(name = "unavailable")]
+                Unavailable(wasmtime::component::__internal::String),
+            }
+            impl core::fmt::Debug for SecretError {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    match self {
+                        SecretError::NotGranted(e) => {
+                            f.debug_tuple("SecretError::NotGranted").field(e).finish()
+                        }
+                        SecretError::NotFound(e) => {
+                            f.debug_tuple("SecretError::NotFound").field(e).finish()
+                        }
+                        SecretError::Unavailable(e) => {
+                            f.debug_tuple("SecretError::Unavailable").field(e).finish()
+                        }
+                    }
+                }
+            }
+            impl core::fmt::Display for SecretError {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    write!(f, "{:?}", self)
+                }
+            }
+            impl core::error::Error for SecretError {}
+            const _: () = {
+                assert!(
+                    12 == < SecretError as wasmtime::component::ComponentType >::SIZE32
+                );
+                assert!(
+                    4 == < SecretError as wasmtime::component::ComponentType >::ALIGN32
+                );
+            };
+            pub trait HostWithStore<T>: wasmtime::component::HasData {}
+            impl<H: ?Sized, T> HostWithStore<T> for H
+            where
+                H: wasmtime::component::HasData,
+            {}
+            pub trait Host {
+                /// The value of the secret `name`.
+                fn get(
+                    &mut self,
+                    name: wasmtime::component::__internal::String,
+                ) -> Result<wasmtime::component::__internal::String, SecretError>;
+            }
+            impl<_T: Host + ?Sized> Host for &mut _T {
+                /// The value of the secret `name`.
+                fn get(
+                    &mut self,
+                    name: wasmtime::component::__internal::String,
+                ) -> Result<wasmtime::component::__internal::String, SecretError> {
+                    Host::get(*self, name)
+                }
+            }
+            pub fn add_to_linker_instance<T, D>(
+                inst: &mut wasmtime::component::LinkerInstance<'_, T>,
+                host_getter: fn(&mut T) -> D::Data<'_>,
+            ) -> wasmtime::Result<()>
+            where
+                D: HostWithStore<T>,
+                for<'a> D::Data<'a>: Host,
+                T: 'static,
+            {
+                inst.func_wrap(
+                    "get",
+                    move |
+                        mut caller: wasmtime::StoreContextMut<'_, T>,
+                        (arg0,): (wasmtime::component::__internal::String,)|
+                    {
+                        let host = &mut host_getter(caller.data_mut());
+                        let r = Host::get(host, arg0);
+                        Ok((r,))
+                    },
+                )?;
+                Ok(())
+            }
+            pub fn add_to_linker<T, D>(
+                linker: &mut wasmtime::component::Linker<T>,
+                host_getter: fn(&mut T) -> D::Data<'_>,
+            ) -> wasmtime::Result<()>
+            where
+                D: HostWithStore<T>,
+                for<'a> D::Data<'a>: Host,
+                T: 'static,
+            {
+                let mut inst = linker.instance("polyplug:plugin/secrets@0.1.0")?;
+                add_to_linker_instance::<T, D>(&mut inst, host_getter)
+            }
+        }
     }
 }
 pub mod exports {
@@ -926,7 +1035,7 @@ pub mod exports {
                                 .ok_or_else(|| {
                                     wasmtime::format_err!(
                                         "instance export `polyplug:plugin/plugin@0.1.0` does \
-                              not have export `{name}`"
+                                not have export `{name}`"
                                     )
                                 })
                         };
@@ -1366,6 +1475,62 @@ impl ::polyplug_value::FromValue for self::polyplug::plugin::kv::KvError {
         match case.as_str() {
             "quota-exceeded" => {
                 Ok(Self::QuotaExceeded(::polyplug_value::typed::payload(payload)?))
+            }
+            other => Err(::polyplug_value::typed::unknown_case::<Self>(other)),
+        }
+    }
+}
+impl ::polyplug_value::WitType for self::polyplug::plugin::secrets::SecretError {
+    fn wit_type() -> ::polyplug_value::ValueType {
+        ::polyplug_value::ValueType::Variant {
+            name: Some("secret-error".into()),
+            cases: vec![
+                ::polyplug_value::Case { name : "not-granted".into(), ty :
+                Some(::polyplug_value::ValueType::String) }, ::polyplug_value::Case {
+                name : "not-found".into(), ty : Some(::polyplug_value::ValueType::String)
+                }, ::polyplug_value::Case { name : "unavailable".into(), ty :
+                Some(::polyplug_value::ValueType::String) }
+            ],
+        }
+    }
+}
+impl ::polyplug_value::ToValue for self::polyplug::plugin::secrets::SecretError {
+    fn to_value(&self) -> ::polyplug_value::Value {
+        match self {
+            Self::NotGranted(e) => {
+                ::polyplug_value::Value::Variant(
+                    "not-granted".into(),
+                    Some(Box::new(::polyplug_value::ToValue::to_value(e))),
+                )
+            }
+            Self::NotFound(e) => {
+                ::polyplug_value::Value::Variant(
+                    "not-found".into(),
+                    Some(Box::new(::polyplug_value::ToValue::to_value(e))),
+                )
+            }
+            Self::Unavailable(e) => {
+                ::polyplug_value::Value::Variant(
+                    "unavailable".into(),
+                    Some(Box::new(::polyplug_value::ToValue::to_value(e))),
+                )
+            }
+        }
+    }
+}
+impl ::polyplug_value::FromValue for self::polyplug::plugin::secrets::SecretError {
+    fn from_value(
+        value: ::polyplug_value::Value,
+    ) -> ::core::result::Result<Self, ::polyplug_value::ValueError> {
+        let (case, payload) = ::polyplug_value::typed::variant_case::<Self>(value)?;
+        let _ = &payload;
+        match case.as_str() {
+            "not-granted" => {
+                Ok(Self::NotGranted(::polyplug_value::typed::payload(payload)?))
+            }
+            "not-found" => Ok(Self::NotFound(::polyplug_value::typed::payload(payload)?)),
+            "unavailable" => {
+                Ok(Self::Unavailable(::polyplug_value::typed::payload(payload)?))
             }
             other => Err(::polyplug_value::typed::unknown_case::<Self>(other)),
         }

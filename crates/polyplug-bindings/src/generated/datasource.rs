@@ -9,7 +9,9 @@ pub use crate::base::polyplug::plugin::kv as __with_name1;
 #[doc(hidden)]
 pub use crate::base::polyplug::plugin::log as __with_name2;
 #[doc(hidden)]
-pub use crate::base::polyplug::plugin::types as __with_name3;
+pub use crate::base::polyplug::plugin::secrets as __with_name3;
+#[doc(hidden)]
+pub use crate::base::polyplug::plugin::types as __with_name4;
 /// Auto-generated bindings for a pre-instantiated version of a
 /// component which implements the world `datasource`.
 ///
@@ -173,18 +175,20 @@ const _: () = {
             host_getter: fn(&mut T) -> D::Data<'_>,
         ) -> wasmtime::Result<()>
         where
-            D: __with_name2::HostWithStore<T> + __with_name3::HostWithStore<T>
-                + __with_name0::HostWithStore<T> + __with_name1::HostWithStore<T>,
+            D: __with_name2::HostWithStore<T> + __with_name4::HostWithStore<T>
+                + __with_name0::HostWithStore<T> + __with_name1::HostWithStore<T>
+                + __with_name3::HostWithStore<T>,
             for<'a> D::Data<
                 'a,
-            >: __with_name2::Host + __with_name3::Host + __with_name0::Host
-                + __with_name1::Host,
+            >: __with_name2::Host + __with_name4::Host + __with_name0::Host
+                + __with_name1::Host + __with_name3::Host,
             T: 'static,
         {
             __with_name2::add_to_linker::<T, D>(linker, host_getter)?;
-            __with_name3::add_to_linker::<T, D>(linker, host_getter)?;
+            __with_name4::add_to_linker::<T, D>(linker, host_getter)?;
             __with_name0::add_to_linker::<T, D>(linker, host_getter)?;
             __with_name1::add_to_linker::<T, D>(linker, host_getter)?;
+            __with_name3::add_to_linker::<T, D>(linker, host_getter)?;
             Ok(())
         }
         pub fn polyplug_plugin_data_source(
@@ -207,7 +211,7 @@ pub mod polyplug {
         }
         pub mod types {
             #[allow(unused_imports)]
-            pub use super::super::super::__with_name3::*;
+            pub use super::super::super::__with_name4::*;
         }
         pub mod config {
             #[allow(unused_imports)]
@@ -216,6 +220,10 @@ pub mod polyplug {
         pub mod kv {
             #[allow(unused_imports)]
             pub use super::super::super::__with_name1::*;
+        }
+        pub mod secrets {
+            #[allow(unused_imports)]
+            pub use super::super::super::__with_name3::*;
         }
     }
 }
@@ -226,7 +234,7 @@ pub mod exports {
             pub mod data_source {
                 #[allow(unused_imports)]
                 use wasmtime::component::__internal::Box;
-                pub type Json = super::super::super::super::__with_name3::Json;
+                pub type Json = super::super::super::super::__with_name4::Json;
                 const _: () = {
                     assert!(8 == < Json as wasmtime::component::ComponentType >::SIZE32);
                     assert!(
@@ -656,7 +664,7 @@ pub mod exports {
             pub mod plugin {
                 #[allow(unused_imports)]
                 use wasmtime::component::__internal::Box;
-                pub type PluginInfo = super::super::super::super::__with_name3::PluginInfo;
+                pub type PluginInfo = super::super::super::super::__with_name4::PluginInfo;
                 const _: () = {
                     assert!(
                         24 == < PluginInfo as wasmtime::component::ComponentType
@@ -667,7 +675,7 @@ pub mod exports {
                         >::ALIGN32
                     );
                 };
-                pub type ConfigEntry = super::super::super::super::__with_name3::ConfigEntry;
+                pub type ConfigEntry = super::super::super::super::__with_name4::ConfigEntry;
                 const _: () = {
                     assert!(
                         16 == < ConfigEntry as wasmtime::component::ComponentType

@@ -37,6 +37,8 @@ pub fn raw_store(host: &Host, grant: &EffectiveGrant) -> Store<PluginState> {
         audit: std::sync::Arc::new(TracingAudit),
         limits: Limits::default(),
         kv: None,
+        secrets: None,
+        tenant: None,
         ticks: polyplug_limits::Ticks::default(),
         https: polyplug_linker::HttpsTrust::default(),
         extensions: Default::default(),

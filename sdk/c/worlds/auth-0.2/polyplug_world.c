@@ -32,6 +32,11 @@ extern int32_t __wasm_import_polyplug_plugin_0_1_0_kv_delete(uint8_t *, size_t);
 __attribute__((__import_module__("polyplug:plugin/kv@0.1.0"), __import_name__("keys")))
 extern void __wasm_import_polyplug_plugin_0_1_0_kv_keys(uint8_t *);
 
+// Imported Functions from `polyplug:plugin/secrets@0.1.0`
+
+__attribute__((__import_module__("polyplug:plugin/secrets@0.1.0"), __import_name__("get")))
+extern void __wasm_import_polyplug_plugin_0_1_0_secrets_get(uint8_t *, size_t, uint8_t *);
+
 // Exported Functions from `polyplug:plugin/authenticator@0.2.0`
 
 __attribute__((__weak__, __export_name__("cabi_post_polyplug:plugin/authenticator@0.2.0#supported-schemes")))
@@ -364,6 +369,31 @@ void polyplug_plugin_0_1_0_kv_result_void_kv_error_free(polyplug_plugin_0_1_0_kv
   }
 }
 
+void polyplug_plugin_0_1_0_secrets_secret_error_free(polyplug_plugin_0_1_0_secrets_secret_error_t *ptr) {
+  switch ((int32_t) ptr->tag) {
+    case 0: {
+      polyplug_string_free(&ptr->val.not_granted);
+      break;
+    }
+    case 1: {
+      polyplug_string_free(&ptr->val.not_found);
+      break;
+    }
+    case 2: {
+      polyplug_string_free(&ptr->val.unavailable);
+      break;
+    }
+  }
+}
+
+void polyplug_plugin_0_1_0_secrets_result_string_secret_error_free(polyplug_plugin_0_1_0_secrets_result_string_secret_error_t *ptr) {
+  if (!ptr->is_err) {
+    polyplug_string_free(&ptr->val.ok);
+  } else {
+    polyplug_plugin_0_1_0_secrets_secret_error_free(&ptr->val.err);
+  }
+}
+
 void exports_polyplug_plugin_0_2_0_authenticator_http_request_free(exports_polyplug_plugin_0_2_0_authenticator_http_request_t *ptr) {
   polyplug_plugin_0_1_0_types_http_request_free(ptr);
 }
@@ -578,6 +608,50 @@ void polyplug_plugin_0_1_0_kv_keys(polyplug_list_string_t *ret) {
   uint8_t *ptr = (uint8_t *) &ret_area;
   __wasm_import_polyplug_plugin_0_1_0_kv_keys(ptr);
   *ret = (polyplug_list_string_t) { (polyplug_string_t*)(*((uint8_t **) (ptr + 0))), (*((size_t*) (ptr + sizeof(void*)))) };
+}
+
+bool polyplug_plugin_0_1_0_secrets_get(polyplug_string_t *name, polyplug_string_t *ret, polyplug_plugin_0_1_0_secrets_secret_error_t *err) {
+  __attribute__((__aligned__(sizeof(void*))))
+  uint8_t ret_area[(4*sizeof(void*))];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_polyplug_plugin_0_1_0_secrets_get((uint8_t *) (*name).ptr, (*name).len, ptr);
+  polyplug_plugin_0_1_0_secrets_result_string_secret_error_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (polyplug_string_t) { (uint8_t*)(*((uint8_t **) (ptr + sizeof(void*)))), (*((size_t*) (ptr + (2*sizeof(void*))))) };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      polyplug_plugin_0_1_0_secrets_secret_error_t variant;
+      variant.tag = (int32_t) *((uint8_t*) (ptr + sizeof(void*)));
+      switch ((int32_t) variant.tag) {
+        case 0: {
+          variant.val.not_granted = (polyplug_string_t) { (uint8_t*)(*((uint8_t **) (ptr + (2*sizeof(void*))))), (*((size_t*) (ptr + (3*sizeof(void*))))) };
+          break;
+        }
+        case 1: {
+          variant.val.not_found = (polyplug_string_t) { (uint8_t*)(*((uint8_t **) (ptr + (2*sizeof(void*))))), (*((size_t*) (ptr + (3*sizeof(void*))))) };
+          break;
+        }
+        case 2: {
+          variant.val.unavailable = (polyplug_string_t) { (uint8_t*)(*((uint8_t **) (ptr + (2*sizeof(void*))))), (*((size_t*) (ptr + (3*sizeof(void*))))) };
+          break;
+        }
+      }
+
+      result.val.err = variant;
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
 }
 
 __attribute__((__export_name__("polyplug:plugin/authenticator@0.2.0#supported-schemes")))

@@ -192,6 +192,31 @@ typedef struct {
   } val;
 } polyplug_plugin_kv_result_void_kv_error_t;
 
+// Why a secret was not given.
+typedef struct polyplug_plugin_secrets_secret_error_t {
+  uint8_t tag;
+  union {
+    polyplug_string_t     not_granted;
+    polyplug_string_t     not_found;
+    polyplug_string_t     unavailable;
+  } val;
+} polyplug_plugin_secrets_secret_error_t;
+
+// The plugin's grant does not name it (the read is audited).
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_GRANTED 0
+// Granted, but the host has no value for it (for this call's tenant).
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_FOUND 1
+// The host's secret store could not be read; the text says why.
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_UNAVAILABLE 2
+
+typedef struct {
+  bool is_err;
+  union {
+    polyplug_string_t ok;
+    polyplug_plugin_secrets_secret_error_t err;
+  } val;
+} polyplug_plugin_secrets_result_string_secret_error_t;
+
 typedef polyplug_plugin_types_plugin_info_t exports_polyplug_plugin_plugin_plugin_info_t;
 
 typedef polyplug_plugin_types_config_entry_t exports_polyplug_plugin_plugin_config_entry_t;
@@ -227,6 +252,10 @@ extern bool polyplug_plugin_kv_set(polyplug_string_t *key, polyplug_list_u8_t *v
 extern bool polyplug_plugin_kv_delete(polyplug_string_t *key);
 // Every key, sorted.
 extern void polyplug_plugin_kv_keys(polyplug_list_string_t *ret);
+
+// Imported Functions from `polyplug:plugin/secrets@0.1.0`
+// The value of the secret `name`.
+extern bool polyplug_plugin_secrets_get(polyplug_string_t *name, polyplug_string_t *ret, polyplug_plugin_secrets_secret_error_t *err);
 
 // Exported Functions from `polyplug:plugin/plugin@0.1.0`
 void exports_polyplug_plugin_plugin_describe(exports_polyplug_plugin_plugin_plugin_info_t *ret);
@@ -274,6 +303,10 @@ void polyplug_plugin_kv_kv_error_free(polyplug_plugin_kv_kv_error_t *ptr);
 
 void polyplug_plugin_kv_result_void_kv_error_free(polyplug_plugin_kv_result_void_kv_error_t *ptr);
 
+void polyplug_plugin_secrets_secret_error_free(polyplug_plugin_secrets_secret_error_t *ptr);
+
+void polyplug_plugin_secrets_result_string_secret_error_free(polyplug_plugin_secrets_result_string_secret_error_t *ptr);
+
 void exports_polyplug_plugin_plugin_plugin_info_free(exports_polyplug_plugin_plugin_plugin_info_t *ptr);
 
 void exports_polyplug_plugin_plugin_config_entry_free(exports_polyplug_plugin_plugin_config_entry_t *ptr);
@@ -309,3 +342,4 @@ void polyplug_string_free(polyplug_string_t *ret);
 #define POLYPLUG_IMPORTS_TYPES 1
 #define POLYPLUG_IMPORTS_CONFIG 1
 #define POLYPLUG_IMPORTS_KV 1
+#define POLYPLUG_IMPORTS_SECRETS 1

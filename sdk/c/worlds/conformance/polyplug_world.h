@@ -192,6 +192,31 @@ typedef struct {
   } val;
 } polyplug_plugin_kv_result_void_kv_error_t;
 
+// Why a secret was not given.
+typedef struct polyplug_plugin_secrets_secret_error_t {
+  uint8_t tag;
+  union {
+    polyplug_string_t     not_granted;
+    polyplug_string_t     not_found;
+    polyplug_string_t     unavailable;
+  } val;
+} polyplug_plugin_secrets_secret_error_t;
+
+// The plugin's grant does not name it (the read is audited).
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_GRANTED 0
+// Granted, but the host has no value for it (for this call's tenant).
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_FOUND 1
+// The host's secret store could not be read; the text says why.
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_UNAVAILABLE 2
+
+typedef struct {
+  bool is_err;
+  union {
+    polyplug_string_t ok;
+    polyplug_plugin_secrets_secret_error_t err;
+  } val;
+} polyplug_plugin_secrets_result_string_secret_error_t;
+
 // A record with fields of several types.
 typedef struct exports_polyplug_plugin_all_types_point_t {
   // Horizontal coordinate.
@@ -374,6 +399,10 @@ extern bool polyplug_plugin_kv_delete(polyplug_string_t *key);
 // Every key, sorted.
 extern void polyplug_plugin_kv_keys(polyplug_list_string_t *ret);
 
+// Imported Functions from `polyplug:plugin/secrets@0.1.0`
+// The value of the secret `name`.
+extern bool polyplug_plugin_secrets_get(polyplug_string_t *name, polyplug_string_t *ret, polyplug_plugin_secrets_secret_error_t *err);
+
 // Exported Functions from `polyplug:plugin/all-types@0.1.0`
 uint8_t exports_polyplug_plugin_all_types_inc_u8(uint8_t x);
 uint16_t exports_polyplug_plugin_all_types_inc_u16(uint16_t x);
@@ -454,6 +483,10 @@ void polyplug_plugin_kv_kv_error_free(polyplug_plugin_kv_kv_error_t *ptr);
 
 void polyplug_plugin_kv_result_void_kv_error_free(polyplug_plugin_kv_result_void_kv_error_t *ptr);
 
+void polyplug_plugin_secrets_secret_error_free(polyplug_plugin_secrets_secret_error_t *ptr);
+
+void polyplug_plugin_secrets_result_string_secret_error_free(polyplug_plugin_secrets_result_string_secret_error_t *ptr);
+
 void exports_polyplug_plugin_all_types_point_free(exports_polyplug_plugin_all_types_point_t *ptr);
 
 void exports_polyplug_plugin_all_types_list_point_free(exports_polyplug_plugin_all_types_list_point_t *ptr);
@@ -519,3 +552,4 @@ void polyplug_string_free(polyplug_string_t *ret);
 #define POLYPLUG_IMPORTS_TYPES 1
 #define POLYPLUG_IMPORTS_CONFIG 1
 #define POLYPLUG_IMPORTS_KV 1
+#define POLYPLUG_IMPORTS_SECRETS 1

@@ -192,6 +192,31 @@ typedef struct {
   } val;
 } polyplug_plugin_kv_result_void_kv_error_t;
 
+// Why a secret was not given.
+typedef struct polyplug_plugin_secrets_secret_error_t {
+  uint8_t tag;
+  union {
+    polyplug_string_t     not_granted;
+    polyplug_string_t     not_found;
+    polyplug_string_t     unavailable;
+  } val;
+} polyplug_plugin_secrets_secret_error_t;
+
+// The plugin's grant does not name it (the read is audited).
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_GRANTED 0
+// Granted, but the host has no value for it (for this call's tenant).
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_FOUND 1
+// The host's secret store could not be read; the text says why.
+#define POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_UNAVAILABLE 2
+
+typedef struct {
+  bool is_err;
+  union {
+    polyplug_string_t ok;
+    polyplug_plugin_secrets_secret_error_t err;
+  } val;
+} polyplug_plugin_secrets_result_string_secret_error_t;
+
 typedef polyplug_plugin_types_json_t exports_polyplug_plugin_data_source_json_t;
 
 // An open connection. It is a value, not a handle: any instance of the
@@ -312,6 +337,10 @@ extern bool polyplug_plugin_kv_delete(polyplug_string_t *key);
 // Every key, sorted.
 extern void polyplug_plugin_kv_keys(polyplug_list_string_t *ret);
 
+// Imported Functions from `polyplug:plugin/secrets@0.1.0`
+// The value of the secret `name`.
+extern bool polyplug_plugin_secrets_get(polyplug_string_t *name, polyplug_string_t *ret, polyplug_plugin_secrets_secret_error_t *err);
+
 // Exported Functions from `polyplug:plugin/data-source@0.1.0`
 void exports_polyplug_plugin_data_source_supported_types(polyplug_list_string_t *ret);
 bool exports_polyplug_plugin_data_source_connect(polyplug_string_t *source, exports_polyplug_plugin_data_source_connection_t *ret, polyplug_string_t *err);
@@ -364,6 +393,10 @@ void polyplug_plugin_config_list_config_entry_free(polyplug_plugin_config_list_c
 void polyplug_plugin_kv_kv_error_free(polyplug_plugin_kv_kv_error_t *ptr);
 
 void polyplug_plugin_kv_result_void_kv_error_free(polyplug_plugin_kv_result_void_kv_error_t *ptr);
+
+void polyplug_plugin_secrets_secret_error_free(polyplug_plugin_secrets_secret_error_t *ptr);
+
+void polyplug_plugin_secrets_result_string_secret_error_free(polyplug_plugin_secrets_result_string_secret_error_t *ptr);
 
 void exports_polyplug_plugin_data_source_json_free(exports_polyplug_plugin_data_source_json_t *ptr);
 
@@ -424,3 +457,4 @@ void polyplug_string_free(polyplug_string_t *ret);
 #define POLYPLUG_IMPORTS_TYPES 1
 #define POLYPLUG_IMPORTS_CONFIG 1
 #define POLYPLUG_IMPORTS_KV 1
+#define POLYPLUG_IMPORTS_SECRETS 1

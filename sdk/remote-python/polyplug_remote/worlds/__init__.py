@@ -5,13 +5,15 @@
 - `polyplug_remote.worlds.auth_0_2`: `polyplug:plugin/auth@0.2.0`, base class `Auth`
 - `polyplug_remote.worlds.conformance`: `polyplug:plugin/conformance@0.1.0`, base class `Conformance`
 - `polyplug_remote.worlds.datasource`: `polyplug:plugin/datasource@0.1.0`, base class `Datasource`
+- `polyplug_remote.worlds.filter_0_2`: `polyplug:plugin/filter@0.2.0`, base class `Filter`
 - `polyplug_remote.worlds.response`: `polyplug:plugin/response@0.1.0`, base class `Response`
 - `polyplug_remote.worlds.response_modifier`: `polyplug:plugin/response-modifier@0.1.0`, base class `ResponseModifier`
 - `polyplug_remote.worlds.template`: `polyplug:plugin/template@0.1.0`, base class `Template`
 - `polyplug_remote.worlds.transform`: `polyplug:plugin/transform@0.1.0`, base class `Transform`
+- `polyplug_remote.worlds.transform_0_2`: `polyplug:plugin/transform@0.2.0`, base class `Transform`
 
 The WIT text they serve from `GET /v1/describe` is the whole package's, the
 same for each: `polyplug_remote.worlds._package` holds it once.
 """
 
-__all__ = ["auth", "auth_0_2", "conformance", "datasource", "response", "response_modifier", "template", "transform"]
+__all__ = ["auth", "auth_0_2", "conformance", "datasource", "filter_0_2", "response", "response_modifier", "template", "transform", "transform_0_2"]

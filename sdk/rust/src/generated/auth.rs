@@ -634,6 +634,178 @@ pub mod polyplug {
                 }
             }
         }
+        /// Host interface: read a secret (an API token, a password) by name. The
+        /// policy grants each plugin the names it may read; the host holds the
+        /// values (a secrets file, the environment, or a vault behind the host's
+        /// secret store) and, when a call runs for a tenant, reads that tenant's
+        /// value of the name, never another tenant's. A value never appears in a
+        /// log, an error or an audit event: a plugin should not log it either.
+        #[allow(dead_code, async_fn_in_trait, unused_imports, clippy::all)]
+        pub mod secrets {
+            #[used]
+            #[doc(hidden)]
+            static __FORCE_SECTION_REF: fn() = super::super::super::__link_custom_section_describing_imports;
+            use super::super::super::_rt;
+            /// Why a secret was not given.
+            #[derive(Clone)]
+            pub enum SecretError {
+                /// The plugin's grant does not name it (the read is audited).
+                NotGranted(_rt::String),
+                /// Granted, but the host has no value for it (for this call's tenant).
+                NotFound(_rt::String),
+                /// The host's secret store could not be read; the text says why.
+                Unavailable(_rt::String),
+            }
+            impl ::core::fmt::Debug for SecretError {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    match self {
+                        SecretError::NotGranted(e) => {
+                            f.debug_tuple("SecretError::NotGranted").field(e).finish()
+                        }
+                        SecretError::NotFound(e) => {
+                            f.debug_tuple("SecretError::NotFound").field(e).finish()
+                        }
+                        SecretError::Unavailable(e) => {
+                            f.debug_tuple("SecretError::Unavailable").field(e).finish()
+                        }
+                    }
+                }
+            }
+            impl ::core::fmt::Display for SecretError {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    write!(f, "{:?}", self)
+                }
+            }
+            impl ::core::error::Error for SecretError {}
+            #[allow(unused_unsafe, clippy::all)]
+            /// The value of the secret `name`.
+            #[allow(async_fn_in_trait)]
+            pub fn get(name: &str) -> ::core::result::Result<_rt::String, SecretError> {
+                unsafe {
+                    #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
+                    #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
+                    struct RetArea(
+                        [::core::mem::MaybeUninit<
+                            u8,
+                        >; 4 * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let mut ret_area = RetArea(
+                        [::core::mem::MaybeUninit::uninit(); 4
+                            * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let vec0 = name;
+                    let ptr0 = vec0.as_ptr().cast::<u8>();
+                    let len0 = vec0.len();
+                    let ptr1 = ret_area.0.as_mut_ptr().cast::<u8>();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(wasm_import_module = "polyplug:plugin/secrets@0.1.0")]
+                    unsafe extern "C" {
+                        #[link_name = "get"]
+                        fn wit_import2(_: *mut u8, _: usize, _: *mut u8);
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import2(_: *mut u8, _: usize, _: *mut u8) {
+                        unreachable!()
+                    }
+                    wit_import2(ptr0.cast_mut(), len0, ptr1);
+                    let l3 = i32::from(*ptr1.add(0).cast::<u8>());
+                    let result18 = match l3 {
+                        0 => {
+                            let e = {
+                                let l4 = *ptr1
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l5 = *ptr1
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                let len6 = l5;
+                                let bytes6 = _rt::Vec::from_raw_parts(
+                                    l4.cast(),
+                                    len6,
+                                    len6,
+                                );
+                                _rt::string_lift(bytes6)
+                            };
+                            Ok(e)
+                        }
+                        1 => {
+                            let e = {
+                                let l7 = i32::from(
+                                    *ptr1.add(::core::mem::size_of::<*const u8>()).cast::<u8>(),
+                                );
+                                let v17 = match l7 {
+                                    0 => {
+                                        let e17 = {
+                                            let l8 = *ptr1
+                                                .add(2 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<*mut u8>();
+                                            let l9 = *ptr1
+                                                .add(3 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<usize>();
+                                            let len10 = l9;
+                                            let bytes10 = _rt::Vec::from_raw_parts(
+                                                l8.cast(),
+                                                len10,
+                                                len10,
+                                            );
+                                            _rt::string_lift(bytes10)
+                                        };
+                                        SecretError::NotGranted(e17)
+                                    }
+                                    1 => {
+                                        let e17 = {
+                                            let l11 = *ptr1
+                                                .add(2 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<*mut u8>();
+                                            let l12 = *ptr1
+                                                .add(3 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<usize>();
+                                            let len13 = l12;
+                                            let bytes13 = _rt::Vec::from_raw_parts(
+                                                l11.cast(),
+                                                len13,
+                                                len13,
+                                            );
+                                            _rt::string_lift(bytes13)
+                                        };
+                                        SecretError::NotFound(e17)
+                                    }
+                                    n => {
+                                        debug_assert_eq!(n, 2, "invalid enum discriminant");
+                                        let e17 = {
+                                            let l14 = *ptr1
+                                                .add(2 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<*mut u8>();
+                                            let l15 = *ptr1
+                                                .add(3 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<usize>();
+                                            let len16 = l15;
+                                            let bytes16 = _rt::Vec::from_raw_parts(
+                                                l14.cast(),
+                                                len16,
+                                                len16,
+                                            );
+                                            _rt::string_lift(bytes16)
+                                        };
+                                        SecretError::Unavailable(e17)
+                                    }
+                                };
+                                v17
+                            };
+                            Err(e)
+                        }
+                        _ => _rt::invalid_enum_discriminant(),
+                    };
+                    result18
+                }
+            }
+        }
     }
 }
 #[allow(dead_code, clippy::all)]
@@ -1572,10 +1744,10 @@ macro_rules! __export_auth_impl {
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:auth:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1513] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1639] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xee\x0a\x01A\x02\x01\
-A\x0e\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xec\x0b\x01A\x02\x01\
+A\x10\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x17\x01r\x03\x04names\x07versions\x0bdescri\
 ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x01\
@@ -1594,21 +1766,24 @@ dw\x04\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-e
 rror\x03\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\
 \x01\x03\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03ke\
 ys\0\x7f\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18\
-polyplug:plugin/kv@0.1.0\x05\x04\x01B\x13\x01o\x02ss\x01p\0\x01ks\x01r\x04\x06me\
-thods\x04paths\x07headers\x01\x09client-ip\x02\x04\0\x0frequest-context\x03\0\x03\
-\x01r\x02\x08usernames\x08passwords\x04\0\x11basic-credentials\x03\0\x05\x01q\x04\
-\x07api-key\x01s\0\x06bearer\x01s\0\x05basic\x01\x06\0\x04none\0\0\x04\0\x0bcred\
-entials\x03\0\x07\x01ps\x01r\x03\x02ids\x05roles\x09\x06claims\x01\x04\0\x09prin\
-cipal\x03\0\x0a\x01r\x02\x06status{\x06reasons\x04\0\x06denial\x03\0\x0c\x01q\x02\
-\x05allow\x01\x0b\0\x04deny\x01\x0d\0\x04\0\x0dauth-decision\x03\0\x0e\x01j\x01\x0f\
-\x01s\x01@\x02\x07context\x04\x0bcredentials\x08\0\x10\x04\0\x0cauthenticate\x01\
-\x11\x04\0#polyplug:plugin/authenticator@0.1.0\x05\x05\x02\x03\0\x01\x0bplugin-i\
-nfo\x01B\x0a\x02\x03\x02\x01\x06\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\
-\x04\0\x0cconfig-entry\x03\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\
-\x01j\0\x01s\x01@\x01\x06config\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplu\
-g:plugin/plugin@0.1.0\x05\x07\x04\0\x1apolyplug:plugin/auth@0.1.0\x04\0\x0b\x0a\x01\
-\0\x04auth\x03\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070\
-.258.3\x10wit-bindgen-rust\x060.61.1";
+polyplug:plugin/kv@0.1.0\x05\x04\x01B\x05\x01q\x03\x0bnot-granted\x01s\0\x09not-\
+found\x01s\0\x0bunavailable\x01s\0\x04\0\x0csecret-error\x03\0\0\x01j\x01s\x01\x01\
+\x01@\x01\x04names\0\x02\x04\0\x03get\x01\x03\x03\0\x1dpolyplug:plugin/secrets@0\
+.1.0\x05\x05\x01B\x13\x01o\x02ss\x01p\0\x01ks\x01r\x04\x06methods\x04paths\x07he\
+aders\x01\x09client-ip\x02\x04\0\x0frequest-context\x03\0\x03\x01r\x02\x08userna\
+mes\x08passwords\x04\0\x11basic-credentials\x03\0\x05\x01q\x04\x07api-key\x01s\0\
+\x06bearer\x01s\0\x05basic\x01\x06\0\x04none\0\0\x04\0\x0bcredentials\x03\0\x07\x01\
+ps\x01r\x03\x02ids\x05roles\x09\x06claims\x01\x04\0\x09principal\x03\0\x0a\x01r\x02\
+\x06status{\x06reasons\x04\0\x06denial\x03\0\x0c\x01q\x02\x05allow\x01\x0b\0\x04\
+deny\x01\x0d\0\x04\0\x0dauth-decision\x03\0\x0e\x01j\x01\x0f\x01s\x01@\x02\x07co\
+ntext\x04\x0bcredentials\x08\0\x10\x04\0\x0cauthenticate\x01\x11\x04\0#polyplug:\
+plugin/authenticator@0.1.0\x05\x06\x02\x03\0\x01\x0bplugin-info\x01B\x0a\x02\x03\
+\x02\x01\x07\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\x0cconfig-en\
+try\x03\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\x01s\x01@\x01\
+\x06config\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplug:plugin/plugin@0.1.0\
+\x05\x08\x04\0\x1apolyplug:plugin/auth@0.1.0\x04\0\x0b\x0a\x01\0\x04auth\x03\0\0\
+\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bind\
+gen-rust\x060.61.1";
         };
     };
 }
@@ -1620,9 +1795,9 @@ pub use __export_auth_impl as export;
 )]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
-pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1057] = *b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x86\x07\x01A\x02\x01\
-A\x09\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
+pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1183] = *b"\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x84\x08\x01A\x02\x01\
+A\x0b\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x17\x01r\x03\x04names\x07versions\x0bdescri\
 ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x01\
@@ -1641,10 +1816,12 @@ dw\x04\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-e
 rror\x03\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\
 \x01\x03\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03ke\
 ys\0\x7f\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18\
-polyplug:plugin/kv@0.1.0\x05\x04\x04\0:polyplug:plugin/auth-with-all-of-its-expo\
-rts-removed@0.1.0\x04\0\x0b*\x01\0$auth-with-all-of-its-exports-removed\x03\0\0\0\
-G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindge\
-n-rust\x060.61.1";
+polyplug:plugin/kv@0.1.0\x05\x04\x01B\x05\x01q\x03\x0bnot-granted\x01s\0\x09not-\
+found\x01s\0\x0bunavailable\x01s\0\x04\0\x0csecret-error\x03\0\0\x01j\x01s\x01\x01\
+\x01@\x01\x04names\0\x02\x04\0\x03get\x01\x03\x03\0\x1dpolyplug:plugin/secrets@0\
+.1.0\x05\x05\x04\0:polyplug:plugin/auth-with-all-of-its-exports-removed@0.1.0\x04\
+\0\x0b*\x01\0$auth-with-all-of-its-exports-removed\x03\0\0\0G\x09producers\x01\x0c\
+processed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\x060.61.1";
 #[inline(never)]
 #[doc(hidden)]
 pub fn __link_custom_section_describing_imports() {

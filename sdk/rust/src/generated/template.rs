@@ -634,6 +634,178 @@ pub mod polyplug {
                 }
             }
         }
+        /// Host interface: read a secret (an API token, a password) by name. The
+        /// policy grants each plugin the names it may read; the host holds the
+        /// values (a secrets file, the environment, or a vault behind the host's
+        /// secret store) and, when a call runs for a tenant, reads that tenant's
+        /// value of the name, never another tenant's. A value never appears in a
+        /// log, an error or an audit event: a plugin should not log it either.
+        #[allow(dead_code, async_fn_in_trait, unused_imports, clippy::all)]
+        pub mod secrets {
+            #[used]
+            #[doc(hidden)]
+            static __FORCE_SECTION_REF: fn() = super::super::super::__link_custom_section_describing_imports;
+            use super::super::super::_rt;
+            /// Why a secret was not given.
+            #[derive(Clone)]
+            pub enum SecretError {
+                /// The plugin's grant does not name it (the read is audited).
+                NotGranted(_rt::String),
+                /// Granted, but the host has no value for it (for this call's tenant).
+                NotFound(_rt::String),
+                /// The host's secret store could not be read; the text says why.
+                Unavailable(_rt::String),
+            }
+            impl ::core::fmt::Debug for SecretError {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    match self {
+                        SecretError::NotGranted(e) => {
+                            f.debug_tuple("SecretError::NotGranted").field(e).finish()
+                        }
+                        SecretError::NotFound(e) => {
+                            f.debug_tuple("SecretError::NotFound").field(e).finish()
+                        }
+                        SecretError::Unavailable(e) => {
+                            f.debug_tuple("SecretError::Unavailable").field(e).finish()
+                        }
+                    }
+                }
+            }
+            impl ::core::fmt::Display for SecretError {
+                fn fmt(
+                    &self,
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    write!(f, "{:?}", self)
+                }
+            }
+            impl ::core::error::Error for SecretError {}
+            #[allow(unused_unsafe, clippy::all)]
+            /// The value of the secret `name`.
+            #[allow(async_fn_in_trait)]
+            pub fn get(name: &str) -> ::core::result::Result<_rt::String, SecretError> {
+                unsafe {
+                    #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
+                    #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
+                    struct RetArea(
+                        [::core::mem::MaybeUninit<
+                            u8,
+                        >; 4 * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let mut ret_area = RetArea(
+                        [::core::mem::MaybeUninit::uninit(); 4
+                            * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let vec0 = name;
+                    let ptr0 = vec0.as_ptr().cast::<u8>();
+                    let len0 = vec0.len();
+                    let ptr1 = ret_area.0.as_mut_ptr().cast::<u8>();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(wasm_import_module = "polyplug:plugin/secrets@0.1.0")]
+                    unsafe extern "C" {
+                        #[link_name = "get"]
+                        fn wit_import2(_: *mut u8, _: usize, _: *mut u8);
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import2(_: *mut u8, _: usize, _: *mut u8) {
+                        unreachable!()
+                    }
+                    wit_import2(ptr0.cast_mut(), len0, ptr1);
+                    let l3 = i32::from(*ptr1.add(0).cast::<u8>());
+                    let result18 = match l3 {
+                        0 => {
+                            let e = {
+                                let l4 = *ptr1
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l5 = *ptr1
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                let len6 = l5;
+                                let bytes6 = _rt::Vec::from_raw_parts(
+                                    l4.cast(),
+                                    len6,
+                                    len6,
+                                );
+                                _rt::string_lift(bytes6)
+                            };
+                            Ok(e)
+                        }
+                        1 => {
+                            let e = {
+                                let l7 = i32::from(
+                                    *ptr1.add(::core::mem::size_of::<*const u8>()).cast::<u8>(),
+                                );
+                                let v17 = match l7 {
+                                    0 => {
+                                        let e17 = {
+                                            let l8 = *ptr1
+                                                .add(2 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<*mut u8>();
+                                            let l9 = *ptr1
+                                                .add(3 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<usize>();
+                                            let len10 = l9;
+                                            let bytes10 = _rt::Vec::from_raw_parts(
+                                                l8.cast(),
+                                                len10,
+                                                len10,
+                                            );
+                                            _rt::string_lift(bytes10)
+                                        };
+                                        SecretError::NotGranted(e17)
+                                    }
+                                    1 => {
+                                        let e17 = {
+                                            let l11 = *ptr1
+                                                .add(2 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<*mut u8>();
+                                            let l12 = *ptr1
+                                                .add(3 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<usize>();
+                                            let len13 = l12;
+                                            let bytes13 = _rt::Vec::from_raw_parts(
+                                                l11.cast(),
+                                                len13,
+                                                len13,
+                                            );
+                                            _rt::string_lift(bytes13)
+                                        };
+                                        SecretError::NotFound(e17)
+                                    }
+                                    n => {
+                                        debug_assert_eq!(n, 2, "invalid enum discriminant");
+                                        let e17 = {
+                                            let l14 = *ptr1
+                                                .add(2 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<*mut u8>();
+                                            let l15 = *ptr1
+                                                .add(3 * ::core::mem::size_of::<*const u8>())
+                                                .cast::<usize>();
+                                            let len16 = l15;
+                                            let bytes16 = _rt::Vec::from_raw_parts(
+                                                l14.cast(),
+                                                len16,
+                                                len16,
+                                            );
+                                            _rt::string_lift(bytes16)
+                                        };
+                                        SecretError::Unavailable(e17)
+                                    }
+                                };
+                                v17
+                            };
+                            Err(e)
+                        }
+                        _ => _rt::invalid_enum_discriminant(),
+                    };
+                    result18
+                }
+            }
+        }
     }
 }
 #[allow(dead_code, clippy::all)]
@@ -1632,10 +1804,10 @@ macro_rules! __export_template_impl {
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:template:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1545] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1671] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x8a\x0b\x01A\x02\x01\
-A\x0f\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x88\x0c\x01A\x02\x01\
+A\x11\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x17\x01r\x03\x04names\x07versions\x0bdescri\
 ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x01\
@@ -1654,22 +1826,25 @@ dw\x04\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-e
 rror\x03\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\
 \x01\x03\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03ke\
 ys\0\x7f\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18\
-polyplug:plugin/kv@0.1.0\x05\x04\x02\x03\0\x01\x04json\x01B\x15\x02\x03\x02\x01\x05\
-\x04\0\x04json\x03\0\0\x01m\x07\x04text\x06number\x07integer\x07boolean\x05array\
-\x06object\x03any\x04\0\x0avalue-kind\x03\0\x02\x01k\x01\x01r\x06\x04names\x04ki\
-nd\x03\x0bdescriptions\x08required\x7f\x07default\x04\x08var-args\x7f\x04\0\x09p\
-arameter\x03\0\x05\x01p\x06\x01ps\x01ks\x01r\x07\x04names\x0bdescriptions\x0apar\
-ameters\x07\x07returns\x03\x08examples\x08\x08category\x09\x04pure\x7f\x04\0\x11\
-template-function\x03\0\x0a\x01p\x0b\x01@\0\0\x0c\x04\0\x09functions\x01\x0d\x01\
-p\x01\x01j\x01\x01\x01s\x01@\x02\x04names\x04args\x0e\0\x0f\x04\0\x07execute\x01\
-\x10\x01@\x01\x04names\0\x04\x04\0\x0bdata-source\x01\x11\x04\0(polyplug:plugin/\
-template-functions@0.1.0\x05\x06\x02\x03\0\x01\x0bplugin-info\x01B\x0a\x02\x03\x02\
-\x01\x07\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\
-\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\x01s\x01@\x01\x06c\
-onfig\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplug:plugin/plugin@0.1.0\x05\x08\
-\x04\0\x1epolyplug:plugin/template@0.1.0\x04\0\x0b\x0e\x01\0\x08template\x03\0\0\
-\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bind\
-gen-rust\x060.61.1";
+polyplug:plugin/kv@0.1.0\x05\x04\x01B\x05\x01q\x03\x0bnot-granted\x01s\0\x09not-\
+found\x01s\0\x0bunavailable\x01s\0\x04\0\x0csecret-error\x03\0\0\x01j\x01s\x01\x01\
+\x01@\x01\x04names\0\x02\x04\0\x03get\x01\x03\x03\0\x1dpolyplug:plugin/secrets@0\
+.1.0\x05\x05\x02\x03\0\x01\x04json\x01B\x15\x02\x03\x02\x01\x06\x04\0\x04json\x03\
+\0\0\x01m\x07\x04text\x06number\x07integer\x07boolean\x05array\x06object\x03any\x04\
+\0\x0avalue-kind\x03\0\x02\x01k\x01\x01r\x06\x04names\x04kind\x03\x0bdescription\
+s\x08required\x7f\x07default\x04\x08var-args\x7f\x04\0\x09parameter\x03\0\x05\x01\
+p\x06\x01ps\x01ks\x01r\x07\x04names\x0bdescriptions\x0aparameters\x07\x07returns\
+\x03\x08examples\x08\x08category\x09\x04pure\x7f\x04\0\x11template-function\x03\0\
+\x0a\x01p\x0b\x01@\0\0\x0c\x04\0\x09functions\x01\x0d\x01p\x01\x01j\x01\x01\x01s\
+\x01@\x02\x04names\x04args\x0e\0\x0f\x04\0\x07execute\x01\x10\x01@\x01\x04names\0\
+\x04\x04\0\x0bdata-source\x01\x11\x04\0(polyplug:plugin/template-functions@0.1.0\
+\x05\x07\x02\x03\0\x01\x0bplugin-info\x01B\x0a\x02\x03\x02\x01\x08\x04\0\x0bplug\
+in-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\x02\x01@\0\0\x01\
+\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\x01s\x01@\x01\x06config\x05\0\x06\x04\
+\0\x04init\x01\x07\x04\0\x1cpolyplug:plugin/plugin@0.1.0\x05\x09\x04\0\x1epolypl\
+ug:plugin/template@0.1.0\x04\0\x0b\x0e\x01\0\x08template\x03\0\0\0G\x09producers\
+\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\x060.61\
+.1";
         };
     };
 }
@@ -1681,9 +1856,9 @@ pub use __export_template_impl as export;
 )]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
-pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1065] = *b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x8a\x07\x01A\x02\x01\
-A\x09\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
+pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1191] = *b"\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x88\x08\x01A\x02\x01\
+A\x0b\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x17\x01r\x03\x04names\x07versions\x0bdescri\
 ptions\x04\0\x0bplugin-info\x03\0\0\x01o\x02ss\x04\0\x0cconfig-entry\x03\0\x02\x01\
@@ -1702,10 +1877,13 @@ dw\x04\0\x09quota-use\x03\0\0\x01q\x01\x0equota-exceeded\x01\x01\0\x04\0\x08kv-e
 rror\x03\0\x02\x01p}\x01k\x04\x01@\x01\x03keys\0\x05\x04\0\x03get\x01\x06\x01j\0\
 \x01\x03\x01@\x02\x03keys\x05value\x04\0\x07\x04\0\x03set\x01\x08\x01@\x01\x03ke\
 ys\0\x7f\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\x18\
-polyplug:plugin/kv@0.1.0\x05\x04\x04\0>polyplug:plugin/template-with-all-of-its-\
-exports-removed@0.1.0\x04\0\x0b.\x01\0(template-with-all-of-its-exports-removed\x03\
-\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-\
-bindgen-rust\x060.61.1";
+polyplug:plugin/kv@0.1.0\x05\x04\x01B\x05\x01q\x03\x0bnot-granted\x01s\0\x09not-\
+found\x01s\0\x0bunavailable\x01s\0\x04\0\x0csecret-error\x03\0\0\x01j\x01s\x01\x01\
+\x01@\x01\x04names\0\x02\x04\0\x03get\x01\x03\x03\0\x1dpolyplug:plugin/secrets@0\
+.1.0\x05\x05\x04\0>polyplug:plugin/template-with-all-of-its-exports-removed@0.1.\
+0\x04\0\x0b.\x01\0(template-with-all-of-its-exports-removed\x03\0\0\0G\x09produc\
+ers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\x060\
+.61.1";
 #[inline(never)]
 #[doc(hidden)]
 pub fn __link_custom_section_describing_imports() {
