@@ -297,7 +297,7 @@ mod tests {
         let files = sdk_files(&repo_wit()).unwrap();
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         let mut expected = Vec::new();
-        for world in ["auth", "auth-0.2", "base", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
+        for world in ["auth", "auth-0.2", "base", "conformance", "datasource", "filter-0.2", "response", "response-modifier", "template", "transform", "transform-0.2"] {
             expected.push(format!("worlds/{world}/{WORLD_HEADER}"));
             expected.push(format!("worlds/{world}/{WORLD_GLUE}"));
         }

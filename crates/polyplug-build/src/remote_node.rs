@@ -1099,7 +1099,7 @@ mod tests {
         let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         let mut expected = Vec::new();
         // `base` serves nothing remotely (only `plugin`).
-        for world in ["auth", "auth-0.2", "conformance", "datasource", "response", "response-modifier", "template", "transform"] {
+        for world in ["auth", "auth-0.2", "conformance", "datasource", "filter-0.2", "response", "response-modifier", "template", "transform", "transform-0.2"] {
             expected.push(format!("worlds/{world}.js"));
             expected.push(format!("worlds/{world}.d.ts"));
         }

@@ -909,10 +909,12 @@ mod tests {
                 "polyplug_remote/worlds/auth_0_2.py",
                 "polyplug_remote/worlds/conformance.py",
                 "polyplug_remote/worlds/datasource.py",
+                "polyplug_remote/worlds/filter_0_2.py",
                 "polyplug_remote/worlds/response.py",
                 "polyplug_remote/worlds/response_modifier.py",
                 "polyplug_remote/worlds/template.py",
                 "polyplug_remote/worlds/transform.py",
+                "polyplug_remote/worlds/transform_0_2.py",
                 "polyplug_remote/worlds/_package.py",
                 "polyplug_remote/worlds/__init__.py"
             ]
@@ -967,7 +969,7 @@ mod tests {
         let init = &files.iter().find(|f| f.path.ends_with("worlds/__init__.py")).unwrap().contents;
         assert!(
             init.contains(
-                "__all__ = [\"auth\", \"auth_0_2\", \"conformance\", \"datasource\", \"response\", \"response_modifier\", \"template\", \"transform\"]\n"
+                "__all__ = [\"auth\", \"auth_0_2\", \"conformance\", \"datasource\", \"filter_0_2\", \"response\", \"response_modifier\", \"template\", \"transform\", \"transform_0_2\"]\n"
             ),
             "{init}"
         );
