@@ -170,7 +170,10 @@ impl Project {
         })?;
         let manifest = Manifest::from_toml(&manifest_text, &manifest_path.display().to_string())?;
         let language = Language::detect(dir).ok_or_else(|| BuildError::UnknownLanguage { dir: dir.to_path_buf() })?;
-        Ok(Project { dir: dir.to_path_buf(), language, manifest, manifest_text })
+        // Absolute: toolchains run in the project's directory and are given
+        // paths inside it, which a relative project path would make wrong there.
+        let dir = std::path::absolute(dir).map_err(|source| BuildError::Io { path: dir.to_path_buf(), source })?;
+        Ok(Project { dir, language, manifest, manifest_text })
     }
 
     /// The plugin's name, from its manifest.
