@@ -19,11 +19,12 @@
 //!   (`internal/bindings/world_<world>`), which call the functions of the
 //!   hand-written `internal/exports/export_<interface>` packages (where
 //!   wit-bindgen-go also puts the glue of exported resources). A world of a
-//!   later version of the package (`auth-0.2`, from `wit/deps/`) shares the
-//!   packages of the first version's interfaces it uses (`types`, `plugin`,
-//!   the host interfaces), and its own interfaces' packages carry their
-//!   version like its catalog key (`polyplug_plugin_authenticator_0_2`, see
-//!   [`package_renames`]);
+//!   later version of the package (`auth-0.2`, `transform-0.2`,
+//!   `filter-0.2`, from `wit/deps/`) shares the packages of the first
+//!   version's interfaces it uses (`types`, `plugin`, the host interfaces),
+//!   and its own interfaces' packages carry their version like its catalog
+//!   key (`polyplug_plugin_authenticator_0_2`,
+//!   `polyplug_plugin_envelopes_0_2`, see [`package_renames`]);
 //! - the runtime package the bindings import, `go.bytecodealliance.org/pkg`
 //!   (`wit/runtime`, `wit/types`, `wit/async`), which no module proxy this
 //!   project can reach serves: the copy that ships inside the wit-bindgen-go
@@ -62,9 +63,10 @@ const REMOTE_RUNTIME: &str = "go.bytecodealliance.org/pkg/wit/";
 /// The worlds of `wit/` the SDK offers, by catalog key (`auth-0.2` is
 /// `polyplug:plugin/auth@0.2.0`, from `wit/deps/`), each as the Go package
 /// of the same name without `-` and `.` (`response-modifier` is
-/// `responsemodifier`, `auth-0.2` is `auth02`). Each needs its hand-written
-/// public package and `internal/exports` glue beside the generated bindings.
-pub(crate) const WORLDS: [&str; 9] = ["base", "transform", "auth", "auth-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
+/// `responsemodifier`, `auth-0.2` is `auth02`, `filter-0.2` is `filter02`).
+/// Each needs its hand-written public package and `internal/exports` glue
+/// beside the generated bindings.
+pub(crate) const WORLDS: [&str; 11] = ["base", "transform", "auth", "auth-0.2", "transform-0.2", "filter-0.2", "conformance", "template", "response", "response-modifier", "datasource"];
 
 /// The version of the wit-bindgen-go crate this crate is built with (pinned in
 /// Cargo.toml): its `src/pkg` is the runtime the bindings it generates need.
@@ -488,6 +490,9 @@ mod tests {
             "internal/bindings/polyplug_plugin_transformer/wit_bindings.go",
             "internal/bindings/polyplug_plugin_authenticator/wit_bindings.go",
             "internal/bindings/polyplug_plugin_authenticator_0_2/wit_bindings.go",
+            "internal/bindings/polyplug_plugin_envelopes_0_2/wit_bindings.go",
+            "internal/bindings/polyplug_plugin_converter_0_2/wit_bindings.go",
+            "internal/bindings/polyplug_plugin_message_filter_0_2/wit_bindings.go",
             "internal/exports/export_polyplug_plugin_all_types/wit_bindings.go",
             "internal/wit/runtime/runtime.go",
             "internal/wit/types/option.go",
@@ -526,6 +531,15 @@ mod tests {
         let authenticator = files.iter().find(|f| f.path.ends_with("polyplug_plugin_authenticator_0_2/wit_bindings.go")).unwrap();
         assert!(authenticator.contents.contains("\npackage polyplug_plugin_authenticator_0_2\n"));
         assert!(authenticator.contents.contains("\ntype Identity = polyplug_plugin_types.Identity\n"));
+        // Both envelope worlds of 0.2 share the envelopes' package, as the first version's worlds share `types`.
+        let world = files.iter().find(|f| f.path.ends_with("world_filter_0_2/wit_exports.go")).unwrap();
+        assert!(world.contents.contains("\npackage world_filter_0_2\n"));
+        assert!(world.contents.contains("//go:wasmexport polyplug:plugin/message-filter@0.2.0#filter"));
+        assert!(world.contents.contains("\"github.com/polyplug/polyplug/sdk/go/internal/exports/export_polyplug_plugin_message_filter_0_2\""));
+        assert!(world.contents.contains("polyplug_plugin_envelopes_0_2.Envelope{"));
+        let world = files.iter().find(|f| f.path.ends_with("world_transform_0_2/wit_exports.go")).unwrap();
+        assert!(world.contents.contains("//go:wasmexport polyplug:plugin/converter@0.2.0#convert"));
+        assert!(world.contents.contains("polyplug_plugin_envelopes_0_2.Envelope{"));
         for file in &files {
             assert!(!file.contents.contains("polyplug_plugin_0_"), "{} names a versioned package", file.path.display());
         }
