@@ -190,7 +190,8 @@ pub fn build() -> Result<Vec<Guest>> {
         std::fs::write(guest.component(), component)
             .with_context(|| format!("writing {}", guest.component().display()))?;
     }
-    fill_mock_server_plugins()?;
+    fill_plugin_dir("examples/mock-server/plugins", MOCK_SERVER_PLUGINS)?;
+    fill_plugin_dir("examples/pipeline/plugins", PIPELINE_PLUGINS)?;
     Ok(guests)
 }
 
@@ -208,10 +209,15 @@ const MOCK_SERVER_PLUGINS: &[(&str, &str)] = &[
     ("text", "examples/template-text-rust"),
 ];
 
-fn fill_mock_server_plugins() -> Result<()> {
-    let dir = root().join("examples/mock-server/plugins");
+/// The plugins `examples/pipeline/pipeline.yaml` runs, by the keys it names
+/// them with, copied into its plugin directory (git-ignored).
+const PIPELINE_PLUGINS: &[(&str, &str)] = &[("drop-tests", "examples/filter-go"), ("map", "examples/map-fields-ts"), ("enrich", "examples/enrich-rust")];
+
+/// Copies each `(key, example)` of `plugins` into the demo plugin directory `dir` as `<key>.wasm`.
+fn fill_plugin_dir(dir: &str, plugins: &[(&str, &str)]) -> Result<()> {
+    let dir = root().join(dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    for (key, example) in MOCK_SERVER_PLUGINS {
+    for (key, example) in plugins {
         let from = root().join(example).join("plugin.wasm");
         let to = dir.join(format!("{key}.wasm"));
         // Unchanged bytes are not rewritten: a running server would reload nothing anyway.

@@ -13,7 +13,7 @@ use crate::{bindgen, cargo, guests};
 
 pub fn run(extra: &[String]) -> Result<()> {
     ensure_openssl()?;
-    ensure_docker_registry()?;
+    ensure_test_servers()?;
     guests::build()?;
     bindgen::run(true)?;
     crate::run(cargo().arg("test").args(extra))?;
@@ -33,25 +33,34 @@ fn ensure_openssl() -> Result<()> {
 }
 
 /// The registry tests run a real OCI registry: Debian's `docker-registry`
-/// (the CNCF distribution server), unpacked into `<target>/tools/` rather
-/// than installed, because the package's post-install script starts a
-/// system service on :5000.
-fn ensure_docker_registry() -> Result<()> {
+/// (the CNCF distribution server); the pipeline tests a real NATS server:
+/// Debian's `nats-server`. Both are unpacked into `<target>/tools/` rather
+/// than installed, because their post-install scripts start system services
+/// (on :5000 and :4222).
+fn ensure_test_servers() -> Result<()> {
+    ensure_unpacked("docker-registry", "usr/bin/docker-registry", "the registry tests")?;
+    ensure_unpacked("nats-server", "usr/sbin/nats-server", "the pipeline tests")
+}
+
+/// Debian's `package`, unpacked into `<target>/tools/<package>/` unless
+/// `binary` (a path inside it) is there already.
+fn ensure_unpacked(package: &str, binary: &str, for_what: &str) -> Result<()> {
     let tools = crate::target_dir().join("tools");
-    let unpacked = tools.join("docker-registry");
-    if unpacked.join("usr/bin/docker-registry").exists() {
+    let unpacked = tools.join(package);
+    if unpacked.join(binary).exists() {
         return Ok(());
     }
-    println!("fetching Debian's `docker-registry` package for the registry tests…");
+    println!("fetching Debian's `{package}` package for {for_what}…");
     std::fs::create_dir_all(&tools)?;
-    let download = || crate::run(Command::new("apt-get").args(["download", "-qq", "docker-registry"]).current_dir(&tools));
+    let download = || crate::run(Command::new("apt-get").args(["download", "-qq", package]).current_dir(&tools));
     download()
         .or_else(|_| crate::run(Command::new("apt-get").arg("update").arg("-qq")).and_then(|()| download()))
-        .context("the registry tests need Debian's `docker-registry` package: `apt-get download docker-registry` failed")?;
-    let package = std::fs::read_dir(&tools)?
+        .with_context(|| format!("{for_what} need Debian's `{package}` package: `apt-get download {package}` failed"))?;
+    let prefix = format!("{package}_");
+    let deb = std::fs::read_dir(&tools)?
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("docker-registry_") && n.ends_with(".deb")))
-        .context("`apt-get download docker-registry` wrote no .deb")?;
-    crate::run(Command::new("dpkg-deb").arg("-x").arg(&package).arg(&unpacked)).context("unpacking docker-registry")
+        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".deb")))
+        .with_context(|| format!("`apt-get download {package}` wrote no .deb"))?;
+    crate::run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&unpacked)).with_context(|| format!("unpacking {package}"))
 }

@@ -1,6 +1,7 @@
-//! A `filter@0.2` plugin for the pipeline step tests: drops a message whose
+//! A `filter@0.2` plugin for the pipeline tests: drops a message whose
 //! `x-test` header is `true` (saying so), cannot decide about an empty
-//! payload (`err`), and passes everything else.
+//! payload (`err`), traps on the payload `trap` (a plugin bug, for the
+//! tests that no message is lost to one), and passes everything else.
 
 use polyplug_sdk::filter_0_2::{self, Context, Decision, Envelope, MessageFilter, Plugin, PluginInfo};
 
@@ -18,6 +19,9 @@ impl Plugin for DropTests {
 
 impl MessageFilter for DropTests {
     fn filter(message: Envelope, context: Context) -> Result<Decision, String> {
+        if message.payload == b"trap" {
+            core::arch::wasm32::unreachable();
+        }
         if message.payload.is_empty() {
             return Err(format!("message `{}` has no payload to judge", message.id));
         }
