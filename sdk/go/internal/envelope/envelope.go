@@ -12,10 +12,9 @@ package envelope
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/polyplug/polyplug/sdk/go/internal/bindings/polyplug_plugin_envelopes_0_2"
-	witTypes "github.com/polyplug/polyplug/sdk/go/internal/wit/types"
+	"github.com/polyplug/polyplug/sdk/go/internal/pairs"
 )
 
 // Envelope, Context and Step are what the helpers work on.
@@ -26,54 +25,30 @@ type (
 )
 
 // Pair is a header's name and value.
-type Pair = witTypes.Tuple2[string, string]
+type Pair = pairs.Pair
 
 // NewPair returns the pair name, value.
 func NewPair(name, value string) Pair {
-	return Pair{F0: name, F1: value}
+	return pairs.New(name, value)
 }
 
 // Header is the value of message's first header called name (in any
 // case), and whether there is one.
 func Header(message Envelope, name string) (string, bool) {
-	for _, header := range message.Headers {
-		if strings.EqualFold(header.F0, name) {
-			return header.F1, true
-		}
-	}
-	return "", false
+	return pairs.First(message.Headers, name, true)
 }
 
 // HeaderValues is the values of every header of message called name (in
 // any case), in order.
 func HeaderValues(message Envelope, name string) []string {
-	var values []string
-	for _, header := range message.Headers {
-		if strings.EqualFold(header.F0, name) {
-			values = append(values, header.F1)
-		}
-	}
-	return values
+	return pairs.All(message.Headers, name, true)
 }
 
 // SetHeader gives the first header of message called name (in any case)
 // value and drops the others of that name, or appends name: value when
 // there is none.
 func SetHeader(message *Envelope, name, value string) {
-	out := make([]Pair, 0, len(message.Headers)+1)
-	found := false
-	for _, header := range message.Headers {
-		if !strings.EqualFold(header.F0, name) {
-			out = append(out, header)
-		} else if !found {
-			out = append(out, NewPair(header.F0, value))
-			found = true
-		}
-	}
-	if !found {
-		out = append(out, NewPair(name, value))
-	}
-	message.Headers = out
+	message.Headers = pairs.Set(message.Headers, name, value)
 }
 
 // AddHeader appends the header name: value to message's headers.
@@ -84,14 +59,8 @@ func AddHeader(message *Envelope, name, value string) {
 // RemoveHeader removes every header of message called name (in any case)
 // and says whether there was one.
 func RemoveHeader(message *Envelope, name string) bool {
-	kept := make([]Pair, 0, len(message.Headers))
-	for _, header := range message.Headers {
-		if !strings.EqualFold(header.F0, name) {
-			kept = append(kept, header)
-		}
-	}
-	removed := len(kept) < len(message.Headers)
-	message.Headers = kept
+	var removed bool
+	message.Headers, removed = pairs.Remove(message.Headers, name)
 	return removed
 }
 

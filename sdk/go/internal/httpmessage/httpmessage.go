@@ -13,10 +13,9 @@ package httpmessage
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/polyplug/polyplug/sdk/go/internal/bindings/polyplug_plugin_types"
-	witTypes "github.com/polyplug/polyplug/sdk/go/internal/wit/types"
+	"github.com/polyplug/polyplug/sdk/go/internal/pairs"
 )
 
 // Request, Response and Caller are the messages the helpers work on.
@@ -27,37 +26,37 @@ type (
 )
 
 // Pair is a name and a value: a header, a query or path parameter, a claim.
-type Pair = witTypes.Tuple2[string, string]
+type Pair = pairs.Pair
 
 // NewPair returns the pair name, value.
 func NewPair(name, value string) Pair {
-	return Pair{F0: name, F1: value}
+	return pairs.New(name, value)
 }
 
 // Header is the value of req's first header called name (in any case).
 func Header(req Request, name string) (string, bool) {
-	return first(req.Headers, name, true)
+	return pairs.First(req.Headers, name, true)
 }
 
 // HeaderValues is the values of every header of req called name (in any
 // case).
 func HeaderValues(req Request, name string) []string {
-	return all(req.Headers, name, true)
+	return pairs.All(req.Headers, name, true)
 }
 
 // QueryParam is the value of req's first query parameter called name.
 func QueryParam(req Request, name string) (string, bool) {
-	return first(req.Query, name, false)
+	return pairs.First(req.Query, name, false)
 }
 
 // QueryParams is the values of every query parameter of req called name.
 func QueryParams(req Request, name string) []string {
-	return all(req.Query, name, false)
+	return pairs.All(req.Query, name, false)
 }
 
 // PathParam is the value of req's route parameter name.
 func PathParam(req Request, name string) (string, bool) {
-	return first(req.PathParams, name, false)
+	return pairs.First(req.PathParams, name, false)
 }
 
 // Body is req's body, if it has one.
@@ -122,7 +121,7 @@ func Claim(req Request, name string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return first(caller.Claims, name, false)
+	return pairs.First(caller.Claims, name, false)
 }
 
 // JSON is a response with status whose body is value as JSON.
@@ -147,33 +146,20 @@ func Bytes(status uint16, contentType string, body []byte) Response {
 // ResponseHeader is the value of resp's first header called name (in any
 // case).
 func ResponseHeader(resp Response, name string) (string, bool) {
-	return first(resp.Headers, name, true)
+	return pairs.First(resp.Headers, name, true)
 }
 
 // ResponseHeaderValues is the values of every header of resp called name
 // (in any case).
 func ResponseHeaderValues(resp Response, name string) []string {
-	return all(resp.Headers, name, true)
+	return pairs.All(resp.Headers, name, true)
 }
 
 // SetHeader gives the first header of resp called name (in any case) value
 // and drops the others of that name, or appends name: value when there is
 // none.
 func SetHeader(resp *Response, name, value string) {
-	out := make([]Pair, 0, len(resp.Headers)+1)
-	found := false
-	for _, header := range resp.Headers {
-		if !strings.EqualFold(header.F0, name) {
-			out = append(out, header)
-		} else if !found {
-			out = append(out, NewPair(header.F0, value))
-			found = true
-		}
-	}
-	if !found {
-		out = append(out, NewPair(name, value))
-	}
-	resp.Headers = out
+	resp.Headers = pairs.Set(resp.Headers, name, value)
 }
 
 // AddHeader appends the header name: value to resp's headers.
@@ -184,14 +170,8 @@ func AddHeader(resp *Response, name, value string) {
 // RemoveHeader removes every header of resp called name (in any case) and
 // says whether there was one.
 func RemoveHeader(resp *Response, name string) bool {
-	kept := make([]Pair, 0, len(resp.Headers))
-	for _, header := range resp.Headers {
-		if !strings.EqualFold(header.F0, name) {
-			kept = append(kept, header)
-		}
-	}
-	removed := len(kept) < len(resp.Headers)
-	resp.Headers = kept
+	var removed bool
+	resp.Headers, removed = pairs.Remove(resp.Headers, name)
 	return removed
 }
 
@@ -211,25 +191,4 @@ func SetJSON(resp *Response, value any) error {
 	}
 	resp.Body, resp.ContentType = body, "application/json"
 	return nil
-}
-
-// first is the value of the first pair called name.
-func first(pairs []Pair, name string, anyCase bool) (string, bool) {
-	for _, pair := range pairs {
-		if pair.F0 == name || anyCase && strings.EqualFold(pair.F0, name) {
-			return pair.F1, true
-		}
-	}
-	return "", false
-}
-
-// all is the values of every pair called name, in order.
-func all(pairs []Pair, name string, anyCase bool) []string {
-	var values []string
-	for _, pair := range pairs {
-		if pair.F0 == name || anyCase && strings.EqualFold(pair.F0, name) {
-			values = append(values, pair.F1)
-		}
-	}
-	return values
 }
