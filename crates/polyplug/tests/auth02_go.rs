@@ -6,33 +6,20 @@
 //! big requests to prove the SDK's collector workaround serves this world's
 //! exports too.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use base64::Engine as _;
 use polyplug::auth_0_2::{AuthResult, HttpRequest, Identity, Refused};
 use polyplug::{AuthPlugin, Error, Host, Plugin};
 use serde_json::{Value as Json, json};
 
-fn guest() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/auth02-go/plugin.wasm");
-    assert!(path.exists(), "{} is not built: run `cargo xtask test` (or `cargo xtask guests` first)", path.display());
-    path
-}
-
 /// A host granting the guest (by its digest) what it requests: `config` and `log`.
 fn host() -> Host {
-    use sha2::Digest;
-    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(guest()).unwrap()));
-    let policy = format!("[plugins.auth02-go]\nsha256 = [\"{digest}\"]\nconfig = true\nlog = true\n");
-    Host::builder()
-        .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
-        .policy(polyplug_policy::Policy::from_toml(&policy, "the test policy").unwrap())
-        .build()
-        .unwrap()
+    common::host(&[("auth02-go", "config = true\nlog = true")])
 }
 
 fn load(host: &Host, config: &[(&str, &str)]) -> Result<Plugin, Error> {
-    host.loader(guest()).config(config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()).load()
+    common::load(host, "auth02-go", config)
 }
 
 /// Two identities: ada with every field configured, grace with a key and a role only.

@@ -7,32 +7,19 @@
 //! init refusing a configuration, and enough calls with big payloads to
 //! prove the SDK's collector workaround serves this world's export too.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use polyplug::filter_0_2::{Context, Decision, Envelope, Filter};
 use polyplug::pipeline::{Outcome, StepPlugin};
 use polyplug::{Error, Host, Plugin};
 
-fn guest() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/filter-go/plugin.wasm");
-    assert!(path.exists(), "{} is not built: run `cargo xtask test` (or `cargo xtask guests` first)", path.display());
-    path
-}
-
 /// A host granting the plugin (by its digest) what it requests: `config`.
 fn host() -> Host {
-    use sha2::Digest;
-    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(guest()).unwrap()));
-    let policy = format!("[plugins.filter-go]\nsha256 = [\"{digest}\"]\nconfig = true\n");
-    Host::builder()
-        .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
-        .policy(polyplug_policy::Policy::from_toml(&policy, "the test policy").unwrap())
-        .build()
-        .unwrap()
+    common::host(&[("filter-go", "config = true")])
 }
 
 fn load(host: &Host, config: &[(&str, &str)]) -> Result<Plugin, Error> {
-    host.loader(guest()).config(config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()).load()
+    common::load(host, "filter-go", config)
 }
 
 fn filter(host: &Host, field: &str, equals: &str) -> Filter {

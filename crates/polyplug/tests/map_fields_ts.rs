@@ -5,34 +5,21 @@
 //! payload that is not JSON) with their exact reasons, and `init` refusing
 //! a bad configuration.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use polyplug::pipeline::{Context, Envelope, Outcome, StepPlugin, StepRecord};
-use polyplug::{Error, Host, Plugin, Policy};
-
-fn guest() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/map-fields-ts/plugin.wasm");
-    assert!(path.exists(), "{} is not built: run `cargo xtask guests` (or `polyplug build examples/map-fields-ts`)", path.display());
-    path
-}
+use polyplug::{Error, Host, Plugin};
 
 /// A host granting the plugin (by its digest) what it requests: `config` and `log`.
 fn host() -> Host {
-    use sha2::Digest;
-    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(guest()).unwrap()));
-    let policy = format!("[plugins.map-fields-ts]\nsha256 = [\"{digest}\"]\nconfig = true\nlog = true\n");
-    Host::builder()
-        .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
-        .policy(Policy::from_toml(&policy, "the test policy").unwrap())
-        .build()
-        .unwrap()
+    common::host(&[("map-fields-ts", "config = true\nlog = true")])
 }
 
 /// The mapping of the brief: an order in the shop's shape to the billing system's flat one.
 const MAPPING: &str = r#"{"orderId": "order.id", "customerId": "order.customer", "amount": "order.total", "currency": "order.currency"}"#;
 
 fn load(host: &Host, config: &[(&str, &str)]) -> Result<Plugin, Error> {
-    host.loader(guest()).config(config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()).load()
+    common::load(host, "map-fields-ts", config)
 }
 
 fn step(host: &Host, config: &[(&str, &str)]) -> StepPlugin {

@@ -6,33 +6,20 @@
 //! configuration, and enough calls with big payloads to prove the SDK's
 //! collector workaround serves this world's export too.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use polyplug::pipeline::{Outcome, StepPlugin};
 use polyplug::transform_0_2::{Context, Envelope, Transform};
 use polyplug::{Error, Host, Plugin};
 use serde_json::{Value as Json, json};
 
-fn guest() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/transform02-go/plugin.wasm");
-    assert!(path.exists(), "{} is not built: run `cargo xtask test` (or `cargo xtask guests` first)", path.display());
-    path
-}
-
 /// A host granting the plugin (by its digest); it requests nothing.
 fn host() -> Host {
-    use sha2::Digest;
-    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(guest()).unwrap()));
-    let policy = format!("[plugins.transform02-go]\nsha256 = [\"{digest}\"]\n");
-    Host::builder()
-        .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
-        .policy(polyplug_policy::Policy::from_toml(&policy, "the test policy").unwrap())
-        .build()
-        .unwrap()
+    common::host(&[("transform02-go", "")])
 }
 
 fn load(host: &Host, config: &[(&str, &str)]) -> Result<Plugin, Error> {
-    host.loader(guest()).config(config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()).load()
+    common::load(host, "transform02-go", config)
 }
 
 fn envelope(payload: &[u8], headers: &[(&str, &str)]) -> Envelope {
