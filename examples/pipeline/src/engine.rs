@@ -133,6 +133,14 @@ pub(crate) struct Engine {
     stats: Mutex<Stats>,
 }
 
+/// How often a step or sink was tried, with `retries` retries: `tried once`, `tried 3 times`.
+fn tried(retries: u32) -> String {
+    match retries {
+        0 => "tried once".into(),
+        n => format!("tried {} times", n + 1),
+    }
+}
+
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
@@ -296,7 +304,7 @@ impl Engine {
                 tracing::debug!(target: "pipeline", id = %envelope.id, attempt, "{why}");
             }
             let Some((next, name)) = passed else {
-                return Err((key.clone(), format!("{why} (tried {} times)", integration.retries + 1)));
+                return Err((key.clone(), format!("{why} ({})", tried(integration.retries))));
             };
             let (id, retry_count, steps) = (envelope.id.clone(), envelope.retry_count, std::mem::take(&mut envelope.steps));
             *envelope = *next;
@@ -317,7 +325,7 @@ impl Engine {
                 }
             }
             if !sent {
-                return Err(("sink".into(), format!("{why} (tried {} times)", integration.retries + 1)));
+                return Err(("sink".into(), format!("{why} ({})", tried(integration.retries))));
             }
         }
         Ok(Delivery::Delivered { id: envelope.id.clone() })

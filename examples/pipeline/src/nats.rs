@@ -48,6 +48,10 @@ pub(crate) async fn start(engine: Arc<Engine>, stop: watch::Receiver<bool>, in_f
     let settings = engine.config.nats.clone().expect("a NATS connection comes from its configuration");
     let mut tasks = Vec::new();
     for (index, integration) in engine.config.integrations.iter().enumerate() {
+        // Every integration publishes (its sinks, its dead letters), whatever its sources: with JetStream, into its stream.
+        if let Some(jetstream) = &nats.jetstream {
+            stream_of(jetstream, integration).await?;
+        }
         for source in &integration.sources {
             let Source::Nats(stage) = source else { continue };
             let filter = format!("*.{}.{stage}", integration.name);
@@ -71,20 +75,23 @@ pub(crate) async fn start(engine: Arc<Engine>, stop: watch::Receiver<bool>, in_f
 }
 
 /// The JetStream stream that keeps every stage of `integration` for every
-/// tenant (`*.<integration>.>`), and the durable consumer of `stage` the
-/// pipeline's replicas share.
+/// tenant (`*.<integration>.>`), made if missing.
+async fn stream_of(jetstream: &async_nats::jetstream::Context, integration: &Integration) -> Result<async_nats::jetstream::stream::Stream> {
+    let name = format!("PIPELINE_{}", integration.name.to_ascii_uppercase().replace('-', "_"));
+    let config = async_nats::jetstream::stream::Config { name: name.clone(), subjects: vec![format!("*.{}.>", integration.name)], ..Default::default() };
+    jetstream.get_or_create_stream(config).await.map_err(|e| anyhow::anyhow!("making the JetStream stream `{name}`: {e}"))
+}
+
+/// The durable consumer of `stage` of `integration` that the pipeline's replicas share.
 async fn durable_consumer(
     jetstream: &async_nats::jetstream::Context,
     integration: &Integration,
     stage: &str,
     ack_wait: Duration,
 ) -> Result<async_nats::jetstream::consumer::PullConsumer> {
-    use async_nats::jetstream::{consumer, stream};
-    let name = format!("PIPELINE_{}", integration.name.to_ascii_uppercase().replace('-', "_"));
-    let stream = jetstream
-        .get_or_create_stream(stream::Config { name: name.clone(), subjects: vec![format!("*.{}.>", integration.name)], ..Default::default() })
-        .await
-        .map_err(|e| anyhow::anyhow!("making the JetStream stream `{name}`: {e}"))?;
+    use async_nats::jetstream::consumer;
+    let stream = stream_of(jetstream, integration).await?;
+    let name = stream.cached_info().config.name.clone();
     let durable = format!("pipeline-{}-{stage}", integration.name);
     stream
         .get_or_create_consumer(

@@ -352,3 +352,28 @@ async fn a_remote_plugin_is_a_step_like_a_local_one() {
     assert_eq!(received.header(0, "x-steps").as_deref(), Some("map=map-fields-ts@0.1.0,rename=rename"));
     pipeline.stop().await;
 }
+
+/// With JetStream, an integration without a NATS source still publishes
+/// into its stream: here its dead letters, which a consumer reads back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_jetstream_an_http_only_integration_dead_letters_into_its_stream() {
+    let nats = nats_server::start();
+    let dir = tempfile::tempdir().unwrap();
+    plugins(dir.path(), "");
+    let (crm, _) = common::crm().await;
+    let yaml = format!(
+        "http: {{ listen: 127.0.0.1:0 }}\nnats: {{ url: \"{}\", jetstream: true }}\nplugins:\n  dir: plugins\n  policy: policy.toml\n  secrets: secrets.toml\n  cache: {{cache}}\n{}tenants: [acme]\n\
+         integrations:\n  - name: orders\n    sources: [{{ http: /orders }}]\n    steps: [drop-tests, map, enrich]\n    sinks: [{{ nats: out }}]\n    retries: 0\n",
+        nats.url,
+        plugin_config(crm)
+    );
+    let pipeline = Pipeline::start(common::config(dir.path(), &yaml)).await.unwrap();
+    let (status, answer) = post(&pipeline, "acme", &order(5, "c-404")).await;
+    assert_eq!((status, answer["outcome"].as_str(), answer["subject"].as_str()), (422, Some("dead-lettered"), Some("acme.orders.dead")), "{answer}");
+    let jetstream = async_nats::jetstream::new(async_nats::connect(&nats.url).await.unwrap());
+    let stream = jetstream.get_stream("PIPELINE_ORDERS").await.unwrap();
+    let letter = stream.get_last_raw_message_by_subject("acme.orders.dead").await.unwrap();
+    let letter: Json = serde_json::from_slice(&letter.payload).unwrap();
+    assert_eq!(letter["reason"], "step `enrich` rejected it: the CRM has no customer `c-404` (tried once)");
+    pipeline.stop().await;
+}
