@@ -98,10 +98,11 @@ impl Nats {
     }
 }
 
-/// The step facades made for each plugin version and tenant.
+/// The step facades made for each plugin version, by step key and tenant
+/// (looked up by `&str`: no allocation per message).
 struct Made {
     generation: u64,
-    steps: HashMap<(String, String), (StepPlugin, Arc<str>)>,
+    steps: HashMap<String, HashMap<String, (StepPlugin, Arc<str>)>>,
 }
 
 /// How long a remote plugin that could not be reached is left alone before
@@ -221,7 +222,7 @@ impl Engine {
                 made.steps.clear();
                 made.generation = generation;
             }
-            if let Some(step) = made.steps.get(&(key.to_string(), tenant.to_string())) {
+            if let Some(step) = made.steps.get(key).and_then(|by_tenant| by_tenant.get(tenant)) {
                 return Ok(step.clone());
             }
         }
@@ -237,7 +238,7 @@ impl Engine {
         let step = StepPlugin::new(plugin.for_tenant(tenant)).map_err(|e| e.to_string())?;
         let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
         if made.generation == generation {
-            made.steps.insert((key.to_string(), tenant.to_string()), (step.clone(), name.clone()));
+            made.steps.entry(key.to_string()).or_default().insert(tenant.to_string(), (step.clone(), name.clone()));
         }
         Ok((step, name))
     }
