@@ -27,6 +27,6 @@ mod world;
 
 pub use client::{RemoteClient, RemoteError};
 pub use config::{BreakerConfig, HealthConfig, RemoteConfig, RetryConfig, TlsConfig};
-pub use plugins::{PluginEntry, Plugins};
+pub use plugins::{PluginEntry, Plugins, Reconnecting};
 pub use server::{RemoteServer, ServeOptions, ServerTls};
 pub use world::{RemoteWorld, ServedFunction};

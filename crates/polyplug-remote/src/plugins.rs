@@ -142,3 +142,49 @@ impl Plugins {
 fn open_local(host: &Host, world: &str, path: &Path, config: &BTreeMap<String, String>) -> Result<Backend, RemoteError> {
     Ok(Backend::from(host.loader(path).world(world).config(config.clone()).load()?))
 }
+
+/// One plugin of a [`Plugins`] file, connected on first use and again after
+/// it could not be reached: what a server keeps per remote plugin, so that
+/// one down at start (or gone since) is retried by a later request, at most
+/// once per `retry_after` (calls in between fail at once with the last
+/// reason, which names the plugin and each endpoint's failure).
+pub struct Reconnecting {
+    plugins: std::sync::Arc<Plugins>,
+    name: String,
+    retry_after: std::time::Duration,
+    state: tokio::sync::Mutex<Connection>,
+}
+
+enum Connection {
+    Up(Backend),
+    Down { reason: String, since: Option<std::time::Instant> },
+}
+
+impl Reconnecting {
+    /// Plugin `name` of `plugins`, not connected yet.
+    pub fn new(plugins: std::sync::Arc<Plugins>, name: &str, retry_after: std::time::Duration) -> Reconnecting {
+        Reconnecting { plugins, name: name.to_string(), retry_after, state: tokio::sync::Mutex::new(Connection::Down { reason: String::new(), since: None }) }
+    }
+
+    /// The connected plugin, connecting first if it is not (and was not tried
+    /// in the last `retry_after`); the reason when it cannot be reached.
+    pub async fn backend(&self, host: &Host) -> Result<Backend, String> {
+        let mut state = self.state.lock().await;
+        match &*state {
+            Connection::Up(backend) => return Ok(backend.clone()),
+            Connection::Down { reason, since: Some(since) } if since.elapsed() < self.retry_after => return Err(reason.clone()),
+            Connection::Down { .. } => {}
+        }
+        match self.plugins.open(&self.name, host).await {
+            Ok(backend) => {
+                *state = Connection::Up(backend.clone());
+                Ok(backend)
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                *state = Connection::Down { reason: reason.clone(), since: Some(std::time::Instant::now()) };
+                Err(reason)
+            }
+        }
+    }
+}

@@ -7,8 +7,9 @@
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use polyplug::remote::Reconnecting;
 use polyplug::{Backend, Host, PluginSet};
 
 use crate::{Failure, plugin_failed};
@@ -20,20 +21,9 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 /// The watched plugin directory, the remote plugins, and the facades made on them.
 pub(crate) struct Plugins {
     set: PluginSet,
-    remote: BTreeMap<String, Remote>,
-    made: Mutex<Made>,
-}
-
-/// A remote plugin: connected, or not reachable when last tried.
-struct Remote {
     host: Host,
-    configuration: Arc<polyplug::remote::Plugins>,
-    state: tokio::sync::Mutex<Connection>,
-}
-
-enum Connection {
-    Up(Backend),
-    Down { reason: String, since: Option<Instant> },
+    remote: BTreeMap<String, Reconnecting>,
+    made: Mutex<Made>,
 }
 
 /// The facades made while the set was at `generation`, by key and type.
@@ -50,19 +40,15 @@ impl Plugins {
         let mut remotes = BTreeMap::new();
         if let Some(configuration) = remote.map(Arc::new) {
             for name in configuration.names() {
-                let remote = Remote {
-                    host: host.clone(),
-                    configuration: configuration.clone(),
-                    state: tokio::sync::Mutex::new(Connection::Down { reason: String::new(), since: None }),
-                };
-                if let Err(failure) = remote.backend(name).await {
-                    tracing::warn!(target: "mock_server", "{}; its routes answer 503 until it is", failure.message);
+                let remote = Reconnecting::new(configuration.clone(), name, RECONNECT_AFTER);
+                if let Err(reason) = remote.backend(host).await {
+                    tracing::warn!(target: "mock_server", "{reason}; its routes answer 503 until it is");
                 }
                 remotes.insert(name.to_string(), remote);
             }
         }
         // No set reports `u64::MAX`: the first call fills the cache.
-        Plugins { set, remote: remotes, made: Mutex::new(Made { generation: u64::MAX, facades: HashMap::new() }) }
+        Plugins { set, host: host.clone(), remote: remotes, made: Mutex::new(Made { generation: u64::MAX, facades: HashMap::new() }) }
     }
 
     /// The set itself.
@@ -90,7 +76,8 @@ impl Plugins {
             }
         }
         let backend = match self.remote.get(key) {
-            Some(remote) => remote.backend(key).await?,
+            // The reason names the plugin and each endpoint's failure.
+            Some(remote) => remote.backend(&self.host).await.map_err(|reason| Failure::new(503, reason))?,
             None => self.serving(key)?.into(),
         };
         let facade = make(backend).map_err(|e| plugin_failed(key, e))?;
@@ -113,34 +100,5 @@ impl Plugins {
                 },
             )
         })
-    }
-}
-
-impl Remote {
-    /// The connected plugin `name`, connecting first if it is not (and was
-    /// not tried in the last [`RECONNECT_AFTER`]); a 503 naming it when it
-    /// cannot be reached.
-    async fn backend(&self, name: &str) -> Result<Backend, Failure> {
-        let mut state = self.state.lock().await;
-        if let Connection::Up(backend) = &*state {
-            return Ok(backend.clone());
-        }
-        if let Connection::Down { reason, since: Some(since) } = &*state
-            && since.elapsed() < RECONNECT_AFTER
-        {
-            return Err(Failure::new(503, reason.clone()));
-        }
-        match self.configuration.open(name, &self.host).await {
-            Ok(backend) => {
-                *state = Connection::Up(backend.clone());
-                Ok(backend)
-            }
-            Err(e) => {
-                // The error names the plugin and each endpoint's failure.
-                let reason = e.to_string();
-                *state = Connection::Down { reason: reason.clone(), since: Some(Instant::now()) };
-                Err(Failure::new(503, reason))
-            }
-        }
     }
 }

@@ -109,26 +109,14 @@ struct Made {
 /// a message tries it again (messages in between fail that step at once).
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 
-/// A remote plugin: connected, or not reachable when last tried.
-pub(crate) enum Remote {
-    Up(polyplug::Backend),
-    Down { reason: String, since: std::time::Instant },
-}
-
-/// The remote plugins file, and a connection per plugin it names.
-struct Remotes {
-    file: Arc<polyplug::remote::Plugins>,
-    connections: HashMap<String, tokio::sync::Mutex<Remote>>,
-}
-
 /// Everything a message needs on its way.
 pub(crate) struct Engine {
     pub(crate) config: Config,
     pub(crate) host: Host,
     pub(crate) plugins: PluginSet,
     pub(crate) nats: Option<Nats>,
-    /// The remote plugins' file and their connections, by step key.
-    remote: Option<Remotes>,
+    /// The remote plugins, by step key.
+    remote: HashMap<String, polyplug::remote::Reconnecting>,
     http: reqwest::Client,
     made: Mutex<Made>,
     stats: Mutex<Stats>,
@@ -149,45 +137,18 @@ fn now_ms() -> u64 {
 impl Engine {
     pub(crate) async fn new(config: Config, host: Host, plugins: PluginSet, nats: Option<Nats>, remote: Option<polyplug::remote::Plugins>) -> Engine {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("a default HTTP client builds");
-        let remote = match remote.map(Arc::new) {
-            None => None,
-            Some(file) => {
-                let mut connections = HashMap::new();
-                for name in file.names() {
-                    let state = match file.open(name, &host).await {
-                        Ok(backend) => Remote::Up(backend),
-                        Err(e) => {
-                            tracing::warn!(target: "pipeline", "remote plugin `{name}` is not reachable yet: {e}");
-                            Remote::Down { reason: e.to_string(), since: std::time::Instant::now() }
-                        }
-                    };
-                    connections.insert(name.to_string(), tokio::sync::Mutex::new(state));
+        let mut connections = HashMap::new();
+        if let Some(file) = remote.map(Arc::new) {
+            for name in file.names() {
+                let connection = polyplug::remote::Reconnecting::new(file.clone(), name, RECONNECT_AFTER);
+                if let Err(reason) = connection.backend(&host).await {
+                    tracing::warn!(target: "pipeline", "remote plugin `{name}` is not reachable yet: {reason}");
                 }
-                Some(Remotes { file, connections })
+                connections.insert(name.to_string(), connection);
             }
-        };
+        }
+        let remote = connections;
         Engine { config, host, plugins, nats, remote, http, made: Mutex::new(Made { generation: u64::MAX, steps: HashMap::new() }), stats: Mutex::default() }
-    }
-
-    /// The remote plugin `key`, if the remote plugins file has it: its
-    /// backend, connecting again if it was down (at most once a second).
-    async fn remote(&self, key: &str) -> Option<Result<polyplug::Backend, String>> {
-        let Remotes { file, connections } = self.remote.as_ref()?;
-        let mut state = connections.get(key)?.lock().await;
-        Some(match &*state {
-            Remote::Up(backend) => Ok(backend.clone()),
-            Remote::Down { reason, since } if since.elapsed() < RECONNECT_AFTER => Err(reason.clone()),
-            Remote::Down { .. } => match file.open(key, &self.host).await {
-                Ok(backend) => {
-                    *state = Remote::Up(backend.clone());
-                    Ok(backend)
-                }
-                Err(e) => {
-                    *state = Remote::Down { reason: e.to_string(), since: std::time::Instant::now() };
-                    Err(e.to_string())
-                }
-            },
-        })
     }
 
     pub(crate) fn stats(&self) -> Stats {
@@ -209,8 +170,8 @@ impl Engine {
     /// now, made for the tenant, and what the step history calls it
     /// (`name@version`).
     async fn step(&self, key: &str, tenant: &str) -> Result<(StepPlugin, Arc<str>), String> {
-        if let Some(remote) = self.remote(key).await {
-            let backend = remote?;
+        if let Some(remote) = self.remote.get(key) {
+            let backend = remote.backend(&self.host).await?;
             let name: Arc<str> = backend.name().into();
             return Ok((StepPlugin::new(backend).map_err(|e| e.to_string())?, name));
         }
