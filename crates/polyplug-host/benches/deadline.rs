@@ -53,6 +53,7 @@ fn deadline(c: &mut Criterion) {
             kv: None,
             secrets: None,
             tenant: None,
+            tenant_secret_names: None,
             ticks: polyplug_limits::Ticks::default(),
             https: polyplug_linker::HttpsTrust::default(),
             extensions: Default::default(),

@@ -75,6 +75,7 @@ fn main() {
                 kv: None,
                 secrets: None,
                 tenant: None,
+                tenant_secret_names: None,
                 ticks: polyplug_limits::Ticks::default(),
                 https: polyplug_linker::HttpsTrust::default(),
                 extensions: Default::default(),

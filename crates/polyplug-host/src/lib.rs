@@ -41,6 +41,7 @@ mod dependencies;
 mod dynamic;
 mod error;
 mod host;
+mod metering;
 mod plugin;
 mod secrets;
 mod serve_http;
@@ -55,6 +56,7 @@ pub use backend::{Backend, CallFuture, EndpointStats, FunctionName, RemotePlugin
 pub use cache::Provenance;
 pub use error::{Code, Error, Result};
 pub use host::{Host, HostBuilder, Loader};
+pub use metering::{metered, metered_sync};
 pub use plugin::{FunctionSignature, Plugin, PluginInfo};
 pub use polyplug_linker::{PluginState, Secret, SecretStore};
 pub use secrets::{EnvSecrets, SecretsFile};

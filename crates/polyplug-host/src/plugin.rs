@@ -692,6 +692,7 @@ impl PluginInner {
             kv: self.kv.clone(),
             secrets: host.secrets.clone(),
             tenant: tenant.cloned(),
+            tenant_secret_names: tenant.and_then(|t| host.policy.tenants.get(&**t)).and_then(|t| t.secrets.as_deref()).map(Arc::from),
             ticks: host.ticks.clone(),
             https: host.https.clone(),
             extensions: host.extensions.clone(),
@@ -922,6 +923,7 @@ impl PluginInner {
             if let Some(tenant) = tenant {
                 tenant.charge(used);
             }
+            crate::metering::charge(used);
             span.record("fuel_used", used);
         }
         if let Some(start) = start {

@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use polyplug_host::{Host, SecretsFile};
@@ -25,7 +25,12 @@ fn secrets() -> Arc<SecretsFile> {
 
 /// A host granting the reader the secrets `granted` (and `log`, `config`), with `store` as its secret store.
 fn host(store: Option<Arc<SecretsFile>>, granted: &str) -> Host {
-    let policy = format!("[plugins.secret-reader-rust]\nsha256 = [\"{}\"]\nlog = true\nconfig = true\nsecrets = [{granted}]\n", common::digest("secret-reader-rust"));
+    host_with_tenants(store, granted, "")
+}
+
+/// [`host`], with `tenants` (`[tenants.<id>]` tables) added to the policy.
+fn host_with_tenants(store: Option<Arc<SecretsFile>>, granted: &str, tenants: &str) -> Host {
+    let policy = format!("[plugins.secret-reader-rust]\nsha256 = [\"{}\"]\nlog = true\nconfig = true\nsecrets = [{granted}]\n\n{tenants}", common::digest("secret-reader-rust"));
     let mut builder = Host::builder().policy(polyplug_policy::Policy::from_toml(&policy, "policy.toml").unwrap()).audit(common::audit().clone());
     if let Some(store) = store {
         builder = builder.secrets(store);
@@ -53,39 +58,52 @@ fn read(plugin: &polyplug_host::Plugin, secret: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-/// Every log line and span field written while `f` runs, as text.
+/// Every log line and span field written on this thread while `f` runs, as text.
+///
+/// One global subscriber, installed once, keeps what each capturing thread
+/// writes: a scoped one (`with_default`) would race with the tests running
+/// beside it over tracing's global cache of which call sites are enabled.
 fn captured<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    use std::cell::RefCell;
     use tracing_subscriber::layer::SubscriberExt;
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<String>>>);
+    thread_local! {
+        static CAPTURING: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+    }
+    fn keep(text: String) {
+        CAPTURING.with_borrow_mut(|lines| lines.as_mut().map(|lines| lines.push(text)));
+    }
     struct Text(String);
     impl tracing::field::Visit for Text {
         fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
             self.0.push_str(&format!("{}={:?} ", field.name(), value));
         }
     }
+    struct Lines;
     impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Lines {
         fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
             let mut text = Text(String::new());
             event.record(&mut text);
-            self.0.lock().unwrap().push(text.0);
+            keep(text.0);
         }
         fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, _: &tracing::span::Id, _: tracing_subscriber::layer::Context<'_, S>) {
             let mut text = Text(format!("span {} ", attrs.metadata().name()));
             attrs.record(&mut text);
-            self.0.lock().unwrap().push(text.0);
+            keep(text.0);
         }
         fn on_record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
             let mut text = Text("span record ".into());
             values.record(&mut text);
-            self.0.lock().unwrap().push(text.0);
+            keep(text.0);
         }
     }
-    let lines = Lines::default();
-    let subscriber = tracing_subscriber::registry().with(lines.clone()).with(tracing_subscriber::filter::LevelFilter::TRACE);
-    let result = tracing::subscriber::with_default(subscriber, f);
-    let lines = lines.0.lock().unwrap().clone();
-    (result, lines)
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::registry().with(Lines).with(tracing_subscriber::filter::LevelFilter::TRACE);
+        tracing::subscriber::set_global_default(subscriber).expect("no other subscriber in this test binary");
+    });
+    CAPTURING.set(Some(Vec::new()));
+    let result = f();
+    (result, CAPTURING.take().unwrap_or_default())
 }
 
 fn assert_no_value(place: &str, texts: &[String]) {
@@ -109,7 +127,8 @@ fn a_plugin_reads_the_names_its_grant_lists_and_nothing_else_and_no_value_is_eve
     );
     assert!(answers[2].starts_with("error:not-granted:plugin `secret-reader-rust` may not read the secret `../crm-token`"), "{}", answers[2]);
     let events = common::audit().of("secrets");
-    let new: Vec<_> = events[audit_before..].iter().filter(|e| e.plugin == "secret-reader-rust").collect();
+    // Tests run at once and share the audit sink: only the names this test asked for.
+    let new: Vec<_> = events[audit_before..].iter().filter(|e| e.plugin == "secret-reader-rust" && ["erp-key", "../crm-token"].contains(&e.target.as_str())).collect();
     assert_eq!(new.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(), ["erp-key", "../crm-token"], "each refused read is audited");
     assert!(new[0].reason.starts_with("a secret its grant does not name; add `secrets = [\"erp-key\"]`"), "{}", new[0].reason);
     assert!(lines.iter().any(|l| l.contains("read the secret `crm-token` for step `read`")), "the plugin's log line arrives: {lines:#?}");
@@ -142,6 +161,33 @@ fn a_call_for_a_tenant_reads_that_tenants_secrets_on_instances_of_its_own() {
         assert_eq!(convert(&globex, "last").await, "none");
         assert_eq!(convert(&acme, "last").await, format!("value:{ACME}"));
     });
+}
+
+#[test]
+fn a_tenant_whose_policy_lists_secrets_reads_only_those_names_whatever_the_plugin_is_granted() {
+    let audit_before = common::audit().of("secrets").len();
+    let host = host_with_tenants(Some(secrets()), "\"crm-token\"", "[tenants.acme]\nsecrets = [\"crm-token\"]\n\n[tenants.globex]\nsecrets = [\"db-password\"]\n");
+    let plugin = host.load_file(common::guest("secret-reader-rust")).unwrap();
+    let (acme, globex, initech) = (plugin.for_tenant("acme"), plugin.for_tenant("globex"), plugin.for_tenant("initech"));
+    assert_eq!(read(&acme, "crm-token"), format!("value:{ACME}"), "acme's list names it, and so does the plugin's grant");
+    assert_eq!(
+        read(&globex, "crm-token"),
+        "error:not-granted:plugin `secret-reader-rust` may not read the secret `crm-token` for tenant `globex`: the policy's `[tenants.globex]` does not name it; \
+         add \"crm-token\" to `secrets` under `[tenants.globex]` in the policy if this tenant's calls should read it"
+    );
+    assert!(
+        read(&globex, "db-password").starts_with("error:not-granted:plugin `secret-reader-rust` may not read the secret `db-password`: its grant does not name it"),
+        "a tenant's list does not widen the plugin's grant"
+    );
+    assert_eq!(read(&initech, "crm-token"), "error:not-found:the host has no value of the secret `crm-token` for tenant `initech`", "a tenant with no list: the plugin's grant decides");
+    assert_eq!(read(&plugin, "crm-token"), format!("value:{SHARED}"), "a call for no tenant: the plugin's grant decides");
+    let events = common::audit().of("secrets");
+    let new: Vec<_> = events[audit_before..].iter().filter(|e| e.reason.contains("tenant `globex`")).collect();
+    assert_eq!(new.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(), ["crm-token"], "the tenant's refusal is audited");
+    assert!(new[0].reason.starts_with("a secret tenant `globex` is not granted"), "{}", new[0].reason);
+    // A tenant's list is checked like a plugin's.
+    let err = polyplug_policy::Policy::from_toml("[tenants.acme]\nsecrets = [\"../x\"]\n", "p.toml").unwrap_err();
+    assert!(err.to_string().contains("../x"), "{err}");
 }
 
 #[test]

@@ -66,3 +66,43 @@ fn a_budget_needs_a_host_that_meters_fuel() {
     );
     host("[tenants.acme]\n", false).expect("a tenant without a budget needs no metering");
 }
+
+#[test]
+fn the_fuel_of_one_piece_of_work_is_measured_sync_and_async_nested_and_apart_from_other_work() {
+    let host = host("", true).unwrap();
+    let plugin = host.load_file(common::guest("hostile-rust")).unwrap();
+    let before = plugin.fuel_used();
+    let (result, small) = polyplug_host::metered_sync(|| spin(&plugin, 1_000));
+    result.unwrap();
+    // The inner measure counts toward the outer one; work outside any measure toward none.
+    let (inner, whole) = polyplug_host::metered_sync(|| {
+        let (_, inner) = polyplug_host::metered_sync(|| spin(&plugin, 50_000).unwrap());
+        spin(&plugin, 1_000).unwrap();
+        inner
+    });
+    let unmeasured = plugin.fuel_used();
+    spin(&plugin, 50_000).unwrap();
+    assert!(small > 1_000 && inner > small, "a call of 50 times the work used {inner} fuel, one of 1 used {small}");
+    // The same small call uses the same fuel (wasm is deterministic), up to the instance's first-call work.
+    assert!(whole > inner && whole - inner <= small + small / 2 && whole - inner >= small / 2, "the outer measure ({whole}) is the inner ({inner}) and one small call ({small})");
+    assert_eq!(plugin.fuel_used() - before, small + whole + (plugin.fuel_used() - unmeasured), "every call counts for the plugin, measured or not");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let args = [json!({"payload": "spin:1000", "content-type": "text/plain", "headers": []})];
+        // Two tasks at once: each counts only its own calls.
+        let (a, b) = tokio::join!(
+            tokio::spawn({
+                let plugin = plugin.clone();
+                async move { polyplug_host::metered(async { plugin.call_json_async("transformer", "transform", &args).await.unwrap() }).await.1 }
+            }),
+            tokio::spawn({
+                let plugin = plugin.clone();
+                let args = [json!({"payload": "spin:50000", "content-type": "text/plain", "headers": []})];
+                async move { polyplug_host::metered(async { plugin.call_json_async("transformer", "transform", &args).await.unwrap() }).await.1 }
+            }),
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a < 2 * small && a > small / 2, "the small async call used {a}, the sync one {small}");
+        assert!(b > a, "the large async call used {b}, the small one {a}");
+    });
+}

@@ -153,6 +153,8 @@ pub struct PluginState {
     secret_names: Arc<[String]>,
     /// The tenant this instance serves: whose secrets it reads.
     tenant: Option<Arc<str>>,
+    /// The names that tenant's calls may read, when the policy lists them.
+    tenant_secret_names: Option<Arc<[String]>>,
     http: WasiHttpCtx,
     http_hooks: http::OriginAllowlist,
     deadline: Deadline,
@@ -200,6 +202,10 @@ pub struct StateParts {
     /// The tenant this instance serves, for its whole life (`None`: calls
     /// for no tenant): whose secrets it reads.
     pub tenant: Option<Arc<str>>,
+    /// The secret names the policy lets that tenant's calls read
+    /// (`[tenants.<id>] secrets`), if it lists any: then a read needs both
+    /// the plugin's grant and this list to name the secret.
+    pub tenant_secret_names: Option<Arc<[String]>>,
     /// The host's deadline clock.
     pub ticks: Ticks,
     /// The authorities outgoing `https` trusts.
@@ -211,7 +217,7 @@ pub struct StateParts {
 impl PluginState {
     /// State for one instance, with exactly the reach `grant` allows.
     pub fn new(parts: StateParts, grant: &EffectiveGrant) -> Result<Self, LinkError> {
-        let StateParts { plugin, config, audit, limits, kv, secrets, tenant, ticks, https, extensions } = parts;
+        let StateParts { plugin, config, audit, limits, kv, secrets, tenant, tenant_secret_names, ticks, https, extensions } = parts;
         let mut wasi = WasiCtx::builder();
         for name in &grant.env {
             if let Ok(value) = std::env::var(name) {
@@ -299,6 +305,7 @@ impl PluginState {
             secrets,
             secret_names: grant.secrets.as_slice().into(),
             tenant,
+            tenant_secret_names,
             extensions,
         })
     }

@@ -1,6 +1,7 @@
 //! The `secrets` host interface: a plugin reads a secret by name, if its
-//! grant names it, from the host's [`SecretStore`], in the namespace of the
-//! tenant the call runs for. Values are wrapped in [`Secret`] so that no
+//! grant names it (and, in a call for a tenant whose policy section lists
+//! secrets, that list too), from the host's [`SecretStore`], in the
+//! namespace of the tenant the call runs for. Values are wrapped in [`Secret`] so that no
 //! `Debug` or `Display` of them (a log line, an error, a span) shows them.
 
 use std::fmt;
@@ -57,9 +58,9 @@ pub trait SecretStore: Send + Sync + 'static {
 }
 
 impl PluginState {
-    /// The `secrets.get` host function: the grant is checked first (a
-    /// refusal is audited), then the store is asked in the call's tenant's
-    /// namespace.
+    /// The `secrets.get` host function: the plugin's grant and the tenant's
+    /// are checked first (a refusal is audited), then the store is asked in
+    /// the call's tenant's namespace.
     pub(crate) fn read_secret(&mut self, name: &str) -> Result<String, SecretError> {
         let tenant = self.tenant.as_deref();
         if !self.secret_names.iter().any(|granted| granted == name) {
@@ -71,6 +72,21 @@ impl PluginState {
                 reason: format!("a secret its grant does not name; {hint}"),
             });
             return Err(SecretError::NotGranted(format!("plugin `{}` may not read the secret `{name}`: its grant does not name it; {hint}", self.plugin)));
+        }
+        if let (Some(tenant), Some(names)) = (tenant, &self.tenant_secret_names)
+            && !names.iter().any(|granted| granted == name)
+        {
+            let hint = format!("add \"{name}\" to `secrets` under `[tenants.{tenant}]` in the policy if this tenant's calls should read it");
+            self.audit.record(AuditEvent {
+                plugin: self.plugin.to_string(),
+                capability: "secrets",
+                target: name.to_string(),
+                reason: format!("a secret tenant `{tenant}` is not granted; {hint}"),
+            });
+            return Err(SecretError::NotGranted(format!(
+                "plugin `{}` may not read the secret `{name}` for tenant `{tenant}`: the policy's `[tenants.{tenant}]` does not name it; {hint}",
+                self.plugin
+            )));
         }
         let Some(store) = &self.secrets else {
             return Err(SecretError::Unavailable(format!(

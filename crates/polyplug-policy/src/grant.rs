@@ -23,10 +23,10 @@ pub struct Policy {
     /// (digests) the operator consented to.
     #[serde(default)]
     pub plugins: BTreeMap<String, Grant>,
-    /// Budgets of the tenants plugins are called for (`Plugin::for_tenant`
-    /// in the host), by tenant id.
+    /// What the tenants plugins are called for (`Plugin::for_tenant` in
+    /// the host) may use, by tenant id.
     #[serde(default)]
-    pub tenants: BTreeMap<String, TenantBudget>,
+    pub tenants: BTreeMap<String, TenantGrant>,
     /// Where the policy came from, for messages.
     #[serde(skip)]
     pub origin: String,
@@ -97,14 +97,24 @@ pub struct Grant {
 }
 
 /// What one tenant may use, whichever plugins its calls go to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct TenantBudget {
+pub struct TenantGrant {
     /// The most fuel (instructions, as wasmtime counts them) the tenant's
     /// calls may use in any one second, all plugins together; a call that
     /// would start past it is refused, naming the tenant and the budget.
     /// Needs a host that meters fuel.
     pub fuel_per_second: Option<u64>,
+    /// The secrets the tenant's calls may read, by name: with a list, a
+    /// plugin called for this tenant reads only names that both its own
+    /// grant and this list name; without one, its own grant decides.
+    #[serde(default, deserialize_with = "some_secret_names")]
+    pub secrets: Option<Vec<String>>,
+}
+
+/// A tenant's `secrets = [...]`, each name checked.
+fn some_secret_names<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    polyplug_manifest::secret_names(deserializer).map(Some)
 }
 
 /// A key-value store grant.

@@ -50,7 +50,7 @@ mod grant;
 pub use audit::{AuditEvent, AuditSink, TracingAudit};
 pub use consent::{ConsentError, ConsentRecord, record_consent};
 pub use grant::{
-    EffectiveGrant, Grant, Identity, KvGrant, MissingGrant, OtherComponent, Policy, PolicyError, Preopen, Refusal, TenantBudget, Ungranted,
+    EffectiveGrant, Grant, Identity, KvGrant, MissingGrant, OtherComponent, Policy, PolicyError, Preopen, Refusal, TenantGrant, Ungranted,
 };
 pub use polyplug_manifest::{FileAccess, HttpPattern, SocketPattern};
 

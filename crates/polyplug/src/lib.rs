@@ -30,7 +30,7 @@ pub use polyplug_host::{
     Backend, CallFuture, Error, FunctionName, FunctionSignature, Host, HostBuilder, Lifecycle, Loader, Member, Plugin, PluginInfo, PluginSet,
     PluginSetBuilder, PluginState, Provenance, RemotePlugin, RemoteStats, Result, SetEvent, TypedPlugin, TypedSlot, WorldHandle,
 };
-pub use polyplug_host::{Code, EndpointStats};
+pub use polyplug_host::{Code, EndpointStats, metered, metered_sync};
 pub use polyplug_host::{EnvSecrets, Secret, SecretStore, SecretsFile};
 
 /// The types every world shares (`types` in `wit/base.wit`): the same Rust

@@ -39,6 +39,7 @@ pub fn raw_store(host: &Host, grant: &EffectiveGrant) -> Store<PluginState> {
         kv: None,
         secrets: None,
         tenant: None,
+        tenant_secret_names: None,
         ticks: polyplug_limits::Ticks::default(),
         https: polyplug_linker::HttpsTrust::default(),
         extensions: Default::default(),
