@@ -34,7 +34,7 @@ fn engine(epochs: bool) -> Engine {
 }
 
 fn deadline(c: &mut Criterion) {
-    // The grant the guest needs to link (its `host-round-trip` imports log, config, kv).
+    // The grant the guest needs to link (its `host-round-trip` imports log, config, kv; its `read-secret` secrets).
     let host = Host::builder().policy(support::policy()).build().unwrap();
     let grant = host.load_file(conformance_guest()).unwrap().grant().clone();
     let numbers: Vec<i64> = (0..4096).collect();

@@ -35,7 +35,7 @@ fn policy() -> polyplug_policy::Policy {
     for language in LANGUAGES {
         let digest = hex::encode(sha2::Sha256::digest(std::fs::read(component(language)).unwrap()));
         text.push_str(&format!(
-            "[plugins.conformance-{language}]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n\n"
+            "[plugins.conformance-{language}]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nsecrets = [\"conformance-token\", \"conformance-unset\"]\n\n"
         ));
     }
     polyplug_policy::Policy::from_toml(&text, "the bench policy").unwrap()

@@ -56,9 +56,9 @@ fn calls_pooled(typed: &TypedPlugin<Conformance>) {
 fn main() {
     let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/rust/plugin.wasm");
     assert!(guest.exists(), "{} is missing: run `cargo xtask guests` first", guest.display());
-    // The guest's `host-round-trip` imports log, config and kv: grant them (no call here uses them).
+    // The guest's `host-round-trip` imports log, config and kv, its `read-secret` secrets: grant them (no call here uses them).
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&guest).unwrap()));
-    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n");
+    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nsecrets = [\"conformance-token\", \"conformance-unset\"]\n");
     let policy = polyplug_policy::Policy::from_toml(&policy, "policy").unwrap();
     let host = Host::builder().pooling(false).no_cache().policy(policy).build().unwrap();
     let plugin = host.load_file(&guest).unwrap();

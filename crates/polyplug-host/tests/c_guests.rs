@@ -57,6 +57,7 @@ sha256 = ["{c}"]
 log = true
 config = true
 kv = {{ quota = "64 KiB" }}
+secrets = ["conformance-token", "conformance-unset"]
 limits = {{ memory = "16 MiB" }}
 
 [plugins.conformance-rust]
@@ -64,6 +65,7 @@ sha256 = ["{rust}"]
 log = true
 config = true
 kv = {{ quota = "64 KiB" }}
+secrets = ["conformance-token", "conformance-unset"]
 "#,
             csv = digest(&csv_plugin()),
             c = digest(&conformance_c()),
@@ -475,6 +477,7 @@ fn conformance_c_imports_only_what_it_declares() {
             "polyplug:plugin/config@0.1.0",
             "polyplug:plugin/kv@0.1.0",
             "polyplug:plugin/log@0.1.0",
+            "polyplug:plugin/secrets@0.1.0",
             "polyplug:plugin/types@0.1.0"
         ]
     );

@@ -10,7 +10,9 @@
 //! - values too big for that file: 1 MiB lists and strings, many strings;
 //! - the `counter` resource created, used, forked, dropped and counted
 //!   (`live-counters`), through the typed bindings;
-//! - the host interfaces called back (`host-round-trip`: `log`, `config`, `kv`).
+//! - the host interfaces called back (`host-round-trip`: `log`, `config`, `kv`);
+//! - secrets read with the language's own helper (`read-secret`): a granted
+//!   name's value, a name not granted, a granted name the host has no value for.
 //!
 //! Remote plugins run the same cases through the same `call_json`, over the
 //! remote protocol (`docs/remote-protocol.md`): the Rust plugin served by
@@ -108,17 +110,31 @@ fn reports() -> &'static BTreeMap<&'static str, Report> {
     REPORTS.get_or_init(|| LANGUAGES.iter().map(|&language| (language, run(language))).collect())
 }
 
+/// The secret the conformance plugins are granted and the host holds a value
+/// for, and that value (non-ASCII, a 4-byte code point included).
+const SECRET: (&str, &str) = ("conformance-token", "s3cr3t ✓ ünï 🔑");
+
+/// The secret they are granted that the host has no value for.
+const UNSET_SECRET: &str = "conformance-unset";
+
+/// A secret they are not granted (the host holds a value for it all the same).
+const UNGRANTED_SECRET: &str = "conformance-other";
+
 /// A host granting `conformance-<language>` the host interfaces its
-/// manifest requests, for the component built from the repository.
+/// manifest requests, for the component built from the repository, with a
+/// secret store holding [`SECRET`] and [`UNGRANTED_SECRET`].
 fn host(language: &str, component: &Path) -> Host {
     use sha2::Digest;
     let digest = hex::encode(sha2::Sha256::digest(std::fs::read(component).unwrap()));
     let policy = format!(
-        "[plugins.conformance-{language}]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nlimits = {{ memory = \"256 MiB\", output = \"8 MiB\" }}\n"
+        "[plugins.conformance-{language}]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nsecrets = [\"{}\", \"{UNSET_SECRET}\"]\nlimits = {{ memory = \"256 MiB\", output = \"8 MiB\" }}\n",
+        SECRET.0
     );
+    let secrets = format!("[secrets]\n{} = \"{}\"\n{UNGRANTED_SECRET} = \"not for conformance\"\n", SECRET.0, SECRET.1);
     Host::builder()
         .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
         .policy(polyplug_policy::Policy::from_toml(&policy, "the conformance policy").unwrap())
+        .secrets(Arc::new(polyplug_host::SecretsFile::from_toml(&secrets, "the conformance secrets").unwrap()))
         .build()
         .unwrap()
 }
@@ -203,6 +219,7 @@ fn run_local(language: &str) -> Report {
     big_values(&backend, &mut report);
     resources(&plugin, &mut report);
     host_interfaces(&backend, language, &mut report);
+    secrets(&backend, language, &mut report);
     report
 }
 
@@ -331,6 +348,24 @@ fn host_interfaces(plugin: &Backend, language: &str, report: &mut Report) {
         "host interfaces",
         if logged { Ok(()) } else { Err(format!("the log line {message:?} did not reach the host under plugin `{name}`; it logged {logs:?}")) },
     );
+}
+
+/// `read-secret` of a granted name with a value, of a name not granted and of
+/// a granted name without a value: each answer as the host gave it, through
+/// the language's own helper.
+fn secrets(plugin: &Backend, language: &str, report: &mut Report) {
+    let (name, value) = SECRET;
+    report.record("secrets", check(plugin, "read-secret", &[json!(name)], &json!(format!("value:{value}"))));
+    let refused = |secret: &str, kind: &str, starts: String| match plugin.call_json("all-types", "read-secret", &[json!(secret)]) {
+        Ok(Value::String(answer)) if answer.starts_with(&format!("error:{kind}:{starts}")) => Ok(()),
+        Ok(answer) => Err(format!("read-secret({secret:?}) = {answer}, expected \"error:{kind}:{starts}…\"")),
+        Err(e) => Err(format!("read-secret({secret:?}) failed: {e}")),
+    };
+    report.record(
+        "secrets",
+        refused(UNGRANTED_SECRET, "not-granted", format!("plugin `conformance-{language}` may not read the secret `{UNGRANTED_SECRET}`")),
+    );
+    report.record("secrets", refused(UNSET_SECRET, "not-found", format!("the host has no value of the secret `{UNSET_SECRET}`")));
 }
 
 fn assert_passes(language: &str) {

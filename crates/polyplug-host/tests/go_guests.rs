@@ -44,7 +44,7 @@ fn host() -> &'static Host {
     static HOST: OnceLock<Host> = OnceLock::new();
     HOST.get_or_init(|| {
         let policy = format!(
-            "[plugins.conformance-go]\nsha256 = [\"{}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nlimits = {{ memory = \"32 MiB\" }}\n\n\
+            "[plugins.conformance-go]\nsha256 = [\"{}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nsecrets = [\"conformance-token\", \"conformance-unset\"]\nlimits = {{ memory = \"32 MiB\" }}\n\n\
              [plugins.auth-go-jwt]\nsha256 = [\"{}\"]\nlog = true\nconfig = true\nclocks = true\n",
             digest(&conformance_go()),
             digest(&auth_go_jwt()),

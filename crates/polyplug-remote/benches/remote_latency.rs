@@ -99,7 +99,7 @@ fn conformance_host() -> (polyplug_host::Host, PathBuf) {
     let component = root().join("tests/conformance/rust/plugin.wasm");
     assert!(component.exists(), "{} is not built: run `cargo xtask guests`", component.display());
     let digest = hex::encode(sha2::Sha256::digest(std::fs::read(&component).unwrap()));
-    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n");
+    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nsecrets = [\"conformance-token\", \"conformance-unset\"]\n");
     let host = polyplug_host::Host::builder()
         .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))
         .policy(polyplug_policy::Policy::from_toml(&policy, "the bench policy").unwrap())

@@ -20,9 +20,9 @@ fn guest(dir: &str, name: &str) -> PathBuf {
 fn conformance_plugin() -> Plugin {
     use sha2::Digest;
     let path = guest("tests/conformance", "rust");
-    // Its `host-round-trip` imports log, config and kv: grant them to this component.
+    // Its `host-round-trip` imports log, config and kv, its `read-secret` secrets: grant them to this component.
     let digest = hex::encode(sha2::Sha256::digest(std::fs::read(&path).unwrap()));
-    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n");
+    let policy = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nsecrets = [\"conformance-token\", \"conformance-unset\"]\n");
     let policy = polyplug_policy::Policy::from_toml(&policy, "the test policy").unwrap();
     Host::builder()
         .cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("polyplug-cache"))

@@ -240,6 +240,80 @@ static inline bool polyplug_kv_delete(const char *key) {
 
 #endif // POLYPLUG_IMPORTS_KV
 
+// ---------------------------------------------------------------------------
+// Secrets (declare the names, e.g. `secrets = ["crm-token"]`). The host holds
+// the values and, in a call for a tenant, gives that tenant's. Never log one.
+#ifdef POLYPLUG_IMPORTS_SECRETS
+
+#define POLYPLUG_SECRET_NOT_GRANTED POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_GRANTED
+#define POLYPLUG_SECRET_NOT_FOUND POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_NOT_FOUND
+#define POLYPLUG_SECRET_UNAVAILABLE POLYPLUG_PLUGIN_SECRETS_SECRET_ERROR_UNAVAILABLE
+
+// Why the host did not give a secret: `kind` is POLYPLUG_SECRET_NOT_GRANTED
+// (the grant does not name it), POLYPLUG_SECRET_NOT_FOUND (granted, but the
+// host has no value for it) or POLYPLUG_SECRET_UNAVAILABLE (the host's store
+// could not be read); `message` is the host's, owned: free it with
+// polyplug_secret_error_free.
+typedef struct polyplug_secret_error_t {
+    uint8_t kind;
+    polyplug_string_t message;
+} polyplug_secret_error_t;
+
+// The value of the secret `name`: true and an owned string in `*out` (free it
+// with polyplug_string_free), else false, `*out` empty and, when `err` is not
+// NULL, why in `*err`.
+static inline bool polyplug_secrets_get(const char *name, polyplug_string_t *out, polyplug_secret_error_t *err) {
+    polyplug_string_t n = polyplug_string_borrow(name);
+    polyplug_plugin_secrets_secret_error_t failure;
+    if (polyplug_plugin_secrets_get(&n, out, &failure)) {
+        return true;
+    }
+    out->ptr = NULL;
+    out->len = 0;
+    // Every case carries the host's message.
+    polyplug_string_t message = failure.tag == POLYPLUG_SECRET_NOT_GRANTED ? failure.val.not_granted
+                                : failure.tag == POLYPLUG_SECRET_NOT_FOUND  ? failure.val.not_found
+                                                                            : failure.val.unavailable;
+    if (err != NULL) {
+        err->kind = failure.tag;
+        err->message = message;
+    } else {
+        polyplug_string_free(&message);
+    }
+    return false;
+}
+
+// The value of the secret `name` as a malloc'd C string (release with free()),
+// or NULL when the host does not give it (see polyplug_secrets_get for why).
+static inline char *polyplug_secrets_get_cstr(const char *name) {
+    polyplug_string_t value;
+    if (!polyplug_secrets_get(name, &value, NULL)) {
+        return NULL;
+    }
+    char *out = polyplug_string_cstr(&value);
+    polyplug_string_free(&value);
+    return out;
+}
+
+// The kind of `err` as the WIT names it: "not-granted", "not-found" or "unavailable".
+static inline const char *polyplug_secret_error_kind(const polyplug_secret_error_t *err) {
+    switch (err->kind) {
+    case POLYPLUG_SECRET_NOT_GRANTED:
+        return "not-granted";
+    case POLYPLUG_SECRET_NOT_FOUND:
+        return "not-found";
+    default:
+        return "unavailable";
+    }
+}
+
+// Frees the message of `err` and empties it.
+static inline void polyplug_secret_error_free(polyplug_secret_error_t *err) {
+    polyplug_string_free(&err->message);
+}
+
+#endif // POLYPLUG_IMPORTS_SECRETS
+
 #ifdef __cplusplus
 }
 #endif

@@ -158,6 +158,7 @@ type Plugin interface {
 	SumCounters(a Counter, b Counter) int64
 	LiveCounters() uint32
 	HostRoundTrip(key string, message string) Option[string]
+	ReadSecret(name string) string
 }
 
 // Export makes p the plugin. Call it once, from an init function (a plugin's

@@ -282,6 +282,14 @@ export interface Conformance extends Plugin {
    * Implements `all-types/host-round-trip`.
    */
   hostRoundTrip(key: string, message: string): string | undefined;
+  /**
+   * Reads the secret `name` through the `secrets` host interface, with the
+   * SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+   * host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+   *
+   * Implements `all-types/read-secret`.
+   */
+  readSecret(name: string): string;
   /** The class implementing the resource `counter`. */
   Counter: CounterClass;
 }

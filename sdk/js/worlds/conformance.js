@@ -40,6 +40,7 @@ export function exportsOf(plugin) {
       sumCounters: method(plugin, "sumCounters", "all-types/sum-counters"),
       liveCounters: method(plugin, "liveCounters", "all-types/live-counters"),
       hostRoundTrip: method(plugin, "hostRoundTrip", "all-types/host-round-trip"),
+      readSecret: method(plugin, "readSecret", "all-types/read-secret"),
       Counter: resourceClass(plugin, "Counter", "all-types/counter"),
     },
     plugin: servePlugin(plugin, WORLD_NAME),

@@ -315,6 +315,16 @@ class Conformance(polyplug.Plugin, abc.ABC):
         """
         raise NotImplementedError
 
+    @abc.abstractmethod
+    def read_secret(self, name: str) -> str:
+        """Reads the secret `name` through the `secrets` host interface, with the
+        SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+        host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+
+        Implements `all-types/read-secret`.
+        """
+        raise NotImplementedError
+
 
 __all__ = [
     "Color",

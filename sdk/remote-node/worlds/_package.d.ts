@@ -9,4 +9,4 @@
 export declare const WIT: string;
 
 /** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:6be5cdd61c50ffa4e4d3a78266e532f11d44c168737d661d2e0f5c1c3a511b5c";
+export declare const DIGEST: "sha256:9602aca55f7f6fb51d06f6e84e2e3eeb9d5ed8de48c74493f13ee7384dca7f96";

@@ -153,6 +153,12 @@ export interface ConformancePlugin {
    * configuration has no `key` (then nothing is stored).
    */
   hostRoundTrip(key: string, message: string, ctx: CallContext): Awaitable<string | null>;
+  /**
+   * Reads the secret `name` through the `secrets` host interface, with the
+   * SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+   * host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+   */
+  readSecret(name: string, ctx: CallContext): Awaitable<string>;
 }
 
 /** The world's served functions, for `serve` (index.js). */

@@ -30,6 +30,7 @@
 //   all-types/echo-everything → echoEverything
 //   all-types/live-counters → liveCounters
 //   all-types/host-round-trip → hostRoundTrip
+//   all-types/read-secret → readSecret
 
 import * as $ from "../codec.js";
 import { serve } from "../index.js";
@@ -797,6 +798,17 @@ function c26(impl, a, ctx) {
   }
   return impl.hostRoundTrip(x0, x1, ctx);
 }
+// all-types/read-secret
+function c27(impl, a, ctx) {
+  if (a.length !== 1) throw $.arity("all-types/read-secret", ["name"], a.length);
+  let i = 0, x0;
+  try {
+    x0 = $.dString(a[0]);
+  } catch (e) {
+    throw $.argument(e, i);
+  }
+  return impl.readSecret(x0, ctx);
+}
 
 /** The world's served functions, for `serve` (index.js). */
 export const world = Object.freeze({
@@ -831,6 +843,7 @@ export const world = Object.freeze({
     { path: "all-types/echo-everything", method: "echoEverything", params: ["e"], call: c24, encode: eEverything },
     { path: "all-types/live-counters", method: "liveCounters", params: [], call: c25, encode: $.eU32 },
     { path: "all-types/host-round-trip", method: "hostRoundTrip", params: ["key", "message"], call: c26, encode: e$5 },
+    { path: "all-types/read-secret", method: "readSecret", params: ["name"], call: c27, encode: $.eString },
   ]),
 });
 

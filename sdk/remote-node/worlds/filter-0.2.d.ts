@@ -11,7 +11,7 @@ export declare const WORLD: "polyplug:plugin/filter@0.2.0";
 export declare const WIT: string;
 
 /** `sha256:` and the SHA-256 of WIT. */
-export declare const DIGEST: "sha256:0c5b820550f1fa7f3e67f0aba81a8636d906a3307de8425d90ed02377ead438d";
+export declare const DIGEST: "sha256:470de85e36a80d58c5b165040f0c729885bcf50d659bb5123a076a9766152024";
 
 /** A message and what the platform knows about it. */
 export interface Envelope {

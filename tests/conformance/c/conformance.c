@@ -421,3 +421,19 @@ bool exports_polyplug_plugin_all_types_host_round_trip(polyplug_string_t *key, p
     polyplug_string_free(message);
     return found;
 }
+
+void exports_polyplug_plugin_all_types_read_secret(polyplug_string_t *name, polyplug_string_t *ret) {
+    char *wanted = polyplug_string_cstr(name);
+    polyplug_string_t value;
+    polyplug_secret_error_t err;
+    if (polyplug_secrets_get(wanted, &value, &err)) {
+        *ret = polyplug_string_printf("value:%.*s", (int)value.len, (const char *)value.ptr);
+        polyplug_string_free(&value);
+    } else {
+        *ret = polyplug_string_printf("error:%s:%.*s", polyplug_secret_error_kind(&err), (int)err.message.len,
+                                      (const char *)err.message.ptr);
+        polyplug_secret_error_free(&err);
+    }
+    free(wanted);
+    polyplug_string_free(name);
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/polyplug/polyplug/sdk/go/conformance"
 	"github.com/polyplug/polyplug/sdk/go/kv"
 	"github.com/polyplug/polyplug/sdk/go/log"
+	"github.com/polyplug/polyplug/sdk/go/secrets"
 )
 
 type plugin struct{}
@@ -219,6 +220,16 @@ func (plugin) HostRoundTrip(key, message string) conformance.Option[string] {
 		return conformance.None[string]()
 	}
 	return conformance.Some(lossy(stored))
+}
+
+func (plugin) ReadSecret(name string) string {
+	value, err := secrets.Get(name)
+	if err != nil {
+		// Get's errors are *secrets.Error: the kind and the host's message.
+		refused := err.(*secrets.Error)
+		return "error:" + string(refused.Kind) + ":" + refused.Message
+	}
+	return "value:" + value
 }
 
 // lossy decodes b as UTF-8 the way Rust's String::from_utf8_lossy does: each

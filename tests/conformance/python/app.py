@@ -8,7 +8,7 @@ import struct
 from typing import Optional
 
 import polyplug
-from polyplug import config, kv, log
+from polyplug import config, kv, log, secrets
 from polyplug.conformance import (
     Color,
     Conformance,
@@ -190,6 +190,12 @@ class ConformancePython(Conformance):
             return None
         stored = kv.get(key)
         return None if stored is None else stored.decode("utf-8", errors="replace")
+
+    def read_secret(self, name: str) -> str:
+        try:
+            return f"value:{secrets.get(name)}"
+        except secrets.SecretError as e:
+            return f"error:{e.kind}:{e}"
 
 
 polyplug.export(ConformancePython())

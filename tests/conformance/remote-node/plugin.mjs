@@ -3,10 +3,11 @@
 // documents for each function, the same as tests/conformance/rust.
 //
 // Not served remotely: the `counter` resource and `sum-counters` (handles
-// cannot cross a stateless call; the generated world leaves them out) and
-// `host-round-trip` (a remote plugin has no host interfaces: this plugin has
-// no method for it, so it answers 501 UNIMPLEMENTED). `live-counters` is
-// served: no counter ever lives here, so it answers 0.
+// cannot cross a stateless call; the generated world leaves them out),
+// `host-round-trip` and `read-secret` (a remote plugin has no host
+// interfaces: this plugin has no method for them, so they answer 501
+// UNIMPLEMENTED). `live-counters` is served: no counter ever lives here, so
+// it answers 0.
 //
 //   node tests/conformance/remote-node/plugin.mjs      # POLYPLUG_LISTEN=127.0.0.1:0 for a free port
 

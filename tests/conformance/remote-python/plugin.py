@@ -4,8 +4,8 @@
 tests/conformance/rust/src/lib.rs has it.
 
 A remote serves neither resources (`counter`, `sum-counters`) nor the host
-interfaces `host-round-trip` calls back; `live-counters` is served and is
-always 0, since no counter ever lives here.
+interfaces `host-round-trip` and `read-secret` call; `live-counters` is
+served and is always 0, since no counter ever lives here.
 
     python plugin.py            # listens on $POLYPLUG_LISTEN, else 127.0.0.1:8080
 """
@@ -43,7 +43,7 @@ class ConformanceRemotePython(Conformance):
     version = "0.1.0"
     description = "Every WIT type, as a remote plugin in Python"
     # Every served function is pure, so any may run twice for one call.
-    idempotent = [f.path for f in WORLD.functions if f.name != "host-round-trip"]
+    idempotent = [f.path for f in WORLD.functions if f.name not in ("host-round-trip", "read-secret")]
 
     def inc_u8(self, x: int) -> int:
         return wrap(x + 1, 8, False)
@@ -150,6 +150,12 @@ class ConformanceRemotePython(Conformance):
         raise PluginError(
             "UNIMPLEMENTED",
             "`all-types/host-round-trip` calls the host interfaces log, config and kv, which a remote plugin does not have",
+        )
+
+    def read_secret(self, name: str) -> str:
+        raise PluginError(
+            "UNIMPLEMENTED",
+            "`all-types/read-secret` calls the host interface secrets, which a remote plugin does not have: it holds its own secrets",
         )
 
 

@@ -7,6 +7,7 @@ import { PluginError, some, type Some } from "@polyplug/sdk";
 import * as config from "@polyplug/sdk/config";
 import * as kv from "@polyplug/sdk/kv";
 import * as log from "@polyplug/sdk/log";
+import * as secrets from "@polyplug/sdk/secrets";
 import {
   definePlugin,
   type Color,
@@ -150,5 +151,14 @@ export default definePlugin({
     }
     const stored = kv.get(key);
     return stored === undefined ? undefined : new TextDecoder().decode(stored);
+  },
+
+  readSecret(name: string): string {
+    try {
+      return `value:${secrets.get(name)}`;
+    } catch (e) {
+      if (e instanceof secrets.SecretError) return `error:${e.kind}:${e.message}`;
+      throw e;
+    }
   },
 });

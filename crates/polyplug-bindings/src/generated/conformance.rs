@@ -532,6 +532,7 @@ pub mod exports {
                     sum_counters: wasmtime::component::Func,
                     live_counters: wasmtime::component::Func,
                     host_round_trip: wasmtime::component::Func,
+                    read_secret: wasmtime::component::Func,
                 }
                 #[derive(Clone)]
                 pub struct GuestIndices {
@@ -567,6 +568,7 @@ pub mod exports {
                     sum_counters: wasmtime::component::ComponentExportIndex,
                     live_counters: wasmtime::component::ComponentExportIndex,
                     host_round_trip: wasmtime::component::ComponentExportIndex,
+                    read_secret: wasmtime::component::ComponentExportIndex,
                 }
                 impl GuestIndices {
                     /// Constructor for [`GuestIndices`] which takes a
@@ -634,6 +636,7 @@ pub mod exports {
                         let sum_counters = lookup("sum-counters")?;
                         let live_counters = lookup("live-counters")?;
                         let host_round_trip = lookup("host-round-trip")?;
+                        let read_secret = lookup("read-secret")?;
                         Ok(GuestIndices {
                             inc_u8,
                             inc_u16,
@@ -667,6 +670,7 @@ pub mod exports {
                             sum_counters,
                             live_counters,
                             host_round_trip,
+                            read_secret,
                         })
                     }
                     pub fn load(
@@ -851,6 +855,12 @@ pub mod exports {
                                 (Option<wasmtime::component::__internal::String>,),
                             >(&mut store, &self.host_round_trip)?
                             .func();
+                        let read_secret = *_instance
+                            .get_typed_func::<
+                                (&str,),
+                                (wasmtime::component::__internal::String,),
+                            >(&mut store, &self.read_secret)?
+                            .func();
                         Ok(Guest {
                             inc_u8,
                             inc_u16,
@@ -884,6 +894,7 @@ pub mod exports {
                             sum_counters,
                             live_counters,
                             host_round_trip,
+                            read_secret,
                         })
                     }
                 }
@@ -1507,6 +1518,31 @@ pub mod exports {
                     > {
                         let callee = self.func_host_round_trip();
                         let (ret0,) = callee.call(store.as_context_mut(), (arg0, arg1))?;
+                        Ok(ret0)
+                    }
+                    pub fn func_read_secret(
+                        &self,
+                    ) -> wasmtime::component::TypedFunc<
+                        (&str,),
+                        (wasmtime::component::__internal::String,),
+                    > {
+                        unsafe {
+                            wasmtime::component::TypedFunc::<
+                                (&str,),
+                                (wasmtime::component::__internal::String,),
+                            >::new_unchecked(self.read_secret)
+                        }
+                    }
+                    /// Reads the secret `name` through the `secrets` host interface, with the
+                    /// SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+                    /// host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+                    pub fn call_read_secret<S: wasmtime::AsContextMut>(
+                        &self,
+                        mut store: S,
+                        arg0: &str,
+                    ) -> wasmtime::Result<wasmtime::component::__internal::String> {
+                        let callee = self.func_read_secret();
+                        let (ret0,) = callee.call(store.as_context_mut(), (arg0,))?;
                         Ok(ret0)
                     }
                     pub fn counter(&self) -> GuestCounter<'_> {

@@ -20,11 +20,12 @@ pub fn conformance_guest() -> PathBuf {
 }
 
 /// A policy granting the conformance guest what it requests (`log`,
-/// `config`, `kv`: its `host-round-trip` calls them; the benches do not).
+/// `config`, `kv`, `secrets`: its `host-round-trip` and `read-secret` call
+/// them; the benches do not).
 pub fn policy() -> polyplug_policy::Policy {
     use sha2::Digest;
     let digest = hex::encode(sha2::Sha256::digest(std::fs::read(conformance_guest()).unwrap()));
-    let text = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\n");
+    let text = format!("[plugins.conformance-rust]\nsha256 = [\"{digest}\"]\nlog = true\nconfig = true\nkv = {{ quota = \"64 KiB\" }}\nsecrets = [\"conformance-token\", \"conformance-unset\"]\n");
     polyplug_policy::Policy::from_toml(&text, "the bench policy").unwrap()
 }
 

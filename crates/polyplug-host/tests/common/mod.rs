@@ -58,6 +58,7 @@ sha256 = ["{auth}"]
 log = true
 config = true
 kv = {{ quota = "64 KiB" }}
+secrets = ["conformance-token", "conformance-unset"]
 sha256 = ["{conformance}"]
 
 [plugins.hostile-rust]

@@ -953,6 +953,40 @@ impl Conformance {
             }
         }
     }
+    /// Reads the secret `name` through the `secrets` host interface, with the
+    /// SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+    /// host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+    pub async fn read_secret(&self, name: &str) -> ::polyplug_host::Result<String> {
+        const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
+            interface: "polyplug:plugin/all-types@0.1.0",
+            function: "read-secret",
+            display: "all-types/read-secret",
+        };
+        match self.handle.typed() {
+            Some(typed) => {
+                typed
+                    .call_async(
+                        FUNCTION.display,
+                        async |mut slot| {
+                            let (world, store) = slot.parts();
+                            let result = world
+                                .polyplug_plugin_all_types()
+                                .func_read_secret()
+                                .call_async(store, (name,))
+                                .await
+                                .map(|(result,)| result);
+                            (slot, result)
+                        },
+                    )
+                    .await
+            }
+            None => {
+                self.handle
+                    .call_mapped_async(&FUNCTION, &[::polyplug_value::to_json(&name)])
+                    .await
+            }
+        }
+    }
 }
 /// The `conformance` facade for synchronous hosts.
 pub mod blocking {
@@ -1635,6 +1669,33 @@ pub mod blocking {
                                 ::polyplug_value::to_json(&message),
                             ],
                         )
+                }
+            }
+        }
+        /// Reads the secret `name` through the `secrets` host interface, with the
+        /// SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+        /// host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+        pub fn read_secret(&self, name: &str) -> ::polyplug_host::Result<String> {
+            const FUNCTION: ::polyplug_host::FunctionName = ::polyplug_host::FunctionName {
+                interface: "polyplug:plugin/all-types@0.1.0",
+                function: "read-secret",
+                display: "all-types/read-secret",
+            };
+            match self.handle.typed() {
+                Some(typed) => {
+                    typed
+                        .call(
+                            FUNCTION.display,
+                            |world, store| {
+                                world
+                                    .polyplug_plugin_all_types()
+                                    .call_read_secret(store, name)
+                            },
+                        )
+                }
+                None => {
+                    self.handle
+                        .call_mapped(&FUNCTION, &[::polyplug_value::to_json(&name)])
                 }
             }
         }

@@ -207,6 +207,13 @@ void __wasm_export_exports_polyplug_plugin_all_types_host_round_trip_post_return
   }
 }
 
+__attribute__((__weak__, __export_name__("cabi_post_polyplug:plugin/all-types@0.1.0#read-secret")))
+void __wasm_export_exports_polyplug_plugin_all_types_read_secret_post_return(uint8_t * arg0) {
+  if ((*((size_t*) (arg0 + sizeof(void*)))) > 0) {
+    free(*((uint8_t **) (arg0 + 0)));
+  }
+}
+
 // Exported Functions from `polyplug:plugin/plugin@0.1.0`
 
 __attribute__((__weak__, __export_name__("cabi_post_polyplug:plugin/plugin@0.1.0#describe")))
@@ -1249,6 +1256,17 @@ uint8_t * __wasm_export_exports_polyplug_plugin_all_types_host_round_trip(uint8_
   } else {
     *((int8_t*)(ptr + 0)) = 0;
   }
+  return ptr;
+}
+
+__attribute__((__export_name__("polyplug:plugin/all-types@0.1.0#read-secret")))
+uint8_t * __wasm_export_exports_polyplug_plugin_all_types_read_secret(uint8_t * arg, size_t arg0) {
+  polyplug_string_t arg1 = (polyplug_string_t) { (uint8_t*)(arg), (arg0) };
+  polyplug_string_t ret;
+  exports_polyplug_plugin_all_types_read_secret(&arg1, &ret);
+  uint8_t *ptr = (uint8_t *) &RET_AREA;
+  *((size_t*)(ptr + sizeof(void*))) = (ret).len;
+  *((uint8_t **)(ptr + 0)) = (uint8_t *) (ret).ptr;
   return ptr;
 }
 

@@ -436,6 +436,7 @@ exports_polyplug_plugin_all_types_own_counter_t exports_polyplug_plugin_all_type
 int64_t exports_polyplug_plugin_all_types_sum_counters(exports_polyplug_plugin_all_types_borrow_counter_t a, exports_polyplug_plugin_all_types_borrow_counter_t b);
 uint32_t exports_polyplug_plugin_all_types_live_counters(void);
 bool exports_polyplug_plugin_all_types_host_round_trip(polyplug_string_t *key, polyplug_string_t *message, polyplug_string_t *ret);
+void exports_polyplug_plugin_all_types_read_secret(polyplug_string_t *name, polyplug_string_t *ret);
 
 // Exported Functions from `polyplug:plugin/plugin@0.1.0`
 void exports_polyplug_plugin_plugin_describe(exports_polyplug_plugin_plugin_plugin_info_t *ret);

@@ -446,6 +446,11 @@ WIT = (
     "  /// `key` and reads it back. Returns what was read back; none when the\n"
     "  /// configuration has no `key` (then nothing is stored).\n"
     "  host-round-trip: func(key: string, message: string) -> option<string>;\n"
+    "\n"
+    "  /// Reads the secret `name` through the `secrets` host interface, with the\n"
+    "  /// SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the\n"
+    "  /// host's message>` with kind `not-granted`, `not-found` or `unavailable`.\n"
+    "  read-secret: func(name: string) -> string;\n"
     "}\n"
     "\n"
     "/// Data for an API (mock) server's responses: rows from a file, a database\n"
@@ -717,6 +722,6 @@ WIT = (
     "}\n"
 )
 #: `sha256:` and the SHA-256 of `WIT`.
-DIGEST = "sha256:6be5cdd61c50ffa4e4d3a78266e532f11d44c168737d661d2e0f5c1c3a511b5c"
+DIGEST = "sha256:9602aca55f7f6fb51d06f6e84e2e3eeb9d5ed8de48c74493f13ee7384dca7f96"
 
 __all__ = ["WIT", "DIGEST"]

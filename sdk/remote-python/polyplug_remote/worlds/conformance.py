@@ -32,6 +32,7 @@ Served functions:
 - `all-types/echo-everything`: `Conformance.echo_everything`
 - `all-types/live-counters`: `Conformance.live_counters`
 - `all-types/host-round-trip`: `Conformance.host_round_trip`
+- `all-types/read-secret`: `Conformance.read_secret`
 
 Not served remotely:
 
@@ -276,6 +277,7 @@ WORLD = polyplug_remote.World(
         polyplug_remote.Function("all-types", "echo-everything", "echo_everything", (("e", _codec_Everything),), _codec_Everything),
         polyplug_remote.Function("all-types", "live-counters", "live_counters", (), _c.U32),
         polyplug_remote.Function("all-types", "host-round-trip", "host_round_trip", (("key", _c.STRING), ("message", _c.STRING),), _c.option(_c.STRING)),
+        polyplug_remote.Function("all-types", "read-secret", "read_secret", (("name", _c.STRING),), _c.STRING),
     ),
 )
 
@@ -539,6 +541,17 @@ class Conformance(polyplug_remote.Plugin):
         configuration has no `key` (then nothing is stored).
 
         Serves `all-types/host-round-trip`.
+        Raise `polyplug_remote.PluginError(code, message)` to fail the call with `code`.
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    def read_secret(self, name: str) -> str:
+        """Reads the secret `name` through the `secrets` host interface, with the
+        SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+        host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+
+        Serves `all-types/read-secret`.
         Raise `polyplug_remote.PluginError(code, message)` to fail the call with `code`.
         """
         raise NotImplementedError

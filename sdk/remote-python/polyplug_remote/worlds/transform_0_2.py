@@ -618,6 +618,11 @@ WIT = (
     "    /// `key` and reads it back. Returns what was read back; none when the\n"
     "    /// configuration has no `key` (then nothing is stored).\n"
     "    host-round-trip: func(key: string, message: string) -> option<string>;\n"
+    "\n"
+    "    /// Reads the secret `name` through the `secrets` host interface, with the\n"
+    "    /// SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the\n"
+    "    /// host's message>` with kind `not-granted`, `not-found` or `unavailable`.\n"
+    "    read-secret: func(name: string) -> string;\n"
     "  }\n"
     "  /// Data for an API (mock) server's responses: rows from a file, a database\n"
     "  /// or a service. Credentials come from the plugin's configuration (the\n"
@@ -884,7 +889,7 @@ WIT = (
     "}\n"
 )
 #: `sha256:` and the SHA-256 of `WIT`.
-DIGEST = "sha256:0c5b820550f1fa7f3e67f0aba81a8636d906a3307de8425d90ed02377ead438d"
+DIGEST = "sha256:470de85e36a80d58c5b165040f0c729885bcf50d659bb5123a076a9766152024"
 
 
 @dataclasses.dataclass(slots=True)

@@ -2563,6 +2563,44 @@ pub mod exports {
                         }
                     }
                 }
+                #[doc(hidden)]
+                #[allow(non_snake_case, unused_unsafe)]
+                pub unsafe fn _export_read_secret_cabi<T_: Guest>(
+                    arg0: *mut u8,
+                    arg1: usize,
+                ) -> *mut u8 {
+                    unsafe {
+                        #[cfg(target_arch = "wasm32")] _rt::run_ctors_once();
+                        let result1 = {
+                            let len0 = arg1;
+                            let bytes0 = _rt::Vec::from_raw_parts(
+                                arg0.cast(),
+                                len0,
+                                len0,
+                            );
+                            T_::read_secret(_rt::string_lift(bytes0))
+                        };
+                        let ptr2 = (&raw mut _RET_AREA.0).cast::<u8>();
+                        let vec3 = (result1.into_bytes()).into_boxed_slice();
+                        let ptr3 = vec3.as_ptr().cast::<u8>();
+                        let len3 = vec3.len();
+                        ::core::mem::forget(vec3);
+                        *ptr2.add(::core::mem::size_of::<*const u8>()).cast::<usize>() = len3;
+                        *ptr2.add(0).cast::<*mut u8>() = ptr3.cast_mut();
+                        ptr2
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                pub unsafe fn __post_return_read_secret<T_: Guest>(arg0: *mut u8) {
+                    unsafe {
+                        let l0 = *arg0.add(0).cast::<*mut u8>();
+                        let l1 = *arg0
+                            .add(::core::mem::size_of::<*const u8>())
+                            .cast::<usize>();
+                        _rt::cabi_dealloc(l0, l1, 1);
+                    }
+                }
                 pub trait Guest {
                     type Counter: GuestCounter;
                     /// Returns `x + 1`, wrapping.
@@ -2666,6 +2704,11 @@ pub mod exports {
                         key: _rt::String,
                         message: _rt::String,
                     ) -> ::core::option::Option<_rt::String>;
+                    /// Reads the secret `name` through the `secrets` host interface, with the
+                    /// SDK's own helper. Returns `value:<the value>`, or `error:<kind>:<the
+                    /// host's message>` with kind `not-granted`, `not-found` or `unavailable`.
+                    #[allow(async_fn_in_trait)]
+                    fn read_secret(name: _rt::String) -> _rt::String;
                 }
                 pub trait GuestCounter: polyplug_sdk::__private::wit_bindgen::rt::Resource {
                     #[doc(hidden)]
@@ -2928,8 +2971,16 @@ pub mod exports {
                         "cabi_post_polyplug:plugin/all-types@0.1.0#host-round-trip")]
                         unsafe extern "C" fn _post_return_host_round_trip(arg0 : * mut
                         u8,) { unsafe { $($path_to_types)*::
-                        __post_return_host_round_trip::<$ty > (arg0) } } const _ : () = {
-                        #[doc(hidden)] #[unsafe (export_name =
+                        __post_return_host_round_trip::<$ty > (arg0) } } #[unsafe
+                        (export_name = "polyplug:plugin/all-types@0.1.0#read-secret")]
+                        unsafe extern "C" fn export_read_secret(arg0 : * mut u8, arg1 :
+                        usize,) -> * mut u8 { unsafe { $($path_to_types)*::
+                        _export_read_secret_cabi::<$ty > (arg0, arg1) } } #[unsafe
+                        (export_name =
+                        "cabi_post_polyplug:plugin/all-types@0.1.0#read-secret")] unsafe
+                        extern "C" fn _post_return_read_secret(arg0 : * mut u8,) { unsafe
+                        { $($path_to_types)*:: __post_return_read_secret::<$ty > (arg0) }
+                        } const _ : () = { #[doc(hidden)] #[unsafe (export_name =
                         "polyplug:plugin/all-types@0.1.0#[dtor]counter")]
                         #[allow(non_snake_case)] unsafe extern "C" fn dtor(rep : * mut
                         u8) { unsafe { $($path_to_types)*:: Counter::dtor::< <$ty as
@@ -3443,9 +3494,9 @@ macro_rules! __export_conformance_impl {
         _ : () = { #[cfg(target_arch = "wasm32")] #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:polyplug:plugin@0.1.0:conformance:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 2494] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 2521] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xbc\x12\x01A\x02\x01\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xd7\x12\x01A\x02\x01\
 A\x10\x01B\x04\x01m\x05\x05trace\x05debug\x04info\x04warn\x05error\x04\0\x05leve\
 l\x03\0\0\x01@\x02\x05level\x01\x07messages\x01\0\x04\0\x03log\x01\x02\x03\0\x19\
 polyplug:plugin/log@0.1.0\x05\0\x01B\x17\x01r\x03\x04names\x07versions\x0bdescri\
@@ -3468,7 +3519,7 @@ ys\0\x7f\x04\0\x06delete\x01\x09\x01ps\x01@\0\0\x0a\x04\0\x04keys\x01\x0b\x03\0\
 polyplug:plugin/kv@0.1.0\x05\x04\x01B\x05\x01q\x03\x0bnot-granted\x01s\0\x09not-\
 found\x01s\0\x0bunavailable\x01s\0\x04\0\x0csecret-error\x03\0\0\x01j\x01s\x01\x01\
 \x01@\x01\x04names\0\x02\x04\0\x03get\x01\x03\x03\0\x1dpolyplug:plugin/secrets@0\
-.1.0\x05\x05\x01B\\\x01r\x03\x01xz\x01yz\x05labels\x04\0\x05point\x03\0\0\x01o\x02\
+.1.0\x05\x05\x01B^\x01r\x03\x01xz\x01yz\x05labels\x04\0\x05point\x03\0\0\x01o\x02\
 uu\x01p\x01\x01q\x04\x06circle\x01u\0\x09rectangle\x01\x02\0\x07polygon\x01\x03\0\
 \x05empty\0\0\x04\0\x05shape\x03\0\x04\x01m\x03\x03red\x05green\x04blue\x04\0\x05\
 color\x03\0\x06\x01n\x03\x04read\x05write\x07execute\x04\0\x0bpermissions\x03\0\x08\
@@ -3496,13 +3547,14 @@ j\x01y\x01\x0b\x01@\x01\x01ss\03\x04\0\x0cparse-number\x014\x01o\x03}su\x01o\x03
 u}s\x01@\x01\x01t5\06\x04\0\x0crotate-tuple\x017\x01@\x01\x01e\x13\0\x13\x04\0\x0f\
 echo-everything\x018\x01@\x02\x01a\x17\x01b\x17\0x\x04\0\x0csum-counters\x019\x01\
 @\0\0y\x04\0\x0dlive-counters\x01:\x01@\x02\x03keys\x07messages\0\x0c\x04\0\x0fh\
-ost-round-trip\x01;\x04\0\x1fpolyplug:plugin/all-types@0.1.0\x05\x06\x02\x03\0\x01\
-\x0bplugin-info\x01B\x0a\x02\x03\x02\x01\x07\x04\0\x0bplugin-info\x03\0\0\x02\x03\
-\x02\x01\x02\x04\0\x0cconfig-entry\x03\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\
-\x01p\x03\x01j\0\x01s\x01@\x01\x06config\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1c\
-polyplug:plugin/plugin@0.1.0\x05\x08\x04\0!polyplug:plugin/conformance@0.1.0\x04\
-\0\x0b\x11\x01\0\x0bconformance\x03\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0d\
-wit-component\x070.258.3\x10wit-bindgen-rust\x060.61.1";
+ost-round-trip\x01;\x01@\x01\x04names\0s\x04\0\x0bread-secret\x01<\x04\0\x1fpoly\
+plug:plugin/all-types@0.1.0\x05\x06\x02\x03\0\x01\x0bplugin-info\x01B\x0a\x02\x03\
+\x02\x01\x07\x04\0\x0bplugin-info\x03\0\0\x02\x03\x02\x01\x02\x04\0\x0cconfig-en\
+try\x03\0\x02\x01@\0\0\x01\x04\0\x08describe\x01\x04\x01p\x03\x01j\0\x01s\x01@\x01\
+\x06config\x05\0\x06\x04\0\x04init\x01\x07\x04\0\x1cpolyplug:plugin/plugin@0.1.0\
+\x05\x08\x04\0!polyplug:plugin/conformance@0.1.0\x04\0\x0b\x11\x01\0\x0bconforma\
+nce\x03\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10\
+wit-bindgen-rust\x060.61.1";
         };
     };
 }

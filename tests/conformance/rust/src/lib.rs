@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use polyplug_sdk::conformance::{
     self, AllTypes, Color, Counter, CounterBorrow, Everything, Failure, GuestCounter, Permissions, Plugin,
-    PluginInfo, Point, Shape, config, kv, log,
+    PluginInfo, Point, Shape, config, kv, log, secrets,
 };
 
 struct Conformance;
@@ -182,6 +182,15 @@ impl AllTypes for Conformance {
         let value = config::get(&key)?;
         kv::set(&key, value.as_bytes()).ok()?;
         kv::get(&key).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    fn read_secret(name: String) -> String {
+        match secrets::get(&name) {
+            Ok(value) => format!("value:{value}"),
+            Err(secrets::SecretError::NotGranted(message)) => format!("error:not-granted:{message}"),
+            Err(secrets::SecretError::NotFound(message)) => format!("error:not-found:{message}"),
+            Err(secrets::SecretError::Unavailable(message)) => format!("error:unavailable:{message}"),
+        }
     }
 }
 

@@ -822,6 +822,28 @@ func wasm_export_post_return_polyplug_plugin_all_types_host_round_trip(result ui
 }
 
 
+//go:wasmexport polyplug:plugin/all-types@0.1.0#read-secret
+func wasm_export_polyplug_plugin_all_types_read_secret(arg0 uintptr, arg1 uint32) uintptr {
+        
+        pinner := &syncExportPinner
+        value := unsafe.String((*uint8)(unsafe.Pointer(arg0)), arg1)
+witRuntime.Unpin()
+result := export_polyplug_plugin_all_types.ReadSecret(value)
+utf8 := unsafe.Pointer(unsafe.StringData(result))
+pinner.Pin(utf8)
+*(*uint32)(unsafe.Add(unsafe.Pointer(exportReturnArea), 4)) = uint32(uint32(len(result)))
+*(*uint32)(unsafe.Add(unsafe.Pointer(exportReturnArea), 0)) = uint32(uintptr(uintptr(utf8)))
+return exportReturnArea
+
+        
+}
+
+//go:wasmexport cabi_post_polyplug:plugin/all-types@0.1.0#read-secret
+func wasm_export_post_return_polyplug_plugin_all_types_read_secret(result uintptr) {
+        syncExportPinner.Unpin()
+}
+
+
 //go:wasmexport polyplug:plugin/plugin@0.1.0#describe
 func wasm_export_polyplug_plugin_plugin_describe() uintptr {
         

@@ -58,6 +58,7 @@ type AllTypes interface {
 	SumCounters(a CounterImpl, b CounterImpl) int64
 	LiveCounters() uint32
 	HostRoundTrip(key string, message string) witTypes.Option[string]
+	ReadSecret(name string) string
 }
 
 var registered AllTypes
@@ -286,6 +287,12 @@ func LiveCounters() uint32 {
 
 func HostRoundTrip(key string, message string) witTypes.Option[string] {
 	r := impl().HostRoundTrip(key, message)
+	gc.AfterExport()
+	return r
+}
+
+func ReadSecret(name string) string {
+	r := impl().ReadSecret(name)
 	gc.AfterExport()
 	return r
 }
