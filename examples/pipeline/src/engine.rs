@@ -75,6 +75,27 @@ pub struct Stats {
     pub dead_lettered: u64,
     /// Neither delivered nor dead-lettered.
     pub failed: u64,
+    /// Fuel the plugin steps used, all messages together (the host's
+    /// per-tenant account has it by tenant: `Host::tenant_usage`).
+    pub fuel_used: u64,
+}
+
+/// A step compiled into the service rather than loaded as a plugin
+/// ([`crate::PipelineBuilder::native_step`]): it gets each message's
+/// envelope and the step's context, as a converter or filter plugin does,
+/// and says what becomes of the message. A panic is the step failing (the
+/// message is retried, then dead-lettered).
+pub trait NativeStep: Send + Sync + 'static {
+    /// What becomes of `envelope` at this step.
+    fn run(&self, envelope: &Envelope, context: &Context) -> Outcome;
+}
+
+/// Runs a native step; its panic is the step failing.
+fn run_native(step: &dyn NativeStep, envelope: &Envelope, context: &Context) -> Result<Outcome, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step.run(envelope, context))).map_err(|panic| {
+        let message = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+        format!("the native step panicked: {}", message.unwrap_or_else(|| "(no message)".into()))
+    })
 }
 
 /// NATS as the pipeline uses it.
@@ -117,6 +138,8 @@ pub(crate) struct Engine {
     pub(crate) nats: Option<Nats>,
     /// The remote plugins, by step key.
     remote: HashMap<String, polyplug::remote::Reconnecting>,
+    /// The native steps, by step key, and what the step history calls each (`native:<key>`).
+    native: HashMap<String, (Arc<dyn NativeStep>, Arc<str>)>,
     http: reqwest::Client,
     made: Mutex<Made>,
     stats: Mutex<Stats>,
@@ -135,7 +158,14 @@ fn now_ms() -> u64 {
 }
 
 impl Engine {
-    pub(crate) async fn new(config: Config, host: Host, plugins: PluginSet, nats: Option<Nats>, remote: Option<polyplug::remote::Plugins>) -> Engine {
+    pub(crate) async fn new(
+        config: Config,
+        host: Host,
+        plugins: PluginSet,
+        nats: Option<Nats>,
+        remote: Option<polyplug::remote::Plugins>,
+        native: Vec<(String, Arc<dyn NativeStep>)>,
+    ) -> Engine {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("a default HTTP client builds");
         let mut connections = HashMap::new();
         if let Some(file) = remote.map(Arc::new) {
@@ -148,16 +178,18 @@ impl Engine {
             }
         }
         let remote = connections;
-        Engine { config, host, plugins, nats, remote, http, made: Mutex::new(Made { generation: u64::MAX, steps: HashMap::new() }), stats: Mutex::default() }
+        let native = native.into_iter().map(|(key, step)| (key.clone(), (step, format!("native:{key}").into()))).collect();
+        Engine { config, host, plugins, nats, remote, native, http, made: Mutex::new(Made { generation: u64::MAX, steps: HashMap::new() }), stats: Mutex::default() }
     }
 
     pub(crate) fn stats(&self) -> Stats {
         *self.stats.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn count(&self, delivery: &Delivery) {
+    fn count(&self, delivery: &Delivery, fuel: u64) {
         let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
         stats.received += 1;
+        stats.fuel_used += fuel;
         match delivery {
             Delivery::Delivered { .. } => stats.delivered += 1,
             Delivery::Dropped { .. } => stats.dropped += 1,
@@ -204,8 +236,9 @@ impl Engine {
         Ok((step, name))
     }
 
-    /// Takes one message of `tenant` through `integration`.
-    pub(crate) async fn process(&self, integration: &Integration, tenant: &str, incoming: Incoming) -> Delivery {
+    /// Takes one message of `tenant` through `integration`: what became of
+    /// it, and the fuel its plugin steps used (retries included).
+    pub(crate) async fn process(&self, integration: &Integration, tenant: &str, incoming: Incoming) -> (Delivery, u64) {
         let created_at = now_ms();
         let mut envelope = Envelope {
             id: uuid::Uuid::new_v4().to_string(),
@@ -221,19 +254,19 @@ impl Engine {
             expires_at: Some(created_at.saturating_add(integration.ttl_seconds.saturating_mul(1000))),
             retry_count: incoming.redelivered,
         };
-        let delivery = self.run(integration, &mut envelope).await;
+        let (delivery, fuel) = polyplug::metered(self.run(integration, &mut envelope)).await;
         let delivery = match delivery {
             Err((step, reason)) => self.dead_letter(integration, &envelope, &step, reason).await,
             Ok(delivery) => delivery,
         };
         match &delivery {
-            Delivery::Delivered { .. } => tracing::debug!(target: "pipeline", id = %envelope.id, tenant, "delivered"),
-            Delivery::Dropped { step, reason, .. } => tracing::info!(target: "pipeline", id = %envelope.id, tenant, step, "dropped: {reason}"),
-            Delivery::DeadLettered { subject, reason, .. } => tracing::warn!(target: "pipeline", id = %envelope.id, tenant, subject, "dead-lettered: {reason}"),
-            Delivery::Failed { reason, .. } => tracing::error!(target: "pipeline", id = %envelope.id, tenant, "not delivered: {reason}"),
+            Delivery::Delivered { .. } => tracing::debug!(target: "pipeline", id = %envelope.id, tenant, fuel, "delivered"),
+            Delivery::Dropped { step, reason, .. } => tracing::info!(target: "pipeline", id = %envelope.id, tenant, fuel, step, "dropped: {reason}"),
+            Delivery::DeadLettered { subject, reason, .. } => tracing::warn!(target: "pipeline", id = %envelope.id, tenant, fuel, subject, "dead-lettered: {reason}"),
+            Delivery::Failed { reason, .. } => tracing::error!(target: "pipeline", id = %envelope.id, tenant, fuel, "not delivered: {reason}"),
         }
-        self.count(&delivery);
-        delivery
+        self.count(&delivery, fuel);
+        (delivery, fuel)
     }
 
     /// The steps, then the sinks; `Err((where, why))` when the message is for the dead-letter subject.
@@ -250,9 +283,12 @@ impl Engine {
                 if attempt > 0 {
                     envelope.retry_count += 1;
                 }
-                let outcome = match self.step(key, &tenant).await {
-                    Ok((step, name)) => step.run(envelope, &context).await.map(|outcome| (outcome, name)).map_err(|e| e.to_string()),
-                    Err(reason) => Err(reason),
+                let outcome = match self.native.get(key) {
+                    Some((native, name)) => run_native(native.as_ref(), envelope, &context).map(|outcome| (outcome, name.clone())),
+                    None => match self.step(key, &tenant).await {
+                        Ok((step, name)) => step.run(envelope, &context).await.map(|outcome| (outcome, name)).map_err(|e| e.to_string()),
+                        Err(reason) => Err(reason),
+                    },
                 };
                 match outcome {
                     Ok((Outcome::Pass(next), name)) => {

@@ -1,6 +1,6 @@
 //! HTTP sources: `POST /<tenant><path>` takes one message through its
 //! integration and answers with what became of it, so that a sender knows
-//! whether to send it again.
+//! whether to send it again, and the fuel its plugin steps used.
 
 use std::sync::Arc;
 
@@ -54,12 +54,13 @@ async fn receive(engine: Arc<Engine>, index: usize, path: &str, tenant: String, 
         redelivered: 0,
     };
     let integration = &engine.config.integrations[index];
-    match engine.process(integration, &tenant, incoming).await {
-        Delivery::Delivered { id } => (StatusCode::OK, axum::Json(json!({"id": id, "outcome": "delivered"}))).into_response(),
-        Delivery::Dropped { id, step, reason } => (StatusCode::OK, axum::Json(json!({"id": id, "outcome": "dropped", "step": step, "reason": reason}))).into_response(),
+    let (delivery, fuel) = engine.process(integration, &tenant, incoming).await;
+    match delivery {
+        Delivery::Delivered { id } => (StatusCode::OK, axum::Json(json!({"id": id, "outcome": "delivered", "fuel": fuel}))).into_response(),
+        Delivery::Dropped { id, step, reason } => (StatusCode::OK, axum::Json(json!({"id": id, "outcome": "dropped", "step": step, "reason": reason, "fuel": fuel}))).into_response(),
         Delivery::DeadLettered { id, subject, reason } => {
-            (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({"id": id, "outcome": "dead-lettered", "subject": subject, "reason": reason}))).into_response()
+            (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({"id": id, "outcome": "dead-lettered", "subject": subject, "reason": reason, "fuel": fuel}))).into_response()
         }
-        Delivery::Failed { id, reason } => (StatusCode::BAD_GATEWAY, axum::Json(json!({"id": id, "outcome": "failed", "reason": reason}))).into_response(),
+        Delivery::Failed { id, reason } => (StatusCode::BAD_GATEWAY, axum::Json(json!({"id": id, "outcome": "failed", "reason": reason, "fuel": fuel}))).into_response(),
     }
 }

@@ -20,7 +20,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 pub use config::Config;
-pub use engine::{Delivery, Stats};
+pub use engine::{Delivery, NativeStep, Stats};
 
 /// A running pipeline; [`Pipeline::stop`] ends it after the messages in flight.
 pub struct Pipeline {
@@ -31,9 +31,44 @@ pub struct Pipeline {
     in_flight: Arc<Semaphore>,
 }
 
-impl Pipeline {
+/// A pipeline to start: its configuration, and the steps compiled into
+/// the service ([`PipelineBuilder::native_step`]).
+pub struct PipelineBuilder {
+    config: Config,
+    native: Vec<(String, Arc<dyn NativeStep>)>,
+}
+
+impl PipelineBuilder {
+    /// Serves step `key` with `step`, a Rust step compiled into the service,
+    /// instead of a plugin: an integration naming `key` among its `steps`
+    /// runs it, in process, with no sandbox, no limits and no fuel. For the
+    /// platform's own steps, which its operators trust as they trust the
+    /// service; a plugin of the same key in the plugin directory is not used.
+    ///
+    /// ```no_run
+    /// # async fn run(config: pipeline::Config) -> anyhow::Result<()> {
+    /// use polyplug::pipeline::{Context, Envelope, Outcome};
+    ///
+    /// struct Stamp;
+    /// impl pipeline::NativeStep for Stamp {
+    ///     fn run(&self, envelope: &Envelope, _context: &Context) -> Outcome {
+    ///         let mut next = envelope.clone();
+    ///         next.headers.push(("x-stamped".into(), "yes".into()));
+    ///         Outcome::Pass(Box::new(next))
+    ///     }
+    /// }
+    ///
+    /// let pipeline = pipeline::Pipeline::builder(config).native_step("stamp", Stamp).start().await?;
+    /// # pipeline.stop().await; Ok(()) }
+    /// ```
+    pub fn native_step(mut self, key: impl Into<String>, step: impl NativeStep) -> Self {
+        self.native.push((key.into(), Arc::new(step)));
+        self
+    }
+
     /// Loads the plugins, connects to NATS, and starts every source.
-    pub async fn start(config: Config) -> Result<Pipeline> {
+    pub async fn start(self) -> Result<Pipeline> {
+        let PipelineBuilder { config, native } = self;
         let policy = polyplug::Policy::load(&config.plugins.policy)?;
         // Fuel is metered so that each tenant's use is known and its budget kept.
         let mut host = Host::builder().policy(policy).fuel_metering(true);
@@ -63,7 +98,10 @@ impl Pipeline {
             }
         };
         let remote = config.plugins.remote.as_deref().map(polyplug::remote::Plugins::load).transpose()?;
-        let engine = Arc::new(engine::Engine::new(config, host, plugins, nats, remote).await);
+        if let Some((key, _)) = native.iter().find(|(key, _)| remote.as_ref().is_some_and(|r| r.names().contains(&key.as_str()))) {
+            anyhow::bail!("step `{key}` is both a native step of this service and a remote plugin in {}; rename one of them", config.plugins.remote.as_deref().map(|p| p.display().to_string()).unwrap_or_default());
+        }
+        let engine = Arc::new(engine::Engine::new(config, host, plugins, nats, remote, native).await);
         let (stop, stopped) = watch::channel(false);
         let in_flight = Arc::new(Semaphore::new(nats::IN_FLIGHT));
         let mut tasks = nats::start(engine.clone(), stopped.clone(), in_flight.clone()).await?;
@@ -83,6 +121,18 @@ impl Pipeline {
             }));
         }
         Ok(Pipeline { engine, http, stop, tasks, in_flight })
+    }
+}
+
+impl Pipeline {
+    /// Loads the plugins, connects to NATS, and starts every source.
+    pub async fn start(config: Config) -> Result<Pipeline> {
+        Pipeline::builder(config).start().await
+    }
+
+    /// A pipeline of `config`, to be given native steps before it starts.
+    pub fn builder(config: Config) -> PipelineBuilder {
+        PipelineBuilder { config, native: Vec::new() }
     }
 
     /// Where the HTTP sources are served, if any.
@@ -111,6 +161,11 @@ impl Pipeline {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
+        }
+        // The server has the unsubscriptions before `stop` returns: a message
+        // published after it goes to another member of the queue group, not here.
+        if let Some(nats) = &self.engine.nats {
+            let _ = nats.client.flush().await;
         }
         let all = u32::try_from(nats::IN_FLIGHT).unwrap_or(u32::MAX);
         let _ = self.in_flight.acquire_many(all).await;

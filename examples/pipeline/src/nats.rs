@@ -167,7 +167,7 @@ async fn durable(
         let engine = engine.clone();
         tokio::spawn(async move {
             let incoming = incoming(&message.subject, message.headers.as_ref(), &message.payload, redelivered);
-            let delivery = engine.process(&engine.config.integrations[index], &tenant, incoming).await;
+            let (delivery, _fuel) = engine.process(&engine.config.integrations[index], &tenant, incoming).await;
             // Acknowledged only once it is somewhere for good; otherwise JetStream delivers it again.
             let acked = match delivery {
                 Delivery::Failed { .. } => message.ack_with(async_nats::jetstream::AckKind::Nak(Some(Duration::from_secs(1)))).await,

@@ -70,8 +70,10 @@ async fn http_in_three_plugins_http_out_each_tenant_with_its_own_secret() {
 
     let (status, answer) = post(&pipeline, "acme", &order(42, "c-7")).await;
     assert_eq!((status, answer["outcome"].as_str()), (200, Some("delivered")), "{answer}");
+    let acme_fuel = answer["fuel"].as_u64().unwrap();
     let (status, answer) = post(&pipeline, "globex", &order(43, "c-7")).await;
     assert_eq!((status, answer["outcome"].as_str()), (200, Some("delivered")), "{answer}");
+    let globex_fuel = answer["fuel"].as_u64().unwrap();
     assert_eq!(received.bodies(), [enriched(42, "acme"), enriched(43, "globex")]);
     assert_eq!(received.header(0, "x-tenant-id").as_deref(), Some("acme"));
     assert_eq!(received.header(0, "x-correlation-id").as_deref(), Some("corr-1"));
@@ -85,14 +87,18 @@ async fn http_in_three_plugins_http_out_each_tenant_with_its_own_secret() {
     let (status, answer) = post(&pipeline, "acme", &test_order).await;
     assert_eq!((status, answer["outcome"].as_str(), answer["step"].as_str()), (200, Some("dropped"), Some("drop-tests")), "{answer}");
     assert_eq!(answer["reason"], "field `test` is true");
+    let dropped_fuel = answer["fuel"].as_u64().unwrap();
     let (status, answer) = post(&pipeline, "initech", &order(45, "c-7")).await;
     assert_eq!(status, 404, "{answer}");
     assert_eq!(received.bodies().len(), 2, "nothing more reached the sink");
-    assert_eq!(pipeline.stats(), pipeline::Stats { received: 3, delivered: 2, dropped: 1, dead_lettered: 0, failed: 0 });
-    // Every call ran for its tenant: acme's three steps and the filter that dropped its test order, globex's three steps.
+    let fuel_used = acme_fuel + globex_fuel + dropped_fuel;
+    assert_eq!(pipeline.stats(), pipeline::Stats { received: 3, delivered: 2, dropped: 1, dead_lettered: 0, failed: 0, fuel_used });
+    // Every call ran for its tenant: acme's three steps and the filter that dropped its test order, globex's three steps;
+    // each message's fuel is what its calls used, and a tenant's is its messages'.
     let (acme, globex) = (pipeline.host().tenant_usage("acme").unwrap(), pipeline.host().tenant_usage("globex").unwrap());
     assert_eq!((acme.calls, globex.calls), (4, 3), "{acme:?} {globex:?}");
-    assert!(acme.fuel_used > 0 && globex.fuel_used > 0, "{acme:?} {globex:?}");
+    assert!(dropped_fuel > 0 && acme_fuel > dropped_fuel && globex_fuel > dropped_fuel, "three steps use more than the filter alone: {acme_fuel} {globex_fuel} {dropped_fuel}");
+    assert_eq!((acme.fuel_used, globex.fuel_used), (acme_fuel + dropped_fuel, globex_fuel));
     pipeline.stop().await;
 }
 
@@ -375,5 +381,50 @@ async fn with_jetstream_an_http_only_integration_dead_letters_into_its_stream() 
     let letter = stream.get_last_raw_message_by_subject("acme.orders.dead").await.unwrap();
     let letter: Json = serde_json::from_slice(&letter.payload).unwrap();
     assert_eq!(letter["reason"], "step `enrich` rejected it: the CRM has no customer `c-404` (tried once)");
+    pipeline.stop().await;
+}
+
+/// A step compiled into the service: it stamps the message, or panics on a
+/// message whose payload says `panic`.
+struct Stamp;
+
+impl pipeline::NativeStep for Stamp {
+    fn run(&self, envelope: &polyplug::pipeline::Envelope, context: &polyplug::pipeline::Context) -> polyplug::pipeline::Outcome {
+        assert!(!envelope.payload.windows(5).any(|w| w == b"panic"), "asked to panic");
+        let mut next = envelope.clone();
+        next.headers.push(("x-stamped-for".into(), context.tenant_id.clone()));
+        polyplug::pipeline::Outcome::Pass(Box::new(next))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_native_step_runs_between_plugins_and_its_panic_fails_only_its_message() {
+    let dir = tempfile::tempdir().unwrap();
+    plugins(dir.path(), "");
+    let (crm, _) = common::crm().await;
+    let (sink, received) = common::http_sink().await;
+    let yaml = format!(
+        "http: {{ listen: 127.0.0.1:0 }}\nplugins:\n  dir: plugins\n  policy: policy.toml\n  secrets: secrets.toml\n  cache: {{cache}}\n{}tenants: [acme]\n\
+         integrations:\n  - name: orders\n    sources: [{{ http: /orders }}]\n    steps: [drop-tests, stamp, map]\n    sinks: [{{ http: \"http://{sink}/received\" }}]\n    retries: 1\n",
+        plugin_config(crm)
+    );
+    let pipeline = Pipeline::builder(common::config(dir.path(), &yaml)).native_step("stamp", Stamp).start().await.unwrap();
+    let (status, answer) = post(&pipeline, "acme", &order(42, "c-7")).await;
+    assert_eq!((status, answer["outcome"].as_str()), (200, Some("delivered")), "{answer}");
+    assert_eq!(received.bodies(), [json!({"orderId": 42, "customerId": "c-7", "amount": 99.5, "currency": "EUR"})]);
+    assert_eq!(received.header(0, "x-stamped-for").as_deref(), Some("acme"));
+    assert_eq!(received.header(0, "x-steps").as_deref(), Some("drop-tests=filter-go@0.1.0,stamp=native:stamp,map=map-fields-ts@0.1.0"));
+    // Its panic is the step failing: retried, then (with no NATS to dead-letter it) the sender is told; the next message goes through.
+    let mut panicking = order(43, "c-7");
+    panicking["note"] = json!("panic");
+    let (status, answer) = post(&pipeline, "acme", &panicking).await;
+    assert_eq!((status, answer["outcome"].as_str()), (502, Some("failed")), "{answer}");
+    assert_eq!(
+        answer["reason"],
+        "step `stamp` failed: the native step panicked: asked to panic (tried 2 times); and there is no NATS connection to dead-letter it"
+    );
+    let (status, _) = post(&pipeline, "acme", &order(44, "c-7")).await;
+    assert_eq!(status, 200);
+    assert_eq!(received.bodies().len(), 2);
     pipeline.stop().await;
 }
