@@ -8,7 +8,7 @@
 //!
 //! HTTP: 64 clients each POST a message and wait for the pipeline's answer,
 //! which comes once the HTTP sink (an axum handler on loopback) has taken
-//! it; latency is that round trip. NATS: 64 senders each publish a message
+//! it; latency is that round trip. NATS: 64 senders (`--senders N`) each publish a message
 //! to `bench.<integration>.in` and wait until it arrives on
 //! `bench.<integration>.out` (matched by its correlation id); latency is
 //! publish to arrival. The load generator, the sink, `nats-server` and the
@@ -22,6 +22,7 @@
 //! ```sh
 //! cargo xtask guests
 //! cargo bench -p pipeline --bench throughput   # 5 rounds of 1 s per scenario
+//! cargo bench -p pipeline --bench throughput -- --senders 8   # latency below saturation
 //! ```
 //!
 //! Run as a test (`cargo test --benches`, which `cargo xtask test` does), it
@@ -42,6 +43,7 @@ use pipeline::{NativeStep, Pipeline};
 use polyplug::pipeline::{Context, Envelope, Outcome};
 use tokio::sync::oneshot;
 
+/// How many senders keep a message in flight each, unless `--senders N` says otherwise.
 const SENDERS: usize = 64;
 const ROUNDS: usize = 5;
 const MAPPING: &str = r#"{"orderId": "order.id", "customerId": "order.customer.id", "amount": "order.total", "currency": "order.currency", "lines": "order.lines"}"#;
@@ -195,12 +197,12 @@ impl Load {
     }
 }
 
-/// `SENDERS` senders, each sending back to back: for `warm_up` (not
+/// `senders` senders, each sending back to back: for `warm_up` (not
 /// counted), then for `measure`; or `count` messages each when run as a test.
-async fn run(load: &Load, scenario: &'static Scenario, warm_up: Duration, measure: Duration, count: Option<usize>) -> Measured {
+async fn run(load: &Load, senders: usize, scenario: &'static Scenario, warm_up: Duration, measure: Duration, count: Option<usize>) -> Measured {
     let counting = Arc::new(AtomicBool::new(count.is_some()));
     let stop = Arc::new(AtomicBool::new(false));
-    let tasks: Vec<_> = (0..SENDERS)
+    let tasks: Vec<_> = (0..senders)
         .map(|_| {
             let (counting, stop, load) = (counting.clone(), stop.clone(), load.clone());
             tokio::spawn(async move {
@@ -240,7 +242,9 @@ async fn run(load: &Load, scenario: &'static Scenario, warm_up: Duration, measur
 }
 
 fn main() {
-    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let args: Vec<String> = std::env::args().collect();
+    let benchmarking = args.iter().any(|a| a == "--bench");
+    let senders = args.iter().position(|a| a == "--senders").and_then(|i| args.get(i + 1)).map_or(SENDERS, |n| n.parse().expect("--senders takes a number"));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let nats_server = common::nats_server::start();
@@ -268,7 +272,7 @@ fn main() {
         }
         nats.flush().await.unwrap();
         let load = Load {
-            http: reqwest::Client::builder().pool_max_idle_per_host(SENDERS).build().unwrap(),
+            http: reqwest::Client::builder().pool_max_idle_per_host(senders).build().unwrap(),
             base: format!("http://{}", pipeline.http_address().unwrap()),
             nats,
             waiting,
@@ -276,16 +280,24 @@ fn main() {
         };
         if !benchmarking {
             for scenario in SCENARIOS {
-                let measured = run(&load, scenario, Duration::ZERO, Duration::ZERO, Some(2)).await;
+                let measured = run(&load, senders, scenario, Duration::ZERO, Duration::ZERO, Some(2)).await;
                 assert_eq!(measured.failed, 0, "{}: {} of {} messages did not come out mapped", scenario.name, measured.failed, measured.messages);
                 println!("{}: {} messages through", scenario.name, measured.messages);
             }
         } else {
+            // Fuel is deterministic: one message per scenario says what each costs (a native step uses none).
+            let fuel_used = || pipeline.host().tenant_usage("bench").map_or(0, |usage| usage.fuel_used);
+            let mut fuel_per_message = Vec::new();
+            for scenario in SCENARIOS {
+                let before = fuel_used();
+                assert!(load.one(scenario).await, "{}: the message did not come out mapped", scenario.name);
+                fuel_per_message.push(fuel_used() - before);
+            }
             let mut summaries: Vec<(Measured, Vec<f64>)> = SCENARIOS.iter().map(|_| (Measured::default(), Vec::new())).collect();
             for round in 1..=ROUNDS {
                 let mut baseline = 0.0;
                 for (scenario, (summary, ratios)) in SCENARIOS.iter().zip(&mut summaries) {
-                    let measured = run(&load, scenario, Duration::from_millis(300), Duration::from_secs(1), None).await;
+                    let measured = run(&load, senders, scenario, Duration::from_millis(300), Duration::from_secs(1), None).await;
                     let rate = measured.messages as f64 / measured.elapsed.as_secs_f64();
                     eprintln!("round {round}/{ROUNDS}: {}: {rate:.0} messages/s", scenario.name);
                     if scenario.name.ends_with("(baseline)") {
@@ -298,10 +310,11 @@ fn main() {
                     summary.latencies.extend(measured.latencies);
                 }
             }
-            println!("| scenario | messages/s | vs native | per round vs native | P50 | P99 | failed |");
-            println!("|---|---|---|---|---|---|---|");
+            println!("{senders} senders, {ROUNDS} rounds");
+            println!("| scenario | messages/s | vs native | per round vs native | P50 | P99 | fuel per message | failed |");
+            println!("|---|---|---|---|---|---|---|---|");
             let mut baseline = 0.0;
-            for (scenario, (mut summary, mut ratios)) in SCENARIOS.iter().zip(summaries) {
+            for ((scenario, (mut summary, mut ratios)), fuel) in SCENARIOS.iter().zip(summaries).zip(fuel_per_message) {
                 let rate = summary.messages as f64 / summary.elapsed.as_secs_f64();
                 if scenario.name.ends_with("(baseline)") {
                     baseline = rate;
@@ -309,7 +322,7 @@ fn main() {
                 summary.latencies.sort();
                 ratios.sort_by(f64::total_cmp);
                 println!(
-                    "| {} | {rate:.0} | {:.0}% | {:.0}–{:.0}% | {:.2} ms | {:.2} ms | {} |",
+                    "| {} | {rate:.0} | {:.0}% | {:.0}–{:.0}% | {:.2} ms | {:.2} ms | {fuel} | {} |",
                     scenario.name,
                     100.0 * rate / baseline,
                     100.0 * ratios[0],
@@ -319,7 +332,6 @@ fn main() {
                     summary.failed
                 );
             }
-            println!("fuel used by the tenant in all: {}", pipeline.host().tenant_usage("bench").map_or(0, |u| u.fuel_used));
         }
         assert!(taken.load(Ordering::Relaxed) > 0, "the HTTP sink took no message");
         pipeline.stop().await;
