@@ -367,10 +367,6 @@ impl Plugin {
         self.tenant.as_ref().map(|t| &*t.id)
     }
 
-    /// The tenant's id, as instances are made and chosen by it.
-    pub(crate) fn tenant_id(&self) -> Option<&Arc<str>> {
-        self.tenant.as_ref().map(|t| &t.id)
-    }
 
     /// Typed access through a world's generated bindings, e.g.
     /// `plugin.typed::<polyplug_bindings::transform::Transform>()`.
@@ -433,7 +429,7 @@ impl Plugin {
         // Refusals come before an instance is taken: they cost no guest code and no instance.
         let _admission = self.inner.admit(function)?;
         self.inner.check_budgets(function, self.tenant.as_deref())?;
-        let mut slot = self.inner.take(self.tenant_id())?;
+        let mut slot = self.inner.take(self.tenant.as_deref())?;
         let result = self.inner.run(&mut slot, function, self.tenant.as_deref(), f);
         if result.is_ok() {
             self.inner.give_back(slot);
@@ -450,7 +446,7 @@ impl Plugin {
         F: Future<Output = (Slot, wasmtime::Result<R>)>,
     {
         let inner = &*self.inner;
-        inner.call_async(function, self.tenant.as_deref(), inner.take_async(self.tenant_id()), f, |slot| inner.give_back_async(slot)).await
+        inner.call_async(function, self.tenant.as_deref(), inner.take_async(self.tenant.as_deref()), f, |slot| inner.give_back_async(slot)).await
     }
 
     pub(crate) fn inner(&self) -> &PluginInner {
@@ -462,8 +458,8 @@ impl Plugin {
 /// tenants stay in the pool for theirs (an instance is never reused for
 /// another tenant: its memory may hold its tenant's data); each is looked
 /// at once at most.
-fn take_idle(idle: &ArrayQueue<Slot>, tenant: Option<&Arc<str>>) -> Option<Slot> {
-    let wanted = tenant.map(|t| &**t);
+fn take_idle(idle: &ArrayQueue<Slot>, tenant: Option<&Tenant>) -> Option<Slot> {
+    let wanted = tenant.map(|t| &*t.id);
     for _ in 0..idle.len() {
         let slot = idle.pop()?;
         if slot.store.data().tenant() == wanted {
@@ -668,13 +664,13 @@ impl PluginInner {
     }
 
     /// A new instance in a new store for `tenant`'s calls, initialized with the plugin's configuration.
-    pub(crate) fn instantiate(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+    pub(crate) fn instantiate(&self, tenant: Option<&Tenant>) -> Result<Slot> {
         let mut slot = self.instantiate_uninitialized(tenant)?;
         self.init(&mut slot)?;
         Ok(slot)
     }
 
-    fn instantiate_uninitialized(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+    fn instantiate_uninitialized(&self, tenant: Option<&Tenant>) -> Result<Slot> {
         let mut store = self.new_store(Calls::Sync, tenant)?;
         let instance = self.instance_pre.instantiate(&mut store).map_err(|e| self.trap("instantiation", e))?;
         Ok(Slot { store, instance })
@@ -682,7 +678,7 @@ impl PluginInner {
 
     /// A fresh store for one instance serving `tenant`'s calls (for its
     /// whole life), armed for its first call.
-    fn new_store(&self, calls: Calls, tenant: Option<&Arc<str>>) -> Result<Store<PluginState>> {
+    fn new_store(&self, calls: Calls, tenant: Option<&Tenant>) -> Result<Store<PluginState>> {
         let host = &self.host.inner;
         let parts = StateParts {
             plugin: self.name.clone(),
@@ -691,8 +687,8 @@ impl PluginInner {
             limits: self.limits.clone(),
             kv: self.kv.clone(),
             secrets: host.secrets.clone(),
-            tenant: tenant.cloned(),
-            tenant_secret_names: tenant.and_then(|t| host.policy.tenants.get(&**t)).and_then(|t| t.secrets.as_deref()).map(Arc::from),
+            tenant: tenant.map(|t| t.id.clone()),
+            tenant_secret_names: tenant.and_then(|t| t.secret_names.clone()),
             ticks: host.ticks.clone(),
             https: host.https.clone(),
             extensions: host.extensions.clone(),
@@ -764,7 +760,7 @@ impl PluginInner {
     }
 
     /// A new instance for asynchronous calls for `tenant`, initialized with the plugin's configuration.
-    pub(crate) async fn instantiate_async(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+    pub(crate) async fn instantiate_async(&self, tenant: Option<&Tenant>) -> Result<Slot> {
         let side = self.async_side()?;
         let mut store = self.new_store(Calls::Async, tenant)?;
         let instance = side.instance_pre.instantiate_async(&mut store).await.map_err(|e| self.trap("instantiation", e))?;
@@ -779,7 +775,7 @@ impl PluginInner {
     }
 
     /// An idle instance for asynchronous calls for `tenant`, or a new one.
-    pub(crate) async fn take_async(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+    pub(crate) async fn take_async(&self, tenant: Option<&Tenant>) -> Result<Slot> {
         match take_idle(&self.async_side()?.idle, tenant) {
             Some(slot) => Ok(slot),
             None => self.instantiate_async(tenant).await,
@@ -796,7 +792,7 @@ impl PluginInner {
     }
 
     /// An idle instance for `tenant`, or a new one.
-    pub(crate) fn take(&self, tenant: Option<&Arc<str>>) -> Result<Slot> {
+    pub(crate) fn take(&self, tenant: Option<&Tenant>) -> Result<Slot> {
         match take_idle(&self.idle, tenant) {
             Some(slot) => Ok(slot),
             None => self.instantiate(tenant),

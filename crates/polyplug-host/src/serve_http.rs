@@ -62,7 +62,7 @@ impl Plugin {
         let answer = inner.call_async(
             FUNCTION,
             self.tenant.as_deref(),
-            inner.instantiate_async(self.tenant_id()),
+            inner.instantiate_async(self.tenant.as_deref()),
             async move |mut slot: Slot| {
                 let result = tokio::time::timeout(deadline, handle(&mut slot, scheme, request, output))
                     .await

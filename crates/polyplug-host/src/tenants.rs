@@ -24,6 +24,9 @@ pub struct TenantUsage {
 pub(crate) struct Tenant {
     pub(crate) id: Arc<str>,
     budget: Option<u64>,
+    /// The secret names its calls may read, when the policy lists them
+    /// (given to each instance made for it, shared, not copied).
+    pub(crate) secret_names: Option<Arc<[String]>>,
     fuel_used: AtomicU64,
     calls: AtomicU64,
     refused: AtomicU64,
@@ -78,16 +81,18 @@ pub(crate) struct Tenants {
 }
 
 impl Tenants {
-    /// The account of `id`, made on first use with the policy's budget.
+    /// The account of `id`, made on first use with what the policy gives it.
     pub(crate) fn account(&self, id: &str, policy: &polyplug_policy::Policy) -> Arc<Tenant> {
         let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tenant) = accounts.get(id) {
             return tenant.clone();
         }
         let id: Arc<str> = Arc::from(id);
+        let grant = policy.tenants.get(&*id);
         let tenant = Arc::new(Tenant {
             id: id.clone(),
-            budget: policy.tenants.get(&*id).and_then(|t| t.fuel_per_second),
+            budget: grant.and_then(|t| t.fuel_per_second),
+            secret_names: grant.and_then(|t| t.secrets.as_deref()).map(Arc::from),
             fuel_used: AtomicU64::new(0),
             calls: AtomicU64::new(0),
             refused: AtomicU64::new(0),

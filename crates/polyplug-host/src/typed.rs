@@ -146,7 +146,7 @@ impl<W: World> TypedPlugin<W> {
             if let Some(slot) = self.idle_async.pop() {
                 return Ok(slot);
             }
-            let mut slot = inner.take_async(self.plugin.tenant_id()).await?;
+            let mut slot = inner.take_async(self.plugin.tenant.as_deref()).await?;
             let bindings = W::load(&self.indices, &mut slot.store, &slot.instance).map_err(|e| inner.trap("loading bindings", e))?;
             Ok(Box::new(TypedSlot { slot, bindings }))
         };
@@ -161,7 +161,7 @@ impl<W: World> TypedPlugin<W> {
 
     fn new_slot(&self) -> Result<Box<TypedSlot<W>>> {
         let inner = self.plugin.inner();
-        let mut slot = inner.take(self.plugin.tenant_id())?;
+        let mut slot = inner.take(self.plugin.tenant.as_deref())?;
         let bindings = W::load(&self.indices, &mut slot.store, &slot.instance)
             .map_err(|e| inner.trap("loading bindings", e))?;
         Ok(Box::new(TypedSlot { slot, bindings }))

@@ -65,28 +65,14 @@ impl PluginState {
         let tenant = self.tenant.as_deref();
         if !self.secret_names.iter().any(|granted| granted == name) {
             let hint = format!("add `secrets = [\"{name}\"]` to the plugin's grant in the policy (and to `[capabilities]` in its polyplug.toml)");
-            self.audit.record(AuditEvent {
-                plugin: self.plugin.to_string(),
-                capability: "secrets",
-                target: name.to_string(),
-                reason: format!("a secret its grant does not name; {hint}"),
-            });
-            return Err(SecretError::NotGranted(format!("plugin `{}` may not read the secret `{name}`: its grant does not name it; {hint}", self.plugin)));
+            return Err(self.refuse(name, "a secret its grant does not name", format!(": its grant does not name it; {hint}"), &hint));
         }
         if let (Some(tenant), Some(names)) = (tenant, &self.tenant_secret_names)
             && !names.iter().any(|granted| granted == name)
         {
             let hint = format!("add \"{name}\" to `secrets` under `[tenants.{tenant}]` in the policy if this tenant's calls should read it");
-            self.audit.record(AuditEvent {
-                plugin: self.plugin.to_string(),
-                capability: "secrets",
-                target: name.to_string(),
-                reason: format!("a secret tenant `{tenant}` is not granted; {hint}"),
-            });
-            return Err(SecretError::NotGranted(format!(
-                "plugin `{}` may not read the secret `{name}` for tenant `{tenant}`: the policy's `[tenants.{tenant}]` does not name it; {hint}",
-                self.plugin
-            )));
+            let why = format!(" for tenant `{tenant}`: the policy's `[tenants.{tenant}]` does not name it; {hint}");
+            return Err(self.refuse(name, &format!("a secret tenant `{tenant}` is not granted"), why, &hint));
         }
         let Some(store) = &self.secrets else {
             return Err(SecretError::Unavailable(format!(
@@ -102,6 +88,15 @@ impl PluginState {
             })),
             Err(reason) => Err(SecretError::Unavailable(format!("the secret `{name}` cannot be read: {reason}"))),
         }
+    }
+}
+
+impl PluginState {
+    /// A refused read of `name`: audited (`what`, then `hint`), and the
+    /// plugin's error (`plugin … may not read the secret `name`` then `why`).
+    fn refuse(&self, name: &str, what: &str, why: String, hint: &str) -> SecretError {
+        self.audit.record(AuditEvent { plugin: self.plugin.to_string(), capability: "secrets", target: name.to_string(), reason: format!("{what}; {hint}") });
+        SecretError::NotGranted(format!("plugin `{}` may not read the secret `{name}`{why}", self.plugin))
     }
 }
 

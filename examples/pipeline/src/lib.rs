@@ -43,7 +43,8 @@ impl PipelineBuilder {
     /// instead of a plugin: an integration naming `key` among its `steps`
     /// runs it, in process, with no sandbox, no limits and no fuel. For the
     /// platform's own steps, which its operators trust as they trust the
-    /// service; a plugin of the same key in the plugin directory is not used.
+    /// service; a plugin of the same key in the plugin directory is not used,
+    /// and a second native step of the same key replaces the first.
     ///
     /// ```no_run
     /// # async fn run(config: pipeline::Config) -> anyhow::Result<()> {
